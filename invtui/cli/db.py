@@ -1,0 +1,64 @@
+"""`invtui db ...`: schema upgrades, status, integrity check, the URL in use."""
+
+from __future__ import annotations
+
+import typer
+
+from invtui.cli.output import console, print_table
+from invtui.cli.state import state
+from invtui.db import migrations
+from invtui.services import integrity
+
+app = typer.Typer(help="Database schema and integrity.", no_args_is_help=True)
+
+
+@app.command()
+def upgrade(ctx: typer.Context) -> None:
+    """Apply pending migrations (and create the first admin on an empty database)."""
+    from invtui.services.setup import prepare_database
+    from invtui.cli.state import announce_admin
+
+    db = state(ctx).database(prepare=False)
+    prepared = prepare_database(db)
+    announce_admin(prepared.admin_password)
+    if prepared.applied:
+        for migration in prepared.applied:
+            console.print(f"applied {migration.filename}")
+    else:
+        console.print("Database is up to date.")
+
+
+@app.command()
+def status(ctx: typer.Context) -> None:
+    """List every migration and when it was applied."""
+    db = state(ctx).database(prepare=False)
+    states = migrations.status(db)
+    print_table(
+        ["version", "file", "applied"],
+        [(f"{s.migration.version:04d}", s.migration.filename,
+          f"{s.applied_at:%Y-%m-%d %H:%M:%S}" if s.applied_at else "PENDING") for s in states],
+    )
+    pending = sum(1 for s in states if s.applied_at is None)
+    console.print(f"{len(states) - pending} applied, {pending} pending")
+
+
+@app.command()
+def check(ctx: typer.Context) -> None:
+    """Prove every inventory row equals the sum of its ledger; exit 1 if any does not."""
+    report = integrity.check(state(ctx).database())
+    problems = report.problems()
+    for line in problems:
+        console.print(f"MISMATCH {line}")
+    if problems:
+        console.print(f"{len(problems)} problem(s) in {report.inventory_rows:,} inventory rows")
+        raise typer.Exit(1)
+    console.print(
+        f"OK: {report.inventory_rows:,} inventory rows agree with {report.movements:,} ledger movements; "
+        "no duplicate open alerts"
+    )
+
+
+@app.command()
+def url(ctx: typer.Context) -> None:
+    """Print the database URL in use (password hidden)."""
+    console.print(state(ctx).database(prepare=False).display_url, soft_wrap=True)

@@ -1,0 +1,182 @@
+"""Settings: config.toml found by the search order of DESIGN.md section 8, then environment overrides.
+
+Every value is validated at load; a bad one raises ConfigError naming the key and the allowed
+range, which the CLI prints as one line with exit code 2.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from invtui import paths
+from invtui.errors import ConfigError
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How one value is found and checked: its TOML place, its env names, its kind and range."""
+
+    section: str
+    key: str
+    env: tuple[str, ...]
+    kind: type
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[str, ...] = ()
+
+
+# Env names: invtui's own first, then the seed's (DATABASE_URL, CHECK_INTERVAL_SECONDS, ...).
+SETTINGS: dict[str, Setting] = {
+    "database_url": Setting("database", "url", ("INVTUI_DATABASE_URL", "DATABASE_URL"), str),
+    "check_interval_seconds": Setting(
+        "sweep", "check_interval_seconds", ("INVTUI_CHECK_INTERVAL_SECONDS", "CHECK_INTERVAL_SECONDS"), int, 1, 86400
+    ),
+    "misfire_grace_seconds": Setting(
+        "sweep", "misfire_grace_seconds", ("INVTUI_MISFIRE_GRACE_SECONDS",), int, 1, 86400
+    ),
+    "trust_os_user": Setting("auth", "trust_os_user", ("INVTUI_TRUST_OS_USER",), bool),
+    "max_failed_logins": Setting("auth", "max_failed_logins", ("INVTUI_MAX_FAILED_LOGINS",), int, 1, 100),
+    "lockout_minutes": Setting("auth", "lockout_minutes", ("INVTUI_LOCKOUT_MINUTES",), int, 1, 10080),
+    "idle_lock_minutes": Setting(
+        "auth", "idle_lock_minutes", ("INVTUI_IDLE_LOCK_MINUTES", "ACCESS_TOKEN_EXPIRE_MINUTES"), int, 0, 1440
+    ),
+    "notifications_keep_days": Setting(
+        "notifications", "keep_days", ("INVTUI_NOTIFICATIONS_KEEP_DAYS",), int, 1, 3650
+    ),
+    "log_level": Setting("log", "level", ("INVTUI_LOG_LEVEL", "LOG_LEVEL"), str, choices=LOG_LEVELS),
+    "log_file": Setting("log", "file", ("INVTUI_LOG_FILE",), str),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable. Defaults are what a fresh machine gets with no config at all."""
+
+    database_url: str = ""
+    check_interval_seconds: int = 60
+    misfire_grace_seconds: int = 30
+    trust_os_user: bool = False
+    max_failed_logins: int = 5
+    lockout_minutes: int = 15
+    idle_lock_minutes: int = 15
+    notifications_keep_days: int = 90
+    log_level: str = "INFO"
+    log_file: str = ""
+    source: Path | None = field(default=None, compare=False)
+
+    @property
+    def log_path(self) -> Path:
+        return Path(self.log_file).expanduser() if self.log_file else paths.log_file()
+
+
+def find_config_file(explicit: str | Path | None = None, env: Mapping[str, str] | None = None) -> Path | None:
+    """First of: --config, $INVTUI_CONFIG, $XDG_CONFIG_HOME/invtui/config.toml, ./config.toml.
+
+    A file named explicitly (flag or env) must exist; the other two are optional.
+    """
+    env = os.environ if env is None else env
+    for named, origin in ((explicit, "--config"), (env.get("INVTUI_CONFIG"), "INVTUI_CONFIG")):
+        if named:
+            path = Path(named).expanduser()
+            if not path.is_file():
+                raise ConfigError(f"Config file {path} (from {origin}) does not exist")
+            return path
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    for candidate in (Path(base) / "invtui" / "config.toml", Path.cwd() / "config.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_settings(explicit: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read the config file (if any), apply environment overrides, validate everything."""
+    env = os.environ if env is None else env
+    path = find_config_file(explicit, env)
+    document: dict[str, Any] = {}
+    if path is not None:
+        try:
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"Cannot read config file {path}: {exc}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"Config file {path} is not valid TOML: {exc}") from exc
+    values: dict[str, Any] = {}
+    for name, setting in SETTINGS.items():
+        section = document.get(setting.section, {})
+        if isinstance(section, dict) and setting.key in section:
+            values[name] = _coerce(setting, section[setting.key], f"{setting.section}.{setting.key} in {path}")
+        for env_name in reversed(setting.env):  # the first name wins, so apply it last
+            if env_name in env and env[env_name] != "":
+                values[name] = _coerce(setting, env[env_name], env_name)
+    return replace(Settings(**values), source=path)
+
+
+def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
+    if setting.kind is bool:
+        return _coerce_bool(raw, origin)
+    if setting.kind is int:
+        return _coerce_int(setting, raw, origin)
+    if not isinstance(raw, str):
+        raise ConfigError(f"{origin}: must be text (got {raw!r})")
+    if setting.choices:
+        upper = raw.strip().upper()
+        if upper not in setting.choices:
+            raise ConfigError(f"{origin}: must be one of {', '.join(setting.choices)} (got {raw!r})")
+        return upper
+    return raw.strip()
+
+
+def _coerce_bool(raw: Any, origin: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{origin}: must be true or false (got {raw!r})")
+
+
+def _coerce_int(setting: Setting, raw: Any, origin: str) -> int:
+    allowed = f"a whole number from {setting.minimum} to {setting.maximum}"
+    if isinstance(raw, bool):
+        raise ConfigError(f"{origin}: must be {allowed} (got {raw!r})")
+    try:
+        value = int(str(raw).strip()) if not isinstance(raw, int) else raw
+    except ValueError:
+        raise ConfigError(f"{origin}: must be {allowed} (got {raw!r})") from None
+    if (setting.minimum is not None and value < setting.minimum) or (
+        setting.maximum is not None and value > setting.maximum
+    ):
+        raise ConfigError(f"{origin}: must be {allowed} (got {raw!r})")
+    return value
+
+
+def describe(settings: Settings) -> list[tuple[str, Any]]:
+    """(name, value) pairs for `invtui doctor`, with the database password hidden."""
+    out: list[tuple[str, Any]] = []
+    for f in fields(settings):
+        if f.name == "source":
+            continue
+        value = getattr(settings, f.name)
+        if f.name == "database_url" and value:
+            value = redact_url(value)
+        out.append((f.name, value))
+    return out
+
+
+def redact_url(url: str) -> str:
+    """postgresql://user:secret@host/db -> postgresql://user:***@host/db"""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    creds, at, host = rest.rpartition("@")
+    user, colon, password = creds.partition(":")
+    return f"{scheme}://{user}{':***' if colon and password else ''}@{host}"

@@ -1,0 +1,107 @@
+"""Engine, sessions and raw connections for one PostgreSQL database.
+
+A `Database` is passed explicitly to whatever needs it (CLI commands, the app, tests), so a
+test can point the very same code at its own throwaway database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from urllib.parse import unquote
+
+import psycopg
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlmodel import Session
+
+from invtui.config import Settings
+from invtui.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+def normalize_url(raw: str) -> URL:
+    """Accept postgres://, postgresql:// or postgresql+psycopg:// and return a psycopg 3 URL."""
+    try:
+        url = make_url(raw.strip())
+    except ArgumentError:
+        raise ConfigError(f"Database URL {raw!r} is malformed; expected postgresql://user@host:port/dbname") from None
+    if url.get_backend_name() not in ("postgresql", "postgres"):
+        raise ConfigError(f"Database URL must be a postgresql:// URL (got {url.get_backend_name()}://...)")
+    if url.drivername not in ("postgresql", "postgres", "postgresql+psycopg"):
+        raise ConfigError(f"Database URL driver {url.drivername!r} is not supported; use postgresql+psycopg://")
+    if not url.database:
+        raise ConfigError("Database URL names no database; expected postgresql://user@host:port/dbname")
+    return url.set(drivername="postgresql+psycopg")
+
+
+class Database:
+    """One PostgreSQL database: a SQLAlchemy engine for services, raw psycopg for LISTEN and bulk work."""
+
+    def __init__(self, url: str | URL, *, embedded: bool = False) -> None:
+        self.url = normalize_url(url) if isinstance(url, str) else url
+        self.embedded = embedded
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        """The configured URL untouched, or the embedded server when none is configured."""
+        if settings.database_url:
+            return cls(settings.database_url)
+        from invtui.db.embedded import start_embedded
+
+        return cls(start_embedded(), embedded=True)
+
+    @property
+    def display_url(self) -> str:
+        """The URL for people: password hidden (if there is one), socket paths readable."""
+        url = self.url if self.url.password else self.url._replace(password=None)  # set() cannot clear it
+        return unquote(url.render_as_string(hide_password=True))
+
+    @property
+    def conninfo(self) -> str:
+        """The URL as libpq understands it (no SQLAlchemy driver suffix), password included."""
+        return self.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return create_engine(
+            self.url,
+            pool_pre_ping=True,  # a server restart leaves dead pooled connections behind
+            pool_size=5,
+            max_overflow=20,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "application_name": "invtui"},
+        )
+
+    def session(self) -> Session:
+        """A new ORM session; services commit or roll back the one transaction they run in it."""
+        return Session(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work is committed on success and rolled back on any exception."""
+        with self.session() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def connect(self, *, autocommit: bool = False) -> psycopg.Connection:
+        """A raw psycopg connection (LISTEN, COPY, migrations); the caller closes it."""
+        return psycopg.connect(
+            self.conninfo,
+            autocommit=autocommit,
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            application_name="invtui",
+        )
+
+    def dispose(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()

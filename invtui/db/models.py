@@ -1,0 +1,260 @@
+"""SQLModel table classes mirroring sql/*.sql (the SQL is the source of truth).
+
+tests/test_models_match_schema.py compares these with a migrated database (tables, columns,
+nullability), so the two cannot drift. Defaults here are Python-side so ORM inserts never send
+NULL into a NOT NULL column; the database has its own defaults for other writers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import Column, Computed, Integer, Numeric, String
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _money(nullable: bool = False) -> Column:  # numeric(12,2): money is never float
+    return Column(Numeric(12, 2), nullable=nullable)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64)
+    full_name: str = Field(default="", max_length=200)
+    role: str = Field(max_length=16)
+    password_hash: str = Field(max_length=100)
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    is_active: bool = True
+    last_login_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class UserEvent(SQLModel, table=True):
+    __tablename__ = "user_events"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    kind: str = Field(max_length=32)
+    detail: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Category(SQLModel, table=True):
+    __tablename__ = "categories"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    description: str = ""
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Supplier(SQLModel, table=True):
+    __tablename__ = "suppliers"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32)
+    name: str = Field(max_length=200)
+    contact_name: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=50)
+    lead_time_days: int = 7
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Location(SQLModel, table=True):
+    __tablename__ = "locations"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32)
+    name: str = Field(default="", max_length=200)
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Product(SQLModel, table=True):
+    __tablename__ = "products"
+    id: int | None = Field(default=None, primary_key=True)
+    sku: str = Field(max_length=100)
+    name: str = Field(max_length=255)
+    description: str = ""
+    barcode: str | None = Field(default=None, max_length=64)
+    category_id: int | None = Field(default=None, foreign_key="categories.id")
+    supplier_id: int | None = Field(default=None, foreign_key="suppliers.id")
+    unit_price: Decimal = Field(default=Decimal("0"), sa_column=_money())
+    cost_price: Decimal = Field(default=Decimal("0"), sa_column=_money())
+    min_stock_level: int = 0
+    reorder_point: int | None = None
+    max_stock_level: int | None = None
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Inventory(SQLModel, table=True):
+    __tablename__ = "inventory"
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="products.id")
+    location_id: int = Field(foreign_key="locations.id")
+    quantity: int = 0
+    reserved_quantity: int = 0
+    # GENERATED ALWAYS AS (quantity - reserved_quantity) STORED: read-only here
+    available_quantity: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, Computed("quantity - reserved_quantity", persisted=True)),
+    )
+    unit_cost: Decimal | None = Field(default=None, sa_column=_money(nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class StockMovement(SQLModel, table=True):
+    __tablename__ = "stock_movements"
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="products.id")
+    location_id: int = Field(foreign_key="locations.id")
+    kind: str = Field(max_length=16)
+    quantity_delta: int = 0
+    reserved_delta: int = 0
+    reference: str = Field(default="", max_length=100)
+    reason: str = ""
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AlertRule(SQLModel, table=True):
+    __tablename__ = "alert_rules"
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="products.id")
+    location_id: int | None = Field(default=None, foreign_key="locations.id")
+    threshold_quantity: int
+    is_active: bool = True
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class StockAlert(SQLModel, table=True):
+    __tablename__ = "stock_alerts"
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="products.id")
+    location_id: int = Field(foreign_key="locations.id")
+    alert_type: str = Field(max_length=16)
+    status: str = Field(default="ACTIVE", max_length=16)
+    current_quantity: int
+    threshold_quantity: int
+    message: str = ""
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    acknowledged_at: datetime | None = None
+    acknowledged_by: int | None = Field(default=None, foreign_key="users.id")
+    resolved_at: datetime | None = None
+    resolved_by: int | None = Field(default=None, foreign_key="users.id")
+    resolution: str | None = Field(default=None, max_length=16)
+
+
+class AlertEvent(SQLModel, table=True):
+    __tablename__ = "alert_events"
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="stock_alerts.id")
+    event: str = Field(max_length=16)
+    from_status: str | None = Field(default=None, max_length=16)
+    to_status: str = Field(max_length=16)
+    alert_type: str = Field(max_length=16)
+    quantity: int | None = None
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PurchaseOrder(SQLModel, table=True):
+    __tablename__ = "purchase_orders"
+    id: int | None = Field(default=None, primary_key=True)
+    # GENERATED ALWAYS AS ('PO-' || lpad(id::text, 6, '0')) STORED: read-only here
+    number: str | None = Field(
+        default=None,
+        sa_column=Column(String(16), Computed("'PO-' || lpad(id::text, 6, '0')", persisted=True)),
+    )
+    supplier_id: int = Field(foreign_key="suppliers.id")
+    status: str = Field(default="draft", max_length=20)
+    notes: str = ""
+    expected_date: date | None = None
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    submitted_at: datetime | None = None
+    approved_at: datetime | None = None
+    approved_by: int | None = Field(default=None, foreign_key="users.id")
+    received_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancelled_by: int | None = Field(default=None, foreign_key="users.id")
+
+
+class PurchaseOrderLine(SQLModel, table=True):
+    __tablename__ = "purchase_order_lines"
+    id: int | None = Field(default=None, primary_key=True)
+    purchase_order_id: int = Field(foreign_key="purchase_orders.id")
+    product_id: int = Field(foreign_key="products.id")
+    quantity_ordered: int
+    quantity_received: int = 0
+    unit_cost: Decimal = Field(default=Decimal("0"), sa_column=_money())
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PurchaseOrderEvent(SQLModel, table=True):
+    __tablename__ = "purchase_order_events"
+    id: int | None = Field(default=None, primary_key=True)
+    purchase_order_id: int = Field(foreign_key="purchase_orders.id")
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str = Field(max_length=20)
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Notification(SQLModel, table=True):
+    __tablename__ = "notifications"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    severity: str = Field(default="info", max_length=8)
+    title: str = Field(max_length=200)
+    body: str = ""
+    link_kind: str | None = Field(default=None, max_length=16)
+    link_id: int | None = None
+    target_user_id: int | None = Field(default=None, foreign_key="users.id")
+    target_role: str | None = Field(default=None, max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class NotificationRead(SQLModel, table=True):
+    __tablename__ = "notification_reads"
+    notification_id: int = Field(foreign_key="notifications.id", primary_key=True)
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    read_at: datetime = Field(default_factory=utcnow)
+
+
+class SweepRun(SQLModel, table=True):
+    __tablename__ = "sweep_runs"
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    duration_ms: int | None = None
+    trigger: str = Field(default="scheduled", max_length=16)
+    host: str = Field(default="", max_length=255)
+    pid: int | None = None
+    rows_scanned: int = 0
+    created_count: int = 0
+    escalated_count: int = 0
+    downgraded_count: int = 0
+    resolved_count: int = 0
+    skipped: bool = False
+    error: str | None = None

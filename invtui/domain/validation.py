@@ -1,0 +1,85 @@
+"""Input checks shared by the CLI, the screens and the services. Pure, no I/O.
+
+Each function returns the clean value or raises ValidationError with the sentence an operator
+sees. The database checks again (CHECK constraints); these give the clearer message first.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from invtui.errors import ValidationError
+
+MAX_QUANTITY = 1_000_000
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+def quantity(value: object, *, minimum: int = 1, maximum: int = MAX_QUANTITY, what: str = "Quantity") -> int:
+    """A whole number of units in [minimum, maximum]; text, fractions and bools are refused."""
+    message = f"{what} must be a whole number from {minimum:,} to {maximum:,}"
+    if isinstance(value, bool):
+        raise ValidationError(message)
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float | Decimal):
+        if value != int(value):
+            raise ValidationError(message)
+        number = int(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "").replace("_", "")
+        if not re.fullmatch(r"[+-]?\d+", text):
+            raise ValidationError(message)
+        number = int(text)
+    else:
+        raise ValidationError(message)
+    if number < minimum or number > maximum:
+        raise ValidationError(message)
+    return number
+
+
+def money(value: object, *, what: str = "Price", maximum: Decimal = Decimal("9999999999.99")) -> Decimal:
+    """A non-negative amount with at most two decimals (numeric(12,2) in the database)."""
+    message = f"{what} must be an amount from 0 to {maximum:,} with at most 2 decimals"
+    if isinstance(value, bool) or value is None:
+        raise ValidationError(message)
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValidationError(message) from None
+    if not amount.is_finite() or amount < 0 or amount > maximum or amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError(message)
+    return amount.quantize(Decimal("0.01"))
+
+
+def text(value: object, *, what: str, max_length: int, required: bool = True) -> str:
+    """Trimmed text no longer than the column allows; control characters refused."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError(f"{what} must be text")
+    cleaned = value.strip()
+    if required and not cleaned:
+        raise ValidationError(f"{what} is required")
+    if len(cleaned) > max_length:
+        raise ValidationError(f"{what} is too long ({len(cleaned)} characters; at most {max_length})")
+    if any(ord(ch) < 32 and ch not in "\t" for ch in cleaned):
+        raise ValidationError(f"{what} contains control characters")
+    return cleaned
+
+
+def username(value: object) -> str:
+    name = text(value, what="User name", max_length=64).lower()
+    if not USERNAME_PATTERN.match(name):
+        raise ValidationError(
+            f"User name {name!r} may use only a-z, 0-9, '.', '_' and '-', starting with a letter or digit"
+        )
+    return name
+
+
+def password(value: object) -> str:
+    if not isinstance(value, str) or len(value) < 8:
+        raise ValidationError("Password must be at least 8 characters")
+    if len(value.encode("utf-8")) > 72:  # bcrypt only looks at the first 72 bytes
+        raise ValidationError("Password must be at most 72 bytes")
+    return value

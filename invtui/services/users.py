@@ -1,0 +1,186 @@
+"""Users: creation, passwords (bcrypt), login with lockout, role changes, the CLI's acting user."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import datetime, timedelta, timezone
+
+import bcrypt
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from invtui.db.models import User, UserEvent
+from invtui.domain import validation
+from invtui.domain.roles import SYSTEM, Actor, Permission, Role, parse_role, require
+from invtui.errors import AuthenticationError, ConflictError, NotFound, PermissionDenied
+from invtui.services import events
+from invtui.services.tx import unit_of_work
+
+# bcrypt's cost. 12 is the usual production choice (~0.25 s a hash); tests lower it via the env.
+BCRYPT_ROUNDS = int(os.environ.get("INVTUI_BCRYPT_ROUNDS", "12"))
+DEFAULT_ADMIN = "admin"
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(BCRYPT_ROUNDS)).decode("ascii")
+
+
+def check_password(password: str, hashed: str) -> bool:
+    try:
+        return bcrypt.checkpw(password.encode("utf-8"), hashed.encode("ascii"))
+    except ValueError:  # a malformed stored hash never matches
+        return False
+
+
+def to_actor(user: User) -> Actor:
+    return Actor(id=user.id, username=user.username, role=Role(user.role))
+
+
+def _get(session: Session, username: str) -> User:
+    name = username.strip().lower()
+    user = session.exec(select(User).where(User.username == name)).first()
+    if user is None:
+        raise NotFound(f"Unknown user {name!r}")
+    return user
+
+
+def _record(session: Session, kind: str, user: User | None, actor: Actor, detail: str = "") -> None:
+    session.add(UserEvent(user_id=user.id if user else None, actor_id=actor.id, kind=kind, detail=detail))
+
+
+def actor_for(session: Session, username: str) -> Actor:
+    """The acting user for a trusted caller (shell access to the box, like psql peer auth)."""
+    user = _get(session, username)
+    if not user.is_active:
+        raise PermissionDenied(f"User {user.username} is disabled")
+    return to_actor(user)
+
+
+def create_user(
+    session: Session, actor: Actor, username: str, role: str, password: str, full_name: str = ""
+) -> User:
+    require(actor, Permission.MANAGE_USERS)
+    name = validation.username(username)
+    parsed_role = parse_role(role)
+    secret = validation.password(password)
+    full = validation.text(full_name, what="Full name", max_length=200, required=False)
+    with unit_of_work(session):
+        if session.exec(select(User.id).where(User.username == name)).first():
+            raise ConflictError(f"User {name} already exists")
+        user = User(username=name, role=parsed_role.value, full_name=full, password_hash=hash_password(secret))
+        session.add(user)
+        session.flush()
+        _record(session, "created", user, actor, f"role {parsed_role.value}")
+        events.emit(session, "user.created", id=user.id, user_id=actor.id, username=name, role=parsed_role.value)
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(User.username)).all())
+
+
+def set_password(session: Session, actor: Actor, username: str, password: str) -> None:
+    """Admins set anyone's password; everyone may set their own."""
+    secret = validation.password(password)
+    with unit_of_work(session):
+        user = _get(session, username)
+        if user.id != actor.id:
+            require(actor, Permission.MANAGE_USERS)
+        user.password_hash = hash_password(secret)
+        user.failed_logins = 0
+        user.locked_until = None
+        user.updated_at = datetime.now(timezone.utc)
+        _record(session, "password_changed", user, actor)
+
+
+def set_active(session: Session, actor: Actor, username: str, active: bool) -> None:
+    require(actor, Permission.MANAGE_USERS)
+    with unit_of_work(session):
+        user = _get(session, username)
+        if user.id == actor.id and not active:
+            raise ConflictError("You cannot disable your own account")
+        if not active and user.role == Role.ADMIN.value and _active_admins(session) <= 1:
+            raise ConflictError(f"{user.username} is the last active admin; make another admin first")
+        user.is_active = active
+        user.updated_at = datetime.now(timezone.utc)
+        _record(session, "enabled" if active else "disabled", user, actor)
+
+
+def set_role(session: Session, actor: Actor, username: str, role: str) -> None:
+    require(actor, Permission.MANAGE_USERS)
+    new_role = parse_role(role)
+    with unit_of_work(session):
+        user = _get(session, username)
+        if user.role == Role.ADMIN.value and new_role != Role.ADMIN and _active_admins(session) <= 1:
+            raise ConflictError(f"{user.username} is the last active admin; make another admin first")
+        old = user.role
+        user.role = new_role.value
+        user.updated_at = datetime.now(timezone.utc)
+        _record(session, "role_changed", user, actor, f"{old} -> {new_role.value}")
+
+
+def _active_admins(session: Session) -> int:
+    query = select(func.count()).select_from(User).where(User.role == "admin", User.is_active.is_(True))  # type: ignore[attr-defined]
+    return int(session.exec(query).one())
+
+
+def authenticate(
+    session: Session, username: str, password: str, *, max_failed: int = 5, lockout_minutes: int = 15
+) -> Actor:
+    """Check a password; count failures and lock the account after `max_failed` of them.
+
+    The failure count is bumped with one atomic UPDATE so logins racing on two terminals both count.
+    """
+    now = datetime.now(timezone.utc)
+    with unit_of_work(session):
+        name = (username or "").strip().lower()
+        user = session.exec(select(User).where(User.username == name).with_for_update()).first()
+        if user is None:
+            check_password("x", hash_password("timing-equaliser"))  # same cost as a real check
+            raise AuthenticationError("Wrong user name or password")
+        if not user.is_active:
+            raise AuthenticationError(f"User {user.username} is disabled; ask an admin")
+        if user.locked_until and user.locked_until > now:
+            raise AuthenticationError(
+                f"User {user.username} is locked until {user.locked_until.astimezone():%H:%M} after "
+                f"{user.failed_logins} failed logins"
+            )
+        if check_password(password or "", user.password_hash):
+            user.failed_logins = 0
+            user.locked_until = None
+            user.last_login_at = now
+            _record(session, "login", user, to_actor(user))
+            return to_actor(user)
+    # Wrong password: record it in its own committed transaction (the refusal must not roll it back).
+    with unit_of_work(session):
+        failed = session.exec(
+            update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+            .returning(User.failed_logins)
+        ).scalar_one()
+        _record(session, "login_failed", user, SYSTEM)
+        if failed >= max_failed:
+            until = now + timedelta(minutes=lockout_minutes)
+            session.exec(update(User).where(User.id == user.id).values(locked_until=until))
+            _record(session, "locked", user, SYSTEM, f"{failed} failed logins")
+    if failed >= max_failed:
+        raise AuthenticationError(
+            f"User {user.username} is locked for {lockout_minutes} minutes after {failed} failed logins"
+        )
+    left = max_failed - failed
+    raise AuthenticationError(f"Wrong user name or password ({left} attempt{'s' if left != 1 else ''} left)")
+
+
+def ensure_admin(session: Session) -> str | None:
+    """On a database with no users, create `admin` with a random password and return it (shown once)."""
+    with unit_of_work(session):
+        session.exec(select(func.pg_advisory_xact_lock(0x1A7_0002))).first()  # two first upgrades racing
+        if session.exec(select(func.count()).select_from(User)).one():
+            return None
+        password = secrets.token_urlsafe(9)
+        admin = User(username=DEFAULT_ADMIN, role=Role.ADMIN.value, full_name="Administrator",
+                     password_hash=hash_password(password))
+        session.add(admin)
+        session.flush()
+        _record(session, "created", admin, SYSTEM, "first admin, created by db upgrade")
+    return password
