@@ -1,0 +1,9 @@
+"""`invtui alerts ...`: list, acknowledge, dismiss, resolve, history."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands and groups to the root `invtui` app."""

@@ -1,0 +1,9 @@
+"""`invtui events --follow` and `invtui notifications ...`: live events and the notification log."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands and groups to the root `invtui` app."""

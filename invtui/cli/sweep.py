@@ -1,0 +1,9 @@
+"""`invtui sweep [--status]` and `invtui worker`: the stock sweep, on demand and headless."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands and groups to the root `invtui` app."""
