@@ -1,0 +1,142 @@
+"""The invtui terminal app: login, screens by number key, live status bar, help and palette.
+
+Blocking work (every service call) runs in thread workers; the LISTEN connection and the sweep
+scheduler run in their own threads and talk to the app with thread-safe messages.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from invtui.config import Settings
+from invtui.db.engine import Database
+from invtui.domain.roles import Actor
+from invtui.services import users
+from invtui.ui.clock import Clock
+from invtui.ui.screens.alerts import AlertsScreen
+from invtui.ui.screens.dashboard import DashboardScreen
+from invtui.ui.screens.help import HelpScreen
+from invtui.ui.screens.login import LoginScreen
+from invtui.ui.screens.notifications import NotificationsScreen
+from invtui.ui.service_call import call_service, report_error
+from invtui.ui.widgets.status_bar import StatusInfo
+
+log = logging.getLogger(__name__)
+
+SCREENS_BY_KEY = {"dashboard": "Dashboard", "alerts": "Alerts", "notifications": "Notifications"}
+# Actions that need a signed-in operator; on the login screen they are hidden and inert.
+SIGNED_IN_ACTIONS = {"go", "help", "check_now", "background"}
+
+
+class InvtuiApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "invtui"
+    MODES = {
+        "login": LoginScreen,
+        "dashboard": DashboardScreen,
+        "alerts": AlertsScreen,
+        "notifications": NotificationsScreen,
+    }
+    DEFAULT_MODE = "login"
+    BINDINGS = [
+        Binding("1", "go('dashboard')", "Dashboard"),
+        Binding("2", "go('alerts')", "Alerts"),
+        Binding("6", "go('notifications')", "Notices"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    status: reactive[StatusInfo] = reactive(StatusInfo, always_update=True)
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        db: Database,
+        username: str | None = None,
+        trusted: bool = False,
+        clock: Clock | None = None,
+        live: bool = True,
+    ) -> None:
+        """`trusted` signs `username` in without a password (demo, `auth.trust_os_user`).
+
+        `live=False` runs without the listener and the scheduler (snapshot tests only).
+        """
+        super().__init__()
+        self.settings = settings
+        self.db = db
+        self.trusted_username = username if trusted else None
+        self.clock = clock or Clock()
+        self.live = live
+        self.actor: Actor | None = None
+
+    # -- signing in -------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.trusted_username:
+            name = self.trusted_username
+            call_service(self, lambda session: users.actor_for(session, name), self.signed_in)
+
+    def signed_in(self, actor: Actor) -> None:
+        """Called on the event loop once the operator is known: open the dashboard, go live."""
+        self.actor = actor
+        self.status = StatusInfo(**{**self.status.__dict__, "user": actor.username, "role": actor.role.value})
+        log.info("signed in as %s (%s)", actor.username, actor.role.value)
+        self.switch_mode("dashboard")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in SIGNED_IN_ACTIONS and self.actor is None:
+            return False
+        return True
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_go(self, mode: str) -> None:
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        screen = self.screen
+        pairs: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            description = active.binding.description or active.binding.action
+            if key in seen or not active.binding.show and not description:
+                continue
+            seen.add(key)
+            pairs.append((self.get_key_display(active.binding), description))
+        pairs.append(("ctrl+p", "Command palette: every action by name"))
+        self.push_screen(HelpScreen(screen.sub_title or screen.title or "invtui", pairs))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette lists every screen and every action of the current screen by name."""
+        if self.actor is not None:
+            for mode, title in SCREENS_BY_KEY.items():
+                yield SystemCommand(f"Go to {title}", f"Open the {title.lower()} screen",
+                                    lambda mode=mode: self.action_go(mode))
+            for active in screen.active_bindings.values():
+                binding = active.binding
+                if not binding.description or binding.action.startswith("go("):
+                    continue
+                yield SystemCommand(binding.description, f"key {self.get_key_display(binding)}",
+                                    lambda node=active.node, action=binding.action: self._run(node, action))
+        yield from super().get_system_commands(screen)
+
+    def _run(self, node: Any, action: str) -> None:
+        self.run_worker(node.run_action(action), exit_on_error=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Last resort: log the traceback to the log file before Textual shuts the app down.
+        log.critical("unhandled exception in the app", exc_info=error)
+        super()._handle_exception(error)
+
+    def report(self, exc: BaseException) -> None:
+        report_error(self, exc)

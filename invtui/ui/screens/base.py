@@ -1,0 +1,61 @@
+"""What every signed-in screen has: header, status bar, footer, and the service-call helper."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlmodel import Session
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Header
+
+from invtui.ui.messages import EventArrived, Resynced
+from invtui.ui.service_call import call_service
+from invtui.ui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from invtui.ui.app import InvtuiApp
+
+T = TypeVar("T")
+
+
+class BaseScreen(Screen[None]):
+    """A signed-in screen. Subclasses compose `body()` and implement `reload()`."""
+
+    TITLE_TEXT = ""
+
+    @property
+    def invtui(self) -> InvtuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="▦")
+        yield from self.body()
+        yield StatusBar()
+        yield Footer()
+
+    def body(self) -> Iterable[Widget]:
+        return ()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.TITLE_TEXT
+        if self.invtui.actor is not None:
+            self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.invtui.actor is not None:
+            self.reload()
+
+    def reload(self) -> None:
+        """Load (again) everything the screen shows, from the services, in workers."""
+
+    def on_event_arrived(self, message: EventArrived) -> None:
+        """Somebody changed something; screens that show it refresh (throttled by subclasses)."""
+
+    def on_resynced(self, message: Resynced) -> None:
+        self.reload()
+
+    def service(self, fn: Callable[[Session], T], done: Callable[[T], Any] | None = None, **kwargs: Any) -> None:
+        call_service(self, fn, done, **kwargs)
