@@ -98,10 +98,10 @@ def check_thresholds(min_level: int, reorder_point: int | None, max_level: int |
 
 
 def _code(value: object, what: str, max_length: int) -> str:
-    code = validation.text(value, what=what, max_length=max_length).upper()
+    code = validation.text(value, what=what, max_length=max_length)
     if not CODE_PATTERN.match(code):
         raise ValidationError(f"{what} {code!r} may use only letters, digits and . - _ / + #")
-    return code
+    return code.upper()  # lookups match typed codes in any case
 
 
 def _level(value: object, what: str) -> int:
