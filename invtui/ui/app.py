@@ -17,9 +17,13 @@ from textual.screen import Screen
 
 from invtui.config import Settings
 from invtui.db.engine import Database
+from invtui.db.listener import EventListener
+from invtui.domain.events import LISTENER_STATE, RESYNC, Event
 from invtui.domain.roles import Actor
+from invtui.services import status as status_service
 from invtui.services import users
 from invtui.ui.clock import Clock
+from invtui.ui.messages import EventArrived, Resynced
 from invtui.ui.screens.alerts import AlertsScreen
 from invtui.ui.screens.dashboard import DashboardScreen
 from invtui.ui.screens.help import HelpScreen
@@ -76,6 +80,8 @@ class InvtuiApp(App[None]):
         self.clock = clock or Clock()
         self.live = live
         self.actor: Actor | None = None
+        self.listener: EventListener | None = None
+        self._counts_stale = True
 
     # -- signing in -------------------------------------------------------------------------
 
@@ -87,10 +93,88 @@ class InvtuiApp(App[None]):
     def signed_in(self, actor: Actor) -> None:
         """Called on the event loop once the operator is known: open the dashboard, go live."""
         self.actor = actor
-        self.status = StatusInfo(**{**self.status.__dict__, "user": actor.username, "role": actor.role.value})
+        self._set_status(user=actor.username, role=actor.role.value)
         log.info("signed in as %s (%s)", actor.username, actor.role.value)
         self.switch_mode("dashboard")
         self.refresh_bindings()
+        if self.live:
+            self.listener = EventListener.for_database(self.db, lambda event: self.post_message(EventArrived(event)))
+            self.listener.start()
+        self.refresh_counts()
+        # Badges follow events, but at most once a second however many arrive.
+        self.set_interval(1.0, self._refresh_counts_if_stale)
+
+    def on_unmount(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
+
+    # -- live events ------------------------------------------------------------------------
+
+    def on_event_arrived(self, message: EventArrived) -> None:
+        event: Event = message.event  # type: ignore[assignment]
+        if not self.screen_stack:  # shutting down: the screens are gone, the event no longer matters
+            return
+        if event.kind == LISTENER_STATE:
+            self._show_db_state(event)
+            return
+        if event.kind == RESYNC:
+            self.notify("Database connection is back; screens reloaded.", title="Reconnected")
+            self._counts_stale = True
+            self.screen.post_message(Resynced())
+            return
+        if self.actor is None or not event.visible_to(self.actor):
+            return
+        self._toast(event)
+        self._counts_stale = True
+        self.screen.post_message(EventArrived(event))
+
+    def _show_db_state(self, event: Event) -> None:
+        state = str(event.get("state", ""))
+        if state == "connected":
+            self._set_status(db_state="connected", db_detail="")
+            return
+        retry = event.get("retry_in")
+        detail = f"retrying in {round(float(retry))} s" if retry is not None else "retrying"
+        self._set_status(db_state="unreachable", db_detail=detail)
+
+    def _toast(self, event: Event) -> None:
+        """Warning for new or escalated alerts, success for resolved ones, info for personal notes."""
+        if event.kind in ("alert.created", "alert.escalated"):
+            what = "OUT OF STOCK" if event.get("alert_type") == "OUT_OF_STOCK" else "LOW STOCK"
+            quantity = event.get("current_quantity")
+            left = f", {quantity} left" if quantity is not None else ""
+            self.notify(f"{what}: {event.get('name', event.get('sku', '?'))} at {event.get('location', '?')}{left}",
+                        title="Stock alert", severity="warning", timeout=8)
+        elif event.kind == "alert.resolved" and event.user_id is None:
+            self.notify(f"Back in stock: {event.get('name', event.get('sku', '?'))} at {event.get('location', '?')}",
+                        title="Alert resolved", severity="information", timeout=5)
+        elif event.kind == "notification.created" and event.for_user is not None:
+            self.notify(str(event.get("title", "New notification")), title="For you", timeout=8)
+
+    # -- status bar -------------------------------------------------------------------------
+
+    def _set_status(self, **changes: object) -> None:
+        self.status = StatusInfo(**{**self.status.__dict__, **changes})
+
+    def _refresh_counts_if_stale(self) -> None:
+        if self._counts_stale:
+            self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        actor = self.actor
+        if actor is None:
+            return
+        self._counts_stale = False
+
+        def show(counts: status_service.StatusCounts) -> None:
+            last = "—"
+            if counts.last_sweep_at is not None:
+                last = f"{self.clock.local(counts.last_sweep_at)} {counts.last_sweep_summary}".strip()
+            self._set_status(open_alerts=counts.open_alerts, out_alerts=counts.out_alerts, unread=counts.unread,
+                             last_sweep=last)
+
+        call_service(self, lambda session: status_service.counts(session, actor), show, group="counts",
+                     exclusive=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in SIGNED_IN_ACTIONS and self.actor is None:

@@ -1,0 +1,67 @@
+"""Live events reach the operator's screen with no key pressed."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from invtui.db.engine import Database
+from invtui.domain.roles import Actor
+from invtui.services import notifications
+
+
+async def wait_until(pilot, condition, timeout: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        await pilot.pause(0.05)
+    return condition()
+
+
+def toasts(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return [str(n.message) for n in app._notifications]
+
+
+async def signed_in(app, pilot) -> None:  # type: ignore[no-untyped-def]
+    await app.workers.wait_for_complete()
+    assert await wait_until(pilot, lambda: app.status.db_state == "connected")
+
+
+async def test_a_personal_notification_pops_up_and_bumps_the_unread_badge(make_app, db: Database,
+                                                                          operator: Actor) -> None:
+    app = make_app("operator")
+    async with app.run_test() as pilot:
+        await signed_in(app, pilot)
+        before = app.status.unread
+        with db.session() as session:
+            notifications.notify(session, kind="po.approved", title="Your PO-000042 was approved by sam",
+                                 target_user_id=operator.id)
+            session.commit()
+        assert await wait_until(pilot, lambda: "Your PO-000042 was approved by sam" in toasts(app), 2.0)
+        assert await wait_until(pilot, lambda: app.status.unread == before + 1, 3.0)
+
+
+async def test_someone_elses_personal_notification_stays_silent(make_app, db: Database, manager: Actor) -> None:
+    app = make_app("operator")
+    async with app.run_test() as pilot:
+        await signed_in(app, pilot)
+        with db.session() as session:
+            notifications.notify(session, kind="po.approved", title="Not for the operator",
+                                 target_user_id=manager.id)
+            session.commit()
+        await asyncio.sleep(0.5)
+        await pilot.pause()
+        assert "Not for the operator" not in toasts(app)
+
+
+async def test_losing_the_database_connection_shows_in_the_status_bar_and_recovers(make_app, db: Database) -> None:
+    app = make_app("operator")
+    async with app.run_test() as pilot:
+        await signed_in(app, pilot)
+        with db.connect(autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(%s)", (app.listener.backend_pid,))
+        assert await wait_until(pilot, lambda: app.status.db_state == "unreachable", 3.0)
+        assert "retrying in" in app.status.db_detail
+        assert await wait_until(pilot, lambda: app.status.db_state == "connected", 5.0)
+        assert await wait_until(pilot, lambda: any("connection is back" in t for t in toasts(app)), 2.0)
