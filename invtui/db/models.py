@@ -162,6 +162,17 @@ class StockAlert(SQLModel, table=True):
     resolution: str | None = Field(default=None, max_length=16)
 
 
+class AlertDisarmed(SQLModel, table=True):
+    """An item whose alert a person closed while it was still low: no new alert until it is OK again."""
+
+    __tablename__ = "alert_disarmed"
+    product_id: int = Field(primary_key=True)
+    location_id: int = Field(primary_key=True)
+    alert_type: str = Field(max_length=16)
+    alert_id: int | None = Field(default=None, foreign_key="stock_alerts.id")
+    disarmed_at: datetime = Field(default_factory=utcnow)
+
+
 class AlertEvent(SQLModel, table=True):
     __tablename__ = "alert_events"
     id: int | None = Field(default=None, primary_key=True)
