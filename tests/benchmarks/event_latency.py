@@ -7,8 +7,8 @@ Both use time.time() on this one machine. The quantity after the i-th receipt is
 event is matched to its change by its `quantity` field.
 
 Two figures per change:
-- commit -> callback: from `receive` returning (the commit acknowledged to A) to B's callback;
-  the commit happens on the server a little before A hears of it, so this can dip below zero;
+- commit -> callback: from A sending COMMIT (SQLAlchemy's `commit` engine event, which fires
+  just before the driver commits) to B's callback: the commit itself plus delivery;
 - call -> callback: from A starting the service call to B's callback (the whole change).
 
     uv run python tests/benchmarks/event_latency.py [--database-url URL] [--changes 500]
@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import psycopg  # noqa: E402
+import sqlalchemy.event  # noqa: E402
 from psycopg import sql  # noqa: E402
 
 from invtui.db import migrations  # noqa: E402
@@ -63,17 +64,19 @@ def listen(conninfo: str, changes: int, ready: mp.Event, results: mp.Queue) -> N
 
 
 def change_stock(db: Database, changes: int) -> tuple[dict[int, float], dict[int, float], float]:
-    """Process A: N receipts of one unit; returns call-start and commit times by resulting quantity."""
+    """Process A: N receipts of one unit; returns call-start and commit-sent times by resulting quantity."""
     with db.session() as session:
         operator = users.actor_for(session, "operator")
     started: dict[int, float] = {}
     committed: dict[int, float] = {}
+    last_commit = [0.0]
+    sqlalchemy.event.listen(db.engine, "commit", lambda _conn: last_commit.__setitem__(0, time.time()))
     begin = time.perf_counter()
     with db.session() as session:
         for n in range(1, changes + 1):
             started[n] = time.time()
             inventory.receive(session, operator, SKU, LOCATION, 1)
-            committed[n] = time.time()
+            committed[n] = last_commit[0]
     return started, committed, time.perf_counter() - begin
 
 
