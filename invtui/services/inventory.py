@@ -14,45 +14,57 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlmodel import Session
 
-from invtui.db.models import Location, Product
 from invtui.domain import validation
 from invtui.domain.roles import Actor, Permission, require
-from invtui.errors import ConflictError, InvtuiError, ValidationError
+from invtui.errors import ConflictError, InvtuiError, NotFound, ValidationError
 from invtui.services import events, lookup
 from invtui.services.tx import unit_of_work
 
 # One statement: row-locked by the UPDATE itself, so two operators changing the same item
 # serialise on the row and neither update is lost. The WHERE refuses (no row returned) any
 # change that would leave negative stock or more reserved than on hand; no exception is raised,
-# so the transaction stays usable and the caller can say exactly why.
-_UPDATE = text(
+# so the transaction stays usable and the caller can say exactly why. The ledger row is written
+# by the same statement, only when the UPDATE took effect: one round trip, the row lock held
+# for as short a time as possible.
+_MOVE = text(
     """
-    UPDATE inventory
-       SET quantity = quantity + :dq,
-           reserved_quantity = reserved_quantity + :dr,
-           updated_at = now()
-     WHERE product_id = :product_id AND location_id = :location_id
-       AND quantity + :dq >= 0
-       AND reserved_quantity + :dr >= 0
-       AND quantity + :dq >= reserved_quantity + :dr
-    RETURNING quantity, reserved_quantity, available_quantity
+    WITH moved AS (
+        UPDATE inventory
+           SET quantity = quantity + :dq,
+               reserved_quantity = reserved_quantity + :dr,
+               updated_at = now()
+         WHERE product_id = :product_id AND location_id = :location_id
+           AND quantity + :dq >= 0
+           AND reserved_quantity + :dr >= 0
+           AND quantity + :dq >= reserved_quantity + :dr
+        RETURNING quantity, reserved_quantity, available_quantity
+    ), recorded AS (
+        INSERT INTO stock_movements (product_id, location_id, kind, quantity_delta, reserved_delta, reference,
+                                     reason, user_id)
+        SELECT CAST(:product_id AS bigint), CAST(:location_id AS bigint), CAST(:kind AS varchar), CAST(:dq AS integer),
+               CAST(:dr AS integer), CAST(:reference AS varchar), CAST(:reason AS text), CAST(:user_id AS bigint)
+          FROM moved
+    )
+    SELECT quantity, reserved_quantity, available_quantity FROM moved
     """
 )
 
-# Stock arriving at a location that has never held the product creates its row.
-_INSERT = text(
+# Stock arriving at a location that has never held the product creates its row (and its ledger row).
+_CREATE = text(
     """
-    INSERT INTO inventory (product_id, location_id, quantity, reserved_quantity)
-    VALUES (:product_id, :location_id, :dq, 0)
-    ON CONFLICT (product_id, location_id) DO NOTHING
-    RETURNING quantity, reserved_quantity, available_quantity
-    """
-)
-
-_LEDGER = text(
-    """
-    INSERT INTO stock_movements (product_id, location_id, kind, quantity_delta, reserved_delta, reference, reason, user_id)
-    VALUES (:product_id, :location_id, :kind, :dq, :dr, :reference, :reason, :user_id)
+    WITH created AS (
+        INSERT INTO inventory (product_id, location_id, quantity, reserved_quantity)
+        VALUES (:product_id, :location_id, :dq, 0)
+        ON CONFLICT (product_id, location_id) DO NOTHING
+        RETURNING quantity, reserved_quantity, available_quantity
+    ), recorded AS (
+        INSERT INTO stock_movements (product_id, location_id, kind, quantity_delta, reserved_delta, reference,
+                                     reason, user_id)
+        SELECT CAST(:product_id AS bigint), CAST(:location_id AS bigint), CAST(:kind AS varchar), CAST(:dq AS integer),
+               CAST(:dr AS integer), CAST(:reference AS varchar), CAST(:reason AS text), CAST(:user_id AS bigint)
+          FROM created
+    )
+    SELECT quantity, reserved_quantity, available_quantity FROM created
     """
 )
 
@@ -96,12 +108,12 @@ def apply_movement(
         "product_id": product_id, "location_id": location_id, "dq": quantity_delta, "dr": reserved_delta,
         "kind": kind, "reference": reference, "reason": reason, "user_id": user_id,
     }
-    row = session.execute(_UPDATE, params).first()
+    row = session.execute(_MOVE, params).first()
     if row is None and quantity_delta > 0 and reserved_delta == 0:
-        row = session.execute(_INSERT, params).first() or session.execute(_UPDATE, params).first()
+        # No row yet: create it; if another transaction created it first, move it after all.
+        row = session.execute(_CREATE, params).first() or session.execute(_MOVE, params).first()
     if row is None:
         raise _shortage(session, params)
-    session.execute(_LEDGER, params)
     return Level(*row)
 
 
@@ -240,7 +252,7 @@ def _single(session: Session, actor: Actor, sku: str, location: str, quantity: o
     units = validation.quantity(quantity)
     ref, why = _reference(reference), _reason(reason, required=False)
     with unit_of_work(session):
-        product, place = _movable(session, sku, location)
+        product, (place,) = _movable(session, sku, location)
         level = apply_movement(
             session, user_id=actor.id, product_id=product.id, location_id=place.id, kind=kind,
             quantity_delta=q_sign * units, reserved_delta=r_sign * units, reference=ref, reason=why,
@@ -262,7 +274,7 @@ def adjust(session: Session, actor: Actor, sku: str, location: str, counted: obj
     why = _reason(reason, required=True)
     ref = _reference(reference)
     with unit_of_work(session):
-        product, place = _movable(session, sku, location)
+        product, (place,) = _movable(session, sku, location)
         # FOR UPDATE: a receipt landing between reading and writing must not be overwritten.
         row = session.execute(_LOCK_ONE, {"product_id": product.id, "location_id": place.id}).first()
         current, reserved = (row[0], row[1]) if row else (0, 0)
@@ -290,17 +302,19 @@ def transfer(session: Session, actor: Actor, sku: str, source: str, destination:
     units = validation.quantity(quantity)
     ref, why = _reference(reference), _reason(reason, required=False)
     with unit_of_work(session):
-        product, origin = _movable(session, sku, source)
-        _, target = _movable(session, sku, destination)
+        product, (origin, target) = _movable(session, sku, source, destination)
         if origin.id == target.id:
             raise ValidationError(f"Source and destination are both {origin.code}; choose another location")
-        _lock_rows(session, [(product.id, target.id)], create=True)
-        _lock_rows(session, [(product.id, origin.id), (product.id, target.id)])
         common = {"user_id": actor.id, "product_id": product.id, "reference": ref, "reason": why}
-        out_level = apply_movement(session, location_id=origin.id, kind="transfer_out",
-                                   quantity_delta=-units, **common)
-        in_level = apply_movement(session, location_id=target.id, kind="transfer_in",
-                                  quantity_delta=units, **common)
+        legs = {origin.id: ("transfer_out", -units), target.id: ("transfer_in", units)}
+        levels: dict[int, Level] = {}
+        # The two rows are changed in location order, whichever is the source, so two transfers in
+        # opposite directions queue on the first row instead of deadlocking on each other's.
+        for location_id in sorted(legs):
+            kind, delta = legs[location_id]
+            levels[location_id] = apply_movement(session, location_id=location_id, kind=kind,
+                                                 quantity_delta=delta, **common)
+        out_level, in_level = levels[origin.id], levels[target.id]
         result = TransferResult(_change(product, origin, out_level), _change(product, target, in_level))
         events.emit(
             session, "stock.changed", product_id=product.id, location_id=origin.id, user_id=actor.id,
@@ -328,7 +342,8 @@ def apply_batch(session: Session, actor: Actor, lines: Sequence[BatchLine | tupl
         resolved = []
         for number, (sku, code, kind, units) in enumerate(parsed, start=1):
             try:
-                resolved.append((*_movable(session, sku, code), kind, units))
+                product, (place,) = _movable(session, sku, code)
+                resolved.append((product, place, kind, units))
             except InvtuiError as exc:
                 raise type(exc)(f"Line {number}: {exc.message}") from None
         _lock_rows(session, [(p.id, loc.id) for p, loc, kind, _ in resolved if kind == "receive"], create=True)
@@ -425,15 +440,67 @@ _MOVEMENTS = text(
 )
 
 
-def _movable(session: Session, sku: str, location: str) -> tuple[Product, Location]:
-    """The product and location an operator named, refusing either when it is inactive."""
-    product = lookup.product(session, sku)
-    place = lookup.location(session, location)
+@dataclass(frozen=True)
+class _Item:
+    id: int
+    sku: str
+    name: str
+    is_active: bool
+
+
+@dataclass(frozen=True)
+class _Place:
+    id: int
+    code: str
+    is_active: bool
+
+
+# The product (by SKU in any case, or barcode) and each named location, found in ONE round trip:
+# this runs for every scan, so it matches lookup.py's rules without its two ORM queries.
+_FIND_PRODUCT = """
+    LEFT JOIN LATERAL (SELECT id, sku, name, is_active FROM products
+                        WHERE sku = :sku OR sku = :sku_upper OR barcode = :sku ORDER BY id LIMIT 1) p ON true"""
+_FIND_LOCATION = """
+    LEFT JOIN LATERAL (SELECT id, code, is_active FROM locations
+                        WHERE code = :code{n} OR code = :code{n}_upper ORDER BY id LIMIT 1) l{n} ON true"""
+
+
+def _resolve(session: Session, sku: str, *codes: str) -> tuple[_Item, list[_Place]]:
+    """The product and locations an operator named, with lookup.py's messages for unknown ones."""
+    typed_sku = (sku or "").strip()
+    if not typed_sku:
+        raise ValidationError("A SKU or barcode is required")
+    typed = [(code or "").strip() for code in codes]
+    if not all(typed):
+        raise ValidationError("A location code is required")
+    columns = ["p.id", "p.sku", "p.name", "p.is_active"]
+    joins = [_FIND_PRODUCT]
+    params: dict[str, str] = {"sku": typed_sku, "sku_upper": typed_sku.upper()}
+    for n, code in enumerate(typed):
+        columns += [f"l{n}.id", f"l{n}.code", f"l{n}.is_active"]
+        joins.append(_FIND_LOCATION.format(n=n))
+        params[f"code{n}"], params[f"code{n}_upper"] = code, code.upper()
+    row = session.execute(text(f"SELECT {', '.join(columns)} FROM (SELECT 1) AS one {''.join(joins)}"), params).one()
+    if row[0] is None:
+        raise NotFound(f"Unknown SKU {typed_sku!r}")
+    places = []
+    for n, code in enumerate(typed):
+        place_id, place_code, active = row[4 + 3 * n: 7 + 3 * n]
+        if place_id is None:
+            raise NotFound(f"Unknown location {code!r}")
+        places.append(_Place(place_id, place_code, active))
+    return _Item(*row[:4]), places
+
+
+def _movable(session: Session, sku: str, *locations: str) -> tuple[_Item, list[_Place]]:
+    """The product and locations an operator named, refusing any that is inactive."""
+    product, places = _resolve(session, sku, *locations)
     if not product.is_active:
         raise ConflictError(f"Product {product.sku} is inactive")
-    if not place.is_active:
-        raise ConflictError(f"Location {place.code} is inactive")
-    return product, place
+    for place in places:
+        if not place.is_active:
+            raise ConflictError(f"Location {place.code} is inactive")
+    return product, places
 
 
 def _lock_rows(session: Session, keys: list[tuple[int, int]], *, create: bool = False) -> None:
@@ -469,11 +536,11 @@ def _reason(value: str | None, *, required: bool) -> str:
     return validation.text(value, what="Reason", max_length=MAX_REASON, required=False)
 
 
-def _change(product: Product, place: Location, level: Level) -> StockChange:
+def _change(product: _Item, place: _Place, level: Level) -> StockChange:
     return StockChange(product.sku, product.name, place.code, level.quantity, level.reserved, level.available)
 
 
-def _announce(session: Session, actor: Actor, product: Product, place: Location, change: StockChange,
+def _announce(session: Session, actor: Actor, product: _Item, place: _Place, change: StockChange,
               movement: str, units: int) -> None:
     events.emit(
         session, "stock.changed", product_id=product.id, location_id=place.id, user_id=actor.id,
