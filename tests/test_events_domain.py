@@ -100,3 +100,8 @@ def test_a_line_for_people_names_the_item_and_the_place() -> None:
     event = parse_event(payload("stock.changed", id=5, user_id=3, sku="BOLT-M6", location="WH1-A-03", quantity=12))
     line = event.describe()
     assert "stock.changed" in line and "BOLT-M6 @ WH1-A-03" in line and "quantity=12" in line and "\n" not in line
+
+
+def test_an_event_serialises_to_json_for_logs_and_messages() -> None:
+    event = parse_event(payload("stock.changed", id=1, sku="BOLT-M6", changes=[{"sku": "BOLT-M6", "quantity": 3}]))
+    assert json.loads(event.model_dump_json())["extra"]["changes"] == [{"sku": "BOLT-M6", "quantity": 3}]

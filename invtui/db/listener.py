@@ -17,10 +17,12 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import Any
 
 import psycopg
 from psycopg import sql
 
+from invtui.db.engine import Database
 from invtui.domain.events import CHANNEL, Event, MalformedEvent, listener_state, parse_event, resync
 
 log = logging.getLogger(__name__)
@@ -70,9 +72,9 @@ class EventListener:
         self._conn: psycopg.Connection | None = None
 
     @classmethod
-    def for_database(cls, database: object, callback: EventCallback, **options: object) -> EventListener:
-        """A listener on the database of an `invtui.db.engine.Database`."""
-        return cls(database.conninfo, callback, **options)  # type: ignore[attr-defined, arg-type]
+    def for_database(cls, database: Database, callback: EventCallback, **options: Any) -> EventListener:
+        """A listener on the same database as the services of `database`."""
+        return cls(database.conninfo, callback, **options)
 
     def start(self) -> EventListener:
         """Start listening in a daemon thread; returns self (so `with EventListener(...).start():`)."""

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from types import MappingProxyType
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError as PydanticValidationError, field_validator
@@ -70,7 +69,7 @@ class Event(BaseModel):
     for_user: int | None = None  # personal event: only this user sees it
     for_role: Role | None = None  # role-wide event: only this role sees it
     at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
-    extra: Mapping[str, Any] = Field(default_factory=dict)
+    extra: dict[str, Any] = Field(default_factory=dict)  # the toast part: sku, name, location, quantities
 
     @field_validator("kind")
     @classmethod
@@ -91,11 +90,6 @@ class Event(BaseModel):
     @classmethod
     def _aware(cls, at: datetime) -> datetime:
         return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
-
-    @field_validator("extra")
-    @classmethod
-    def _read_only(cls, extra: Mapping[str, Any]) -> Mapping[str, Any]:
-        return MappingProxyType(dict(extra))
 
     def visible_to(self, actor: Actor) -> bool:
         """Whether this event is for `actor`: personal events only for their user, role events only that role."""
