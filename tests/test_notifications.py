@@ -198,3 +198,10 @@ def test_marking_read_tells_only_the_readers_other_sessions(db: Database, operat
         event = next(e for e in iter(lambda: heard.get(timeout=5), None) if e.kind == "notifications.read")
     assert event.for_user == operator.id and event.get("count") == 1
     assert event.visible_to(operator) and not event.visible_to(manager)
+
+
+def test_the_retention_job_uses_the_configured_days(db: Database, operator: Actor) -> None:
+    post(db, "three weeks ago", age_days=21)
+    post(db, "last week", age_days=7)
+    assert notifications.apply_retention(db, keep_days=14) == 1
+    assert titles(db, operator) == ["last week"]

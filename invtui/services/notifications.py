@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,12 +10,15 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlmodel import Session
 
+from invtui.db.engine import Database
 from invtui.db.models import Notification
 from invtui.domain import validation
 from invtui.domain.roles import Actor
 from invtui.errors import NotFound, ValidationError
 from invtui.services import events
 from invtui.services.tx import unit_of_work
+
+log = logging.getLogger(__name__)
 
 SEVERITIES = ("info", "success", "warning", "error")
 
@@ -81,6 +85,8 @@ _VISIBLE_IDS = text("SELECT n.id" + _VISIBLE + " AND n.id = ANY(:ids)")
 _PURGE = text("DELETE FROM notifications WHERE created_at < now() - make_interval(days => :days)")
 
 MAX_PAGE = 1000
+RETENTION_JOB_ID = "notification-retention"
+RETENTION_EVERY_SECONDS = 6 * 3600  # often enough that the log never outgrows keep_days by much
 MAX_IDS = 1000
 
 
@@ -179,6 +185,19 @@ def purge_older_than(session: Session, keep_days: int) -> int:
     days = validation.quantity(keep_days, maximum=3650, what="Days to keep notifications")
     with unit_of_work(session):
         return session.execute(_PURGE, {"days": days}).rowcount
+
+
+def apply_retention(db: Database, keep_days: int) -> int:
+    """The scheduled retention job: purge with the configured `notifications_keep_days`.
+
+    Every running app and `invtui worker` schedule it; running it in several processes at once
+    is harmless (the later DELETE finds nothing left), so it needs no cross-process lock.
+    """
+    with db.session() as session:
+        removed = purge_older_than(session, keep_days)
+    if removed:
+        log.info("notification retention: removed %d notifications older than %d days", removed, keep_days)
+    return removed
 
 
 def _one_visible(session: Session, params: dict[str, object], notification_id: int) -> NotificationView:
