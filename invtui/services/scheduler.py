@@ -1,0 +1,129 @@
+"""The one scheduler of background jobs, used by the app and by `invtui worker` alike.
+
+APScheduler 3's BackgroundScheduler runs each job in its own thread, so an event loop (Textual's)
+never waits on PostgreSQL. The stock sweep runs every `check_interval_seconds`, one at a time in
+this process (max_instances=1), missed runs collapsed into one (coalesce) and dropped when later
+than `misfire_grace_seconds`; across processes the sweep's advisory lock keeps it single-flight.
+Other capabilities add their jobs with `add_job` (e.g. notification retention).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from invtui.config import Settings
+from invtui.db.engine import Database
+from invtui.services.sweep import SweepRun, run_full_sweep
+
+log = logging.getLogger(__name__)
+
+SWEEP_JOB_ID = "stock-sweep"
+
+
+class Scheduler:
+    """Background jobs of one process: the stock sweep plus whatever is added with `add_job`."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        trigger: str = "scheduled",
+        on_sweep: Callable[[SweepRun], None] | None = None,
+        run_at_start: bool = True,
+    ) -> None:
+        self._db = db
+        self._settings = settings
+        self._trigger = trigger
+        self._on_sweep = on_sweep
+        self._run_at_start = run_at_start
+        self._lock = threading.Lock()
+        self._last_run: SweepRun | None = None
+        self._last_error: str | None = None
+        self._scheduler = BackgroundScheduler(
+            daemon=True,
+            timezone=timezone.utc,
+            job_defaults={"max_instances": 1, "coalesce": True,
+                          "misfire_grace_time": settings.misfire_grace_seconds},
+        )
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the sweep job (first run right away unless run_at_start=False)."""
+        first = datetime.now(timezone.utc) if self._run_at_start else None
+        self._scheduler.add_job(
+            self._sweep, IntervalTrigger(seconds=self._settings.check_interval_seconds), id=SWEEP_JOB_ID,
+            name="stock sweep", replace_existing=True, **({"next_run_time": first} if first else {}),
+        )
+        self._scheduler.start()
+        log.info("scheduler started: stock sweep every %s s", self._settings.check_interval_seconds)
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop scheduling; with `wait`, let a sweep that is running finish (it takes under a second)."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=wait)
+            log.info("scheduler stopped")
+
+    @property
+    def running(self) -> bool:
+        return bool(self._scheduler.running)
+
+    def add_job(self, func: Callable[[], object], seconds: int, job_id: str, name: str | None = None) -> None:
+        """Run `func` every `seconds` with the same guarantees as the sweep (one at a time, coalesced)."""
+        self._scheduler.add_job(self._guarded(func, job_id), IntervalTrigger(seconds=seconds), id=job_id,
+                                name=name or job_id, replace_existing=True)
+
+    # -- what the status bar shows ----------------------------------------------------------
+
+    @property
+    def last_run(self) -> SweepRun | None:
+        with self._lock:
+            return self._last_run
+
+    @property
+    def last_error(self) -> str | None:
+        with self._lock:
+            return self._last_error
+
+    @property
+    def next_run_time(self) -> datetime | None:
+        job = self._scheduler.get_job(SWEEP_JOB_ID)
+        return job.next_run_time if job is not None else None
+
+    def run_now(self) -> None:
+        """Ask for a sweep as soon as possible (the app's "check now" key), in the scheduler's thread."""
+        job = self._scheduler.get_job(SWEEP_JOB_ID)
+        if job is not None:
+            job.modify(next_run_time=datetime.now(timezone.utc))
+
+    # -- jobs -------------------------------------------------------------------------------
+
+    def _sweep(self) -> None:
+        try:
+            run = run_full_sweep(self._db, self._trigger)
+        except Exception as exc:  # recorded and logged by run_full_sweep; the schedule goes on
+            with self._lock:
+                self._last_error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            return
+        with self._lock:
+            self._last_run = run
+            self._last_error = None
+        if self._on_sweep is not None:
+            self._on_sweep(run)
+
+    @staticmethod
+    def _guarded(func: Callable[[], object], job_id: str) -> Callable[[], None]:
+        def job() -> None:
+            try:
+                func()
+            except Exception:
+                log.exception("background job %s failed", job_id)
+
+        return job

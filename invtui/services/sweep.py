@@ -1,0 +1,184 @@
+"""The full stock sweep: every item judged at once, by the SQL function the triggers use too.
+
+Stock changes are judged instantly by triggers (sql/0002_alert_engine.sql); the full sweep is the
+safety net for whatever they could not see (a trigger disabled for a bulk load, a row restored
+from a backup) and the heartbeat the status bar shows. Only one full sweep runs at a time across
+all processes: a transaction-level advisory lock, taken with try-lock, so a second process skips
+(and records that it skipped) instead of queueing behind the first.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from invtui.db.engine import Database
+from invtui.domain.roles import Actor, Permission, require
+from invtui.errors import ValidationError
+from invtui.services import events
+from invtui.services.tx import unit_of_work
+
+log = logging.getLogger(__name__)
+
+# Fixed for every invtui process: the single-flight key of the full sweep.
+SWEEP_LOCK_KEY = 0x1A7_0005
+TRIGGERS = ("scheduled", "manual", "worker", "cli")
+
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
+_EVALUATE = text("SELECT created, escalated, downgraded, resolved, scanned FROM evaluate_stock_alert_items()")
+_RECORD = text(
+    """
+    INSERT INTO sweep_runs (started_at, finished_at, duration_ms, trigger, host, pid, rows_scanned,
+                            created_count, escalated_count, downgraded_count, resolved_count, skipped, error)
+    VALUES (:started_at, clock_timestamp(), :duration_ms, :trigger, :host, :pid, :rows_scanned,
+            :created, :escalated, :downgraded, :resolved, :skipped, :error)
+    RETURNING id, finished_at
+    """
+)
+# The advisory lock of a running sweep, seen from any session (a bigint key below 2^32 shows as
+# classid 0, objid = key, objsubid 1).
+_RUNNING = text(
+    """
+    SELECT EXISTS (SELECT 1 FROM pg_locks
+                    WHERE locktype = 'advisory' AND granted AND classid = 0 AND objid = :key AND objsubid = 1
+                      AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+    """
+)
+
+
+@dataclass(frozen=True)
+class SweepRun:
+    """One full sweep as recorded in sweep_runs."""
+
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    duration_ms: int | None
+    trigger: str
+    host: str
+    pid: int | None
+    rows_scanned: int
+    created_count: int
+    escalated_count: int
+    downgraded_count: int
+    resolved_count: int
+    skipped: bool
+    error: str | None
+
+    @property
+    def summary(self) -> str:
+        if self.skipped:
+            return "skipped: another process was sweeping"
+        if self.error:
+            return f"failed: {self.error}"
+        return (f"{self.created_count} created, {self.escalated_count} escalated, "
+                f"{self.downgraded_count} downgraded, {self.resolved_count} resolved; "
+                f"{self.rows_scanned:,} rows judged in {self.duration_ms} ms")
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class SweepStatus:
+    runs: list[SweepRun]
+    running: bool
+
+    @property
+    def last(self) -> SweepRun | None:
+        return self.runs[0] if self.runs else None
+
+
+def run_full_sweep(db: Database, trigger: str = "scheduled", *, actor: Actor | None = None) -> SweepRun:
+    """Judge every item now, unless another process is already doing it (then record a skip).
+
+    One transaction: the alerts it changes, its sweep_runs row and its `sweep.finished` event
+    commit together. A failure is logged and recorded in a sweep_runs row of its own, then raised.
+    """
+    if trigger not in TRIGGERS:
+        raise ValidationError(f"Sweep trigger must be one of {', '.join(TRIGGERS)}")
+    if actor is not None:
+        require(actor, Permission.RUN_SWEEP)
+    started_at = datetime.now(timezone.utc)
+    clock = time.perf_counter()
+    try:
+        with db.session() as session, unit_of_work(session):
+            taken = bool(session.execute(_TRY_LOCK, {"key": SWEEP_LOCK_KEY}).scalar())
+            counts = _evaluate(session) if taken else None
+            run = _record(session, trigger, started_at, clock, counts, error=None)
+            _announce(session, run, actor)
+    except Exception as exc:
+        log.exception("stock sweep (%s) failed", trigger)
+        _record_failure(db, trigger, started_at, clock, exc)
+        raise
+    log.info("stock sweep (%s): %s", trigger, run.summary)
+    return run
+
+
+def _evaluate(session: Session) -> dict[str, int]:
+    row = session.execute(_EVALUATE).one()
+    return {"created": row.created, "escalated": row.escalated, "downgraded": row.downgraded,
+            "resolved": row.resolved, "rows_scanned": row.scanned}
+
+
+def _record(
+    session: Session, trigger: str, started_at: datetime, clock: float, counts: dict[str, int] | None,
+    error: str | None,
+) -> SweepRun:
+    values = counts or {"created": 0, "escalated": 0, "downgraded": 0, "resolved": 0, "rows_scanned": 0}
+    params = {
+        **values, "started_at": started_at, "duration_ms": int((time.perf_counter() - clock) * 1000),
+        "trigger": trigger, "host": socket.gethostname()[:255], "pid": os.getpid(),
+        "skipped": counts is None and error is None, "error": error,
+    }
+    run_id, finished_at = session.execute(_RECORD, params).one()
+    return SweepRun(
+        id=run_id, started_at=started_at, finished_at=finished_at, duration_ms=params["duration_ms"],
+        trigger=trigger, host=params["host"], pid=params["pid"], rows_scanned=values["rows_scanned"],
+        created_count=values["created"], escalated_count=values["escalated"],
+        downgraded_count=values["downgraded"], resolved_count=values["resolved"], skipped=params["skipped"],
+        error=error,
+    )
+
+
+def _announce(session: Session, run: SweepRun, actor: Actor | None) -> None:
+    events.emit(session, "sweep.finished", id=run.id, user_id=actor.id if actor else None, trigger=run.trigger,
+                skipped=run.skipped, created=run.created_count, escalated=run.escalated_count,
+                resolved=run.resolved_count, scanned=run.rows_scanned, duration_ms=run.duration_ms,
+                error=run.error)
+
+
+def _record_failure(db: Database, trigger: str, started_at: datetime, clock: float, exc: Exception) -> None:
+    """Write the failed run in a transaction of its own (the sweep's was rolled back)."""
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:500]
+    try:
+        with db.session() as session, unit_of_work(session):
+            run = _record(session, trigger, started_at, clock, None, error=first or type(exc).__name__)
+            _announce(session, run, None)
+    except Exception:  # the database may be the very thing that failed
+        log.warning("could not record the failed sweep in sweep_runs", exc_info=True)
+
+
+def sweep_status(session: Session, limit: int = 20) -> SweepStatus:
+    """The last `limit` runs, newest first, and whether a full sweep is running right now."""
+    rows = session.execute(
+        text(
+            """
+            SELECT id, started_at, finished_at, duration_ms, trigger, host, pid, rows_scanned, created_count,
+                   escalated_count, downgraded_count, resolved_count, skipped, error
+              FROM sweep_runs ORDER BY started_at DESC, id DESC LIMIT :limit
+            """
+        ),
+        {"limit": max(1, min(int(limit), 1000))},
+    ).all()
+    running = bool(session.execute(_RUNNING, {"key": SWEEP_LOCK_KEY}).scalar())
+    session.rollback()  # read-only: end the transaction so no snapshot is held
+    return SweepStatus([SweepRun(**row._mapping) for row in rows], running)
