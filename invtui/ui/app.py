@@ -21,6 +21,8 @@ from invtui.db.listener import EventListener
 from invtui.domain.events import LISTENER_STATE, RESYNC, Event
 from invtui.domain.roles import Actor
 from invtui.services import status as status_service
+from invtui.services import sweep as sweep_service
+from invtui.services.scheduler import Scheduler
 from invtui.services import users
 from invtui.ui.clock import Clock
 from invtui.ui.messages import EventArrived, Resynced
@@ -54,6 +56,7 @@ class InvtuiApp(App[None]):
         Binding("2", "go('alerts')", "Alerts"),
         Binding("6", "go('notifications')", "Notices"),
         Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("b", "background", "Sweeps", show=False),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -81,6 +84,7 @@ class InvtuiApp(App[None]):
         self.live = live
         self.actor: Actor | None = None
         self.listener: EventListener | None = None
+        self.scheduler: Scheduler | None = None
         self._counts_stale = True
 
     # -- signing in -------------------------------------------------------------------------
@@ -100,6 +104,10 @@ class InvtuiApp(App[None]):
         if self.live:
             self.listener = EventListener.for_database(self.db, lambda event: self.post_message(EventArrived(event)))
             self.listener.start()
+            # The sweep runs in every app (APScheduler, in its own thread); the advisory lock makes
+            # one of several apps sweep and the others skip. Results reach everyone as events.
+            self.scheduler = Scheduler(self.db, self.settings, run_at_start=False)
+            self.scheduler.start()
         self.refresh_counts()
         # Badges follow events, but at most once a second however many arrive.
         self.set_interval(1.0, self._refresh_counts_if_stale)
@@ -107,6 +115,8 @@ class InvtuiApp(App[None]):
     def on_unmount(self) -> None:
         if self.listener is not None:
             self.listener.stop()
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
 
     # -- live events ------------------------------------------------------------------------
 
@@ -170,8 +180,9 @@ class InvtuiApp(App[None]):
             last = "—"
             if counts.last_sweep_at is not None:
                 last = f"{self.clock.local(counts.last_sweep_at)} {counts.last_sweep_summary}".strip()
+            upcoming = self.scheduler.next_run_time if self.scheduler is not None else None
             self._set_status(open_alerts=counts.open_alerts, out_alerts=counts.out_alerts, unread=counts.unread,
-                             last_sweep=last)
+                             last_sweep=last, next_sweep=self.clock.local(upcoming) if upcoming else "—")
 
         call_service(self, lambda session: status_service.counts(session, actor), show, group="counts",
                      exclusive=True)
@@ -186,6 +197,32 @@ class InvtuiApp(App[None]):
     def action_go(self, mode: str) -> None:
         if self.current_mode != mode:
             self.switch_mode(mode)
+
+    def action_check_now(self) -> None:
+        """`c`: one full sweep now, in a worker; its counts come back as a toast."""
+        actor = self.actor
+        if actor is None:
+            return
+        self.notify("Checking stock levels…", timeout=2)
+
+        def swept(run: sweep_service.SweepRun) -> None:
+            self.notify(f"Sweep {run.summary}", title="Check now", severity="warning" if run.error else "information")
+            self.refresh_counts()
+
+        call_service(self, lambda session: sweep_service.run_full_sweep(self.db, "manual", actor=actor), swept,
+                     group="check-now", exclusive=True)
+
+    def action_background(self) -> None:
+        from invtui.ui.screens.background import BackgroundScreen
+
+        self.push_screen(BackgroundScreen())
+
+    def open_alerts(self, *, alert_type: str | None = None) -> None:
+        """Show the alerts screen, filtered to one alert type (from the dashboard's bars)."""
+        self.switch_mode("alerts")
+        screen = self.screen
+        if isinstance(screen, AlertsScreen):
+            screen.show_type(alert_type)
 
     def action_help(self) -> None:
         screen = self.screen

@@ -66,6 +66,8 @@ def call_service(
             _guarded(failed, err if isinstance(err, InvtuiError) else None)
 
     def _guarded(callback: Callable[..., Any], *args: Any) -> None:
+        if not node.is_attached:  # the screen was closed while the call ran: nobody to show it to
+            return
         try:
             callback(*args)
         except Exception as exc:  # a bug in a UI callback: log it, tell the operator, keep running

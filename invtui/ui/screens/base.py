@@ -34,19 +34,19 @@ class BaseScreen(Screen[None]):
         yield Header(show_clock=False, icon="▦")
         yield from self.body()
         yield StatusBar()
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def body(self) -> Iterable[Widget]:
         return ()
 
     def on_mount(self) -> None:
         self.sub_title = self.TITLE_TEXT
-        if self.invtui.actor is not None:
-            self.reload()
 
     def on_screen_resume(self) -> None:
+        # Every time the screen is shown, its data is fetched again. After a refresh, because
+        # a screen shown for the first time may be resumed before its widgets are mounted.
         if self.invtui.actor is not None:
-            self.reload()
+            self.call_after_refresh(self.reload)
 
     def reload(self) -> None:
         """Load (again) everything the screen shows, from the services, in workers."""

@@ -7,6 +7,16 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 
+def compact(number: float) -> str:
+    """1234 -> 1,234; 71485794 -> 71.5M; 4392595949 -> 4.39B: a tile is 13 columns wide."""
+    value = float(number)
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e5, "k")):
+        if abs(value) >= size:
+            scaled = value / size
+            return f"{scaled:.3g}{suffix}" if scaled < 100 else f"{scaled:.0f}{suffix}"
+    return f"{value:,.0f}"
+
+
 class KpiTile(Static):
     """Shows `label` and `value`; `alarm` marks it (in words too: the value reads '12 ▲')."""
 

@@ -27,7 +27,7 @@ class StatusBar(Static):
     """Renders the app's `status`; words and symbols carry the meaning, colour only helps."""
 
     DEFAULT_CSS = """
-    StatusBar { height: 1; dock: bottom; background: $panel; color: $foreground; }
+    StatusBar { height: 1; background: $panel; color: $foreground; }
     """
 
     def on_mount(self) -> None:
