@@ -430,7 +430,7 @@ _LIST = text(
     """
     SELECT po.id, po.number, po.status, s.code, s.name, po.created_at, u.username,
            count(l.id), coalesce(sum(l.quantity_ordered), 0), coalesce(sum(l.quantity_received), 0),
-           coalesce(sum(l.quantity_ordered * l.unit_cost), 0)
+           coalesce(sum(l.quantity_ordered * l.unit_cost), 0)::numeric(14, 2)
       FROM purchase_orders po
       JOIN suppliers s ON s.id = po.supplier_id
       LEFT JOIN users u ON u.id = po.created_by
@@ -446,7 +446,7 @@ _LIST = text(
 
 
 def list_pos(session: Session, status: str | None = None, supplier: str | None = None,
-             after: str | None = None, limit: int = 50) -> list[POSummary]:
+             after: str | None = None, limit: int | str = 50) -> list[POSummary]:
     """POs newest first, optionally of one status and supplier; `after` is the last PO number seen."""
     size = validation.quantity(limit, maximum=MAX_LIST, what="Limit")
     wanted_status = None if status is None else rules.parse_status(status).value

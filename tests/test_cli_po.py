@@ -1,0 +1,151 @@
+"""`invtui po ...` as an operator types it: real executable, real database, one-line errors.
+
+Each CLI run costs a process start (about a second), so most tests build their PO through the
+service and run only the command they are about; the first test drives a whole PO by CLI.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from invtui.db.engine import Database
+from invtui.domain.roles import Actor
+from invtui.services import integrity, purchasing
+
+from po_world import BOLT, DOCK, INJECTION, NUT, approved, build, draft, snapshot, stock
+
+OPERATOR = {"INVTUI_USER": "operator"}
+MANAGER = {"INVTUI_USER": "manager"}
+VIEWER = {"INVTUI_USER": "viewer"}
+
+
+@pytest.fixture(autouse=True)
+def world(db: Database) -> None:
+    build(db)
+
+
+@pytest.fixture
+def draft_po(db: Database, operator: Actor) -> str:
+    """PO-000001: 10 bolts at the product's cost (0.25) and 5 nuts at 0.12, still a draft."""
+    number = draft(db, operator, {BOLT: 10})
+    with db.session() as session:
+        purchasing.add_line(session, operator, number, NUT, 5, unit_cost="0.12")
+    return number
+
+
+@pytest.fixture
+def approved_po(db: Database, operator: Actor, manager: Actor) -> str:
+    return approved(db, operator, manager)
+
+
+def assert_one_line_error(result, fragment: str) -> None:  # type: ignore[no-untyped-def]
+    """Refused as the house rules say: non-zero exit, one line on stderr, no traceback."""
+    assert result.code != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and fragment in lines[0], result.stderr
+
+
+def ok(result):  # type: ignore[no-untyped-def]
+    assert result.code == 0, result.stderr
+    return result
+
+
+def test_operator_drafts_submits_and_manager_approves_then_goods_arrive_in_two_receipts(invtui, db) -> None:  # type: ignore[no-untyped-def]
+    assert "Created PO-000001 (draft)." in ok(invtui("po", "create", "--supplier", "ACME", env=OPERATOR)).stdout
+    ok(invtui("po", "add-line", "PO-000001", BOLT, "10", env=OPERATOR))
+    added = ok(invtui("po", "add-line", "1", NUT, "5", "--cost", "0.12", env=OPERATOR))
+    assert "NUT-M6: 5 ordered at 0.12 each." in added.stdout
+    assert "PO-000001 submitted for approval." in ok(invtui("po", "submit", "po-1", env=OPERATOR)).stdout
+    assert "PO-000001 approved." in ok(invtui("po", "approve", "PO-000001", env=MANAGER)).stdout
+    part = ok(invtui("po", "receive", "1", "--location", DOCK, "--line", f"{BOLT}=4", env=OPERATOR))
+    assert f"Received 4 {BOLT} into {DOCK}; PO-000001 is now partially received." in part.stdout
+    rest = ok(invtui("po", "receive", "1", "--location", DOCK, env=OPERATOR))
+    assert "Received 6 BOLT-M6, 5 NUT-M6 into WH1-A-03; PO-000001 is now received." in rest.stdout
+    assert (stock(db, BOLT, DOCK), stock(db, NUT, DOCK)) == (10, 5)
+    assert integrity.check(db).clean
+
+
+def test_po_show_json_has_lines_with_outstanding_and_history(invtui, db, operator, approved_po) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as session:
+        purchasing.receive(session, operator, approved_po, DOCK, {BOLT: 3})
+    data = json.loads(ok(invtui("po", "show", approved_po, "--json")).stdout)
+    assert (data["number"], data["status"], data["supplier"], data["approved_by"]) == \
+        (approved_po, "partially_received", "ACME", "manager")
+    assert [(ln["sku"], ln["ordered"], ln["received"], ln["outstanding"], ln["unit_cost"]) for ln in data["lines"]] == \
+        [(BOLT, 10, 3, 7, "0.25"), (NUT, 5, 0, 5, "0.10")]
+    assert data["total"] == "3.00"  # money as exact decimal text, never a float
+    assert [h["to"] for h in data["history"]] == ["draft", "submitted", "approved", "partially_received"]
+
+
+def test_po_show_prints_a_readable_table(invtui, draft_po) -> None:  # type: ignore[no-untyped-def]
+    out = ok(invtui("po", "show", draft_po)).stdout
+    assert "PO-000001  draft  ACME (Acme Tools)  total 3.10" in out
+    assert "Bolt M6" in out and "History" in out
+
+
+def test_po_list_filters_by_status_and_supplier(invtui, db, manager, draft_po) -> None:  # type: ignore[no-untyped-def]
+    cancelled = draft(db, manager, {})
+    with db.session() as session:
+        purchasing.cancel(session, manager, cancelled, reason="duplicate")
+    rows = json.loads(ok(invtui("po", "list", "--json")).stdout)
+    assert [(r["number"], r["status"], r["lines"], r["total"]) for r in rows] == \
+        [("PO-000002", "cancelled", 0, "0.00"), ("PO-000001", "draft", 2, "3.10")]
+    drafts = json.loads(ok(invtui("po", "list", "--status", "draft", "--supplier", "acme", "--json")).stdout)
+    assert [r["number"] for r in drafts] == ["PO-000001"]
+
+
+def test_operator_cannot_approve_from_the_command_line(invtui, db, operator, draft_po) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as session:
+        purchasing.submit(session, operator, draft_po)
+    before = snapshot(db)
+    assert_one_line_error(invtui("po", "approve", draft_po, env=OPERATOR), "Role operator cannot approve purchase orders")
+    assert_one_line_error(invtui("po", "cancel", draft_po, env=VIEWER), "Role viewer cannot cancel purchase orders")
+    assert snapshot(db) == before
+
+
+def test_refused_transition_names_the_current_state(invtui, draft_po) -> None:  # type: ignore[no-untyped-def]
+    assert_one_line_error(invtui("po", "approve", draft_po, env=MANAGER), "PO-000001 is draft; it cannot be approved")
+
+
+@pytest.mark.parametrize("qty", ["0", "-3", "1.5", "abc"])
+def test_bad_quantity_is_one_line_and_changes_nothing(invtui, db, draft_po, qty: str) -> None:  # type: ignore[no-untyped-def]
+    before = snapshot(db)
+    args = ["po", "add-line", draft_po, BOLT, "--", qty]  # "--": "-3" is a value, not an option
+    assert_one_line_error(invtui(*args), "Quantity must be a whole number from 1 to 1,000,000")
+    assert snapshot(db) == before
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["po", "show", "PO-000042"], "Unknown purchase order PO-000042"),
+    (["po", "submit", "yesterday's"], "is not a PO number"),
+    (["po", "create", "--supplier", INJECTION], "Unknown supplier"),
+    (["po", "add-line", "1", INJECTION, "1"], "Unknown SKU"),
+    (["po", "add-line", "1", BOLT, "1", "--cost", "free"], "Unit cost must be an amount"),
+    (["po", "list", "--status", "lost"], "Unknown PO status 'lost'"),
+])
+def test_bad_input_is_one_line_and_changes_nothing(invtui, db, draft_po, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+    before = snapshot(db)
+    assert_one_line_error(invtui(*args), message)
+    assert snapshot(db) == before
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--line", "BOLT-M6"], "--line must look like SKU=QTY (got 'BOLT-M6')"),
+    (["--line", "BOLT-M6=4x"], "Quantity of BOLT-M6 must be a whole number"),
+    (["--line", "BOLT-M6=11"], "Cannot receive 11 of BOLT-M6 on PO-000001: only 10 outstanding"),
+    (["--line", "WASHER-M6=1"], "WASHER-M6 is not on PO-000001"),
+    (["--line", "BOLT-M6=1", "--line", "BOLT-M6=2"], "BOLT-M6 is named twice in this receipt"),
+])
+def test_bad_receipt_lines_are_refused_and_book_nothing(invtui, db, approved_po, options: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+    before = snapshot(db)
+    assert_one_line_error(invtui("po", "receive", approved_po, "--location", DOCK, *options), message)
+    assert snapshot(db) == before
+
+
+def test_receiving_into_an_unknown_location_is_refused(invtui, db, approved_po) -> None:  # type: ignore[no-untyped-def]
+    before = snapshot(db)
+    assert_one_line_error(invtui("po", "receive", approved_po, "--location", "WH9"), "Unknown location 'WH9'")
+    assert snapshot(db) == before
