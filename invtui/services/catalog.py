@@ -407,7 +407,8 @@ def update_product(session: Session, actor: Actor, sku: str, *, name: Any = UNSE
                    max_stock_level: Any = UNSET, active: Any = UNSET) -> ProductView:
     """Change the named fields only; None clears an optional one (barcode, category, thresholds)."""
     require(actor, Permission.EDIT_CATALOG)
-    with unit_of_work(session):
+    # no_autoflush: half-applied edits must not reach the database before they are all checked
+    with unit_of_work(session), session.no_autoflush:
         product = lookup.product(session, sku, for_update=True)
         if name is not UNSET:
             product.name = validation.text(name, what="Product name", max_length=255)
