@@ -111,11 +111,23 @@ CREATE TYPE stock_alert_item AS (
     disarmed_at         varchar
 );
 
+-- The given items of a big evaluation (a bulk UPDATE, a COPY, the seed) as rows, with an estimate
+-- that makes the planner join them to inventory first and hash the rest (plpgsql: never inlined,
+-- so ROWS is what the planner sees; unnest() of a parameter would be guessed at 10 rows).
+CREATE FUNCTION stock_alert_many_keys(p_product_ids bigint[], p_location_ids bigint[])
+RETURNS TABLE (product_id bigint, location_id bigint)
+LANGUAGE plpgsql IMMUTABLE ROWS 100000 AS $$
+BEGIN
+    RETURN QUERY SELECT * FROM unnest(p_product_ids, p_location_ids);
+END $$;
+
 -- Step 1 of an evaluation: the items to judge, with their condition, as an array. NULL arguments
 -- mean a full sweep. Three ways in, gated by one-time filters so only one of them ever runs.
 CREATE FUNCTION stock_alert_items(p_product_ids bigint[] DEFAULT NULL, p_location_ids bigint[] DEFAULT NULL)
 RETURNS stock_alert_item[]
-LANGUAGE plpgsql STABLE SET jit = off SET plan_cache_mode = force_generic_plan AS $$
+-- generic plan: planned once per session, so a big join search (collapse limits) costs nothing later
+LANGUAGE plpgsql STABLE SET jit = off SET plan_cache_mode = force_generic_plan
+    SET from_collapse_limit = 16 SET join_collapse_limit = 16 AS $$
 DECLARE
     v_full boolean := p_product_ids IS NULL;
     -- up to this many items, per-item index lookups beat one join over the whole view
@@ -159,7 +171,7 @@ BEGIN
         -- many given items (a bulk UPDATE, a COPY, the seed): one set-based join with the view
         SELECT v.product_id, v.location_id, v.sku, v.name, v.location_code, v.available_quantity, v.threshold,
                v.condition, v.alert_id, v.alert_type, v.alert_quantity, v.alert_threshold, v.disarmed_at
-          FROM unnest(p_product_ids, p_location_ids) AS k(product_id, location_id)
+          FROM stock_alert_many_keys(p_product_ids, p_location_ids) AS k
           JOIN inventory_status v ON v.product_id = k.product_id AND v.location_id = k.location_id
          WHERE NOT v_full AND NOT v_few
         UNION ALL
