@@ -19,6 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from invtui.config import Settings
 from invtui.db.engine import Database
+from invtui.services import notifications
 from invtui.services.sweep import SweepRun, run_full_sweep
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,9 @@ class Scheduler:
             self._sweep, IntervalTrigger(seconds=self._settings.check_interval_seconds), id=SWEEP_JOB_ID,
             name="stock sweep", replace_existing=True, **({"next_run_time": first} if first else {}),
         )
+        keep_days = self._settings.notifications_keep_days
+        self.add_job(lambda: notifications.apply_retention(self._db, keep_days), notifications.RETENTION_EVERY_SECONDS,
+                     notifications.RETENTION_JOB_ID, name=f"notification retention ({keep_days} days)")
         self._scheduler.start()
         log.info("scheduler started: stock sweep every %s s", self._settings.check_interval_seconds)
 
