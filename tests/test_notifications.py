@@ -205,3 +205,16 @@ def test_the_retention_job_uses_the_configured_days(db: Database, operator: Acto
     post(db, "last week", age_days=7)
     assert notifications.apply_retention(db, keep_days=14) == 1
     assert titles(db, operator) == ["last week"]
+
+
+def test_every_scheduler_runs_the_retention_job_with_the_configured_days(db: Database) -> None:
+    from invtui.config import Settings
+    from invtui.services.scheduler import Scheduler
+
+    scheduler = Scheduler(db, Settings(notifications_keep_days=30), run_at_start=False)
+    scheduler.start()
+    try:
+        job = scheduler._scheduler.get_job(notifications.RETENTION_JOB_ID)
+        assert job is not None and job.name == "notification retention (30 days)"
+    finally:
+        scheduler.shutdown()
