@@ -191,3 +191,14 @@ def test_a_burst_of_events_arrives_complete_and_in_order(db: Database, listener:
         for n in range(200):
             conn.execute("SELECT pg_notify('invtui_events', json_build_object('kind', 'stock.changed', 'id', %s::int)::text)", (n,))
     assert [inbox.next().id for _ in range(200)] == list(range(200))
+
+
+def test_a_listener_started_while_the_database_was_down_asks_for_a_resync_once_it_connects(
+        db: Database, inbox: Inbox) -> None:
+    real = db.conninfo
+    running = EventListener("postgresql://nobody@127.0.0.1:1/none", inbox, initial_backoff=0.05, max_backoff=0.05)
+    with running:
+        assert inbox.next(LISTENER_STATE).get("state") == RECONNECTING
+        running.conninfo = real  # the database comes back
+        assert running.wait_connected()
+        assert inbox.next(RESYNC).kind == RESYNC

@@ -114,39 +114,43 @@ class EventListener:
     # -- the thread ---------------------------------------------------------------------------
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        except Exception:  # a bug, not an outage: say so loudly rather than go quiet
+            log.exception("event listener stopped by an unexpected error")
+        finally:
+            self.state = STOPPED
+
+    def _loop(self) -> None:
         delay = self.initial_backoff
-        down_since: datetime | None = None  # set once a connection was lost (or never made)
-        ever_connected = False
+        down_since: datetime | None = None  # when the current outage began; None while connected
         while not self._stop.is_set():
             try:
                 conn = self._connect()
             except psycopg.Error as exc:
                 down_since = down_since or _now()
-                self._report(listener_state(RECONNECTING, since=down_since, retry_in=delay, error=_first_line(exc)))
-                log.warning("event listener cannot connect (%s); retrying in %.1f s", _first_line(exc), delay)
-                if self._stop.wait(delay):
-                    break
-                delay = min(delay * 2, self.max_backoff)
-                continue
-            delay = self.initial_backoff
-            self._report(listener_state(CONNECTED))
-            if ever_connected and down_since is not None:
-                self._deliver(resync(down_since))
-            ever_connected, down_since = True, None
-            try:
-                self._listen(conn)
-            except psycopg.Error as exc:
-                if self._stop.is_set():
-                    break
-                down_since = _now()
-                log.warning("event listener lost its connection (%s); reconnecting in %.1f s", _first_line(exc), delay)
-                self._report(listener_state(RECONNECTING, since=down_since, retry_in=delay, error=_first_line(exc)))
-            finally:
-                self._close(conn)
+                self._outage(down_since, delay, exc, "cannot connect")
+            else:
+                delay = self.initial_backoff
+                self._report(listener_state(CONNECTED))
+                if down_since is not None:  # views may have missed events (or failed to load): reload
+                    self._deliver(resync(down_since))
+                down_since = None
+                try:
+                    self._listen(conn)
+                except psycopg.Error as exc:
+                    if not self._stop.is_set():
+                        down_since = _now()
+                        self._outage(down_since, delay, exc, "lost its connection")
+                finally:
+                    self._close(conn)
             if self._stop.wait(delay):
                 break
             delay = min(delay * 2, self.max_backoff)
-        self.state = STOPPED
+
+    def _outage(self, since: datetime, retry_in: float, exc: psycopg.Error, what: str) -> None:
+        log.warning("event listener %s (%s); retrying in %.1f s", what, _first_line(exc), retry_in)
+        self._report(listener_state(RECONNECTING, since=since, retry_in=retry_in, error=_first_line(exc)))
 
     def _connect(self) -> psycopg.Connection:
         conn = psycopg.connect(
