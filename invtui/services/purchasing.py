@@ -401,6 +401,11 @@ def receive(session: Session, actor: Actor, po_number: str, location_code: str,
 def get(session: Session, po_number: str) -> POView:
     """One PO with its lines (ordered, received, outstanding) and its history, oldest first."""
     po_id = rules.parse_number(po_number)
+    with unit_of_work(session):  # reads too end their transaction: no idle-in-transaction session
+        return _view(session, po_id)
+
+
+def _view(session: Session, po_id: int) -> POView:
     po = session.get(PurchaseOrder, po_id, populate_existing=True)
     if po is None:
         raise NotFound(f"Unknown purchase order {rules.format_number(po_id)}")
@@ -451,8 +456,9 @@ def list_pos(session: Session, status: str | None = None, supplier: str | None =
     size = validation.quantity(limit, maximum=MAX_LIST, what="Limit")
     wanted_status = None if status is None else rules.parse_status(status).value
     after_id = None if after is None else rules.parse_number(after)
-    supplier_id = None if supplier is None else lookup.supplier(session, supplier).id
-    rows = session.execute(_LIST, {"status": wanted_status, "supplier_id": supplier_id, "after": after_id,
-                                   "limit": size}).all()
+    with unit_of_work(session):
+        supplier_id = None if supplier is None else lookup.supplier(session, supplier).id
+        rows = session.execute(_LIST, {"status": wanted_status, "supplier_id": supplier_id, "after": after_id,
+                                       "limit": size}).all()
     return [POSummary(*row) for row in rows]
 
