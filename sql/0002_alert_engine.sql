@@ -131,7 +131,7 @@ LANGUAGE plpgsql STABLE SET jit = off SET plan_cache_mode = force_generic_plan
 DECLARE
     v_full boolean := p_product_ids IS NULL;
     -- up to this many items, per-item index lookups beat one join over the whole view
-    v_few boolean := coalesce(cardinality(p_product_ids), 0) <= 2000;
+    v_few boolean := coalesce(cardinality(p_product_ids), 0) <= 5000;
     v_items stock_alert_item[];
 BEGIN
     WITH probe AS MATERIALIZED (
@@ -405,7 +405,11 @@ DECLARE
     v_products bigint[];
     v_locations bigint[];
 BEGIN
-    SELECT array_agg(product_id), array_agg(location_id) INTO v_products, v_locations FROM inserted_rows;
+    -- A new row has no alert and no arming state: only rows at or below the highest threshold their
+    -- product can have need judging (the same bound the full sweep probes with).
+    SELECT array_agg(n.product_id), array_agg(n.location_id) INTO v_products, v_locations
+      FROM inserted_rows n JOIN product_alert_thresholds pt ON pt.product_id = n.product_id
+     WHERE n.available_quantity <= pt.highest_threshold;
     IF v_products IS NOT NULL THEN
         PERFORM evaluate_stock_alert_items(v_products, v_locations);
     END IF;
@@ -417,10 +421,21 @@ DECLARE
     v_products bigint[];
     v_locations bigint[];
 BEGIN
-    -- only rows whose available quantity moved can change condition
+    -- Only rows whose available quantity moved can change condition, and of those only rows that
+    -- could be low (at or below their product's highest threshold) or have an open alert or an
+    -- arming state to update; every other row is provably OK with nothing to do. Most stock
+    -- changes touch OK items, so most changes stop here after a few index lookups.
     SELECT array_agg(n.product_id), array_agg(n.location_id) INTO v_products, v_locations
-      FROM new_rows n JOIN old_rows o ON o.id = n.id
-     WHERE n.available_quantity IS DISTINCT FROM o.available_quantity;
+      FROM new_rows n
+      JOIN old_rows o ON o.id = n.id
+      LEFT JOIN product_alert_thresholds pt ON pt.product_id = n.product_id
+     WHERE n.available_quantity IS DISTINCT FROM o.available_quantity
+       AND (n.available_quantity <= pt.highest_threshold
+            OR EXISTS (SELECT 1 FROM stock_alerts a
+                        WHERE a.product_id = n.product_id AND a.location_id = n.location_id
+                          AND a.status IN ('ACTIVE', 'ACKNOWLEDGED'))
+            OR EXISTS (SELECT 1 FROM alert_disarmed d
+                        WHERE d.product_id = n.product_id AND d.location_id = n.location_id));
     IF v_products IS NOT NULL THEN
         PERFORM evaluate_stock_alert_items(v_products, v_locations);
     END IF;
