@@ -46,5 +46,5 @@ def counts(session: Session, actor: Actor) -> StatusCounts:
     if last is None:
         return StatusCounts(open_alerts, out_alerts, unread, None, "")
     started, created, escalated, resolved, error = last
-    summary = "failed" if error else f"+{created} ^{escalated} ✓{resolved}"
+    summary = "failed" if error else f"+{created}/^{escalated}/✓{resolved}"
     return StatusCounts(open_alerts, out_alerts, unread, started, summary)

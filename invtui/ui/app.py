@@ -52,9 +52,9 @@ class InvtuiApp(App[None]):
     }
     DEFAULT_MODE = "login"
     BINDINGS = [
-        Binding("1", "go('dashboard')", "Dashboard"),
+        Binding("1", "go('dashboard')", "Dash"),
         Binding("2", "go('alerts')", "Alerts"),
-        Binding("6", "go('notifications')", "Notices"),
+        Binding("6", "go('notifications')", "Notes"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("b", "background", "Sweeps", show=False),
         Binding("q", "quit", "Quit"),
@@ -97,7 +97,8 @@ class InvtuiApp(App[None]):
     def signed_in(self, actor: Actor) -> None:
         """Called on the event loop once the operator is known: open the dashboard, go live."""
         self.actor = actor
-        self._set_status(user=actor.username, role=actor.role.value)
+        # Signing in just reached the database; the listener reports any change from here on.
+        self._set_status(user=actor.username, role=actor.role.value, db_state="connected")
         log.info("signed in as %s (%s)", actor.username, actor.role.value)
         self.switch_mode("dashboard")
         self.refresh_bindings()
@@ -190,6 +191,8 @@ class InvtuiApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in SIGNED_IN_ACTIONS and self.actor is None:
             return False
+        if action == "go" and parameters and parameters[0] == self.current_mode:
+            return False  # the key of the screen you are on: hidden, the footer has no room to spare
         return True
 
     # -- actions ----------------------------------------------------------------------------
@@ -229,11 +232,14 @@ class InvtuiApp(App[None]):
         pairs: list[tuple[str, str]] = []
         seen: set[str] = set()
         for key, active in screen.active_bindings.items():
-            description = active.binding.description or active.binding.action
-            if key in seen or not active.binding.show and not description:
+            binding = active.binding
+            # Textual's own widgets (tables, inputs) bring cursor keys everyone knows: leave them out.
+            generic = binding.action.split(".")[-1] in ("focus_next", "focus_previous", "copy_text")
+            if type(active.node).__module__.startswith("textual.") or generic or not binding.description \
+                    or key in seen:
                 continue
             seen.add(key)
-            pairs.append((self.get_key_display(active.binding), description))
+            pairs.append((self.get_key_display(binding), binding.description))
         pairs.append(("ctrl+p", "Command palette: every action by name"))
         self.push_screen(HelpScreen(screen.sub_title or screen.title or "invtui", pairs))
 

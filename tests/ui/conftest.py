@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
-
 import pytest
 
 from invtui.config import Settings
@@ -12,7 +10,7 @@ from invtui.db.engine import Database
 from invtui.ui.app import InvtuiApp
 from invtui.ui.clock import Clock
 
-FIXED_NOW = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+from .world import FIXED_NOW, build
 
 
 @pytest.fixture(autouse=True)
@@ -34,3 +32,10 @@ def make_app(db: Database) -> Callable[..., InvtuiApp]:
                          clock=Clock.fixed(FIXED_NOW) if fixed_clock else None, live=live)
 
     return make
+
+
+@pytest.fixture
+def warehouse(db: Database) -> Database:
+    """The test's database with the small fixed-time warehouse of world.py."""
+    build(db)
+    return db

@@ -11,12 +11,31 @@ from invtui.services import notifications
 
 
 async def wait_until(pilot, condition, timeout: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
+    """Poll `condition` (a screen may not be there yet: an error counts as not yet)."""
+    def holds() -> bool:
+        try:
+            return bool(condition())
+        except Exception:
+            return False
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():
+        if holds():
             return True
         await pilot.pause(0.05)
-    return condition()
+    return holds()
+
+
+async def idle(app) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the app's workers; one cancelled by a newer exclusive one is fine."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(3):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue
 
 
 def toasts(app) -> list[str]:  # type: ignore[no-untyped-def]
@@ -24,7 +43,7 @@ def toasts(app) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 async def signed_in(app, pilot) -> None:  # type: ignore[no-untyped-def]
-    await app.workers.wait_for_complete()
+    await idle(app)
     assert await wait_until(pilot, lambda: app.status.db_state == "connected")
 
 

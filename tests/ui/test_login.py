@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from textual.widgets import Input, Static
 
-from conftest import PASSWORDS
+from conftest import PASSWORDS  # tests/conftest.py
 from invtui.domain.roles import Role
+
+from .test_live import idle
 
 
 async def sign_in(pilot, name: str, password: str) -> None:  # type: ignore[no-untyped-def]
     await pilot.click("#login-user")
     for part in (name, password):
         await pilot.press(*part, "enter")
-    await pilot.app.workers.wait_for_complete()
+    await idle(pilot.app)
     await pilot.pause()
 
 
@@ -41,12 +43,12 @@ async def test_fifth_failure_says_the_account_is_locked(make_app) -> None:  # ty
         await sign_in(pilot, "operator", "wrong-1")
         for attempt in range(2, 6):
             await pilot.press(*f"wrong-{attempt}", "enter")
-            await app.workers.wait_for_complete()
+            await idle(app)
             await pilot.pause()
         message = str(app.screen.query_one("#login-message", Static).render())
         assert "locked for 15 minutes after 5 failed logins" in message
         await pilot.press(*PASSWORDS[Role.OPERATOR], "enter")
-        await app.workers.wait_for_complete()
+        await idle(app)
         await pilot.pause()
         assert app.actor is None
         assert "is locked until" in str(app.screen.query_one("#login-message", Static).render())
@@ -64,7 +66,7 @@ async def test_screen_keys_do_nothing_before_sign_in(make_app) -> None:  # type:
 async def test_trusted_user_is_signed_in_without_a_password(make_app) -> None:  # type: ignore[no-untyped-def]
     app = make_app("manager")
     async with app.run_test() as pilot:
-        await app.workers.wait_for_complete()
+        await idle(app)
         await pilot.pause()
         assert app.actor is not None and app.actor.username == "manager"
         assert app.current_mode == "dashboard"
@@ -73,7 +75,7 @@ async def test_trusted_user_is_signed_in_without_a_password(make_app) -> None:  
 async def test_number_keys_switch_screens_and_help_lists_the_keys(make_app) -> None:  # type: ignore[no-untyped-def]
     app = make_app("operator")
     async with app.run_test() as pilot:
-        await app.workers.wait_for_complete()
+        await idle(app)
         await pilot.pause()
         await pilot.press("2")
         assert app.current_mode == "alerts"

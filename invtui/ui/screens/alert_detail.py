@@ -49,6 +49,7 @@ class AlertDetailScreen(ModalScreen[None]):
             moves: DataTable[str] = DataTable(id="detail-movements", cursor_type="row", show_cursor=False)
             moves.add_columns("when", "location", "kind", "qty", "rsv", "by", "reference")
             yield moves
+            yield Static("Escape closes", classes="modal-hint")
 
     def on_mount(self) -> None:
         alert = self.alert

@@ -35,11 +35,11 @@ class AlertsScreen(BaseScreen):
         Binding("a", "act('acknowledge')", "Ack"),
         Binding("d", "act('dismiss')", "Dismiss"),
         Binding("r", "act('resolve')", "Resolve"),
-        Binding("space", "mark", "Mark"),
+        Binding("space", "mark", "Mark", key_display="␣"),
         Binding("f", "cycle_filter", "Filter"),
         Binding("slash", "search", "Search", key_display="/"),
         Binding("enter", "detail", "Detail", show=False),
-        Binding("c", "check_now", "Check now"),
+        Binding("c", "check_now", "Check"),
         Binding("escape", "clear", "Clear filter", show=False),
     ]
 
@@ -57,9 +57,10 @@ class AlertsScreen(BaseScreen):
     def body(self) -> Iterable[Widget]:
         yield Input(placeholder="search SKU, name or barcode; Enter to return to the list", id="alerts-search")
         table: DataTable[Text] = DataTable(id="alerts-table", cursor_type="row", zebra_stripes=True)
-        for label, key, width in (("✓", "mark", 1), ("sev", "type", 3), ("SKU", "sku", 10), ("product", "name", 14),
-                                  ("location", "location", 8), ("avail", "qty", 5), ("thr", "threshold", 4),
-                                  ("status", "status", 8), ("age", "age", 4), ("by", "by", 8)):
+        # Widths add up to 80 columns with the cell padding: the SSH default terminal.
+        for label, key, width in (("✓", "mark", 1), ("sev", "type", 3), ("SKU", "sku", 10), ("product", "name", 11),
+                                  ("location", "location", 8), ("avail", "qty", 5), ("thr", "threshold", 3),
+                                  ("status", "status", 6), ("age", "age", 3), ("by", "by", 7)):
             table.add_column(label, key=key, width=width)
         yield table
 

@@ -25,6 +25,7 @@ class BackgroundScreen(ModalScreen[None]):
             for label in ("started", "trigger", "ms", "new", "esc", "res", "result"):
                 table.add_column(label)
             yield table
+            yield Static("c check now · Escape closes", classes="modal-hint")
 
     def on_mount(self) -> None:
         self.reload()

@@ -33,18 +33,30 @@ class StatusBar(Static):
     def on_mount(self) -> None:
         self.watch(self.app, "status", self._show, init=True)
 
+    _info: StatusInfo | None = None
+    _compact: bool | None = None
+
     def _show(self, info: StatusInfo) -> None:
-        self.update(render_status(info))
+        self._info = info
+        self._compact = self.size.width < 100
+        self.update(render_status(info, compact=self._compact))
+
+    def on_resize(self) -> None:
+        # Re-render only when crossing the 100-column line: updating may itself cause a resize.
+        if self._info is not None and self._compact != (self.size.width < 100):
+            self._show(self._info)
 
 
-def render_status(info: StatusInfo) -> Text:
+def render_status(info: StatusInfo, *, compact: bool = False) -> Text:
+    """The bar's text; `compact` (under 100 columns) drops words, never facts."""
+    bar = "│" if compact else " │ "
     text = Text(no_wrap=True, overflow="ellipsis")
     if info.user:
         text.append(f" {info.user}", style="bold")
-        text.append(f" ({info.role})")
+        text.append(f"·{info.role}" if compact else f" ({info.role})")
     else:
         text.append(" not signed in")
-    text.append(" │ ")
+    text.append(bar)
     if info.db_state == "connected":
         text.append("DB ok", style="green")
     elif info.db_state == "connecting":
@@ -53,16 +65,17 @@ def render_status(info: StatusInfo) -> Text:
         text.append("DB UNREACHABLE", style="bold red")
         if info.db_detail:
             text.append(f", {info.db_detail}", style="red")
-    text.append(" │ ")
-    text.append(f"sweep {info.last_sweep}, next {info.next_sweep}")
-    text.append(" │ ")
+    text.append(bar)
+    text.append(f"sweep {info.last_sweep} next {info.next_sweep}")
+    text.append(bar)
     if info.open_alerts:
         style = "bold red" if info.out_alerts else "bold yellow"
-        text.append(f"▲ {info.open_alerts} alert{'s' if info.open_alerts != 1 else ''}", style=style)
+        text.append(f"▲{info.open_alerts}" if compact else f"▲ {info.open_alerts} alert{'s' if info.open_alerts != 1 else ''}",
+                    style=style)
         if info.out_alerts:
             text.append(f" ({info.out_alerts} out)", style=style)
     else:
         text.append("no alerts")
-    text.append(" │ ")
-    text.append(f"✉ {info.unread} unread", style="bold" if info.unread else "")
+    text.append(bar)
+    text.append(f"✉{info.unread}" if compact else f"✉ {info.unread} unread", style="bold" if info.unread else "")
     return text
