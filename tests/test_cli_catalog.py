@@ -1,0 +1,86 @@
+"""`invtui product|category|supplier|location|rule ...` as a stock controller types them."""
+
+from __future__ import annotations
+
+import json
+
+from invtui.db.engine import Database
+from invtui.domain.roles import Actor
+from invtui.services import catalog
+
+from stock_world import snapshot
+from test_cli import assert_one_line_error
+
+UNICODE_NAME = "Schraube M6 Ø8 — 日本"
+
+
+def test_a_manager_adds_and_changes_a_product_from_the_command_line(db: Database, manager: Actor, invtui) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        catalog.create_category(s, manager, "Fasteners")
+        catalog.create_supplier(s, manager, "ACME", "Acme Ltd")
+    added = invtui("--user", "manager", "product", "add", "schr-m6", UNICODE_NAME, "--barcode", "4006381333931",
+                   "--category", "fasteners", "--supplier", "acme", "--price", "0.25", "--cost", "0.10",
+                   "--min", "5", "--reorder", "10", "--max", "100")
+    assert added.code == 0, added.stderr
+    assert f"Added product SCHR-M6 ({UNICODE_NAME})." in added.stdout
+    updated = invtui("--user", "manager", "product", "update", "SCHR-M6", "--max", "none", "--name", "Screw M6")
+    assert updated.code == 0, updated.stderr
+    shown = json.loads(invtui("product", "show", "4006381333931", "--json").stdout)
+    assert (shown["sku"], shown["name"], shown["category"], shown["supplier"], shown["unit_price"],
+            shown["reorder_point"], shown["max_stock_level"]) == ("SCHR-M6", "Screw M6", "Fasteners", "ACME",
+                                                                  "0.25", 10, None)
+
+
+def test_categories_suppliers_and_locations_from_the_command_line(db: Database, invtui) -> None:  # type: ignore[no-untyped-def]
+    assert invtui("supplier", "add", "acme", "Acme Ltd", "--lead-time", "5").code == 0
+    assert invtui("location", "add", "wh1-a-03", "--name", "Aisle A").code == 0
+    assert invtui("location", "deactivate", "WH1-A-03").code == 0
+    locations = json.loads(invtui("location", "list", "--json").stdout)["items"]
+    assert locations == [{"code": "WH1-A-03", "name": "Aisle A", "active": False}]
+    assert json.loads(invtui("supplier", "show", "ACME", "--json").stdout)["lead_time_days"] == 5
+
+
+def test_product_list_pages_with_a_cursor(db: Database, manager: Actor, invtui) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        for n in range(3):
+            catalog.create_product(s, manager, f"P-{n}", f"Product {n}")
+    first = json.loads(invtui("product", "list", "--limit", "2", "--json").stdout)
+    assert [p["sku"] for p in first["items"]] == ["P-0", "P-1"] and first["next_cursor"] == "P-1"
+    rest = json.loads(invtui("product", "list", "--limit", "2", "--after", first["next_cursor"], "--json").stdout)
+    assert [p["sku"] for p in rest["items"]] == ["P-2"] and rest["next_cursor"] is None
+    table = invtui("product", "list", "--limit", "2", "--search", "product")
+    assert table.code == 0 and "More: --after P-1" in table.stdout
+
+
+def test_alert_rules_from_the_command_line(db: Database, manager: Actor, invtui) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        catalog.create_location(s, manager, "WH1-A-03")
+        catalog.create_product(s, manager, "BOLT-M6", "Bolt")
+        catalog.create_rule(s, manager, "BOLT-M6", 8)
+    added = invtui("rule", "add", "BOLT-M6", "3", "--location", "wh1-a-03")
+    assert added.code == 0 and "Added rule #2: BOLT-M6 at WH1-A-03, threshold 3." in added.stdout
+    assert invtui("rule", "update", "2", "--threshold", "4").code == 0
+    rules = json.loads(invtui("rule", "list", "--json").stdout)["items"]
+    assert [(r["id"], r["location"], r["threshold"], r["active"]) for r in rules] == [
+        (1, None, 8, True), (2, "WH1-A-03", 4, True)]
+
+
+def test_catalog_refusals_are_one_line_and_change_nothing(db: Database, manager: Actor, invtui) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        catalog.create_product(s, manager, "BOLT-M6", "Bolt", barcode="123")
+        catalog.create_location(s, manager, "WH1-A-03")
+    before = snapshot(db)
+    for args, message in [
+        (("product", "add", "bolt-m6", "Again"), "A product with SKU BOLT-M6 already exists"),
+        (("product", "add", "X-1", "x", "--barcode", "123"), "Barcode 123 already belongs to BOLT-M6"),
+        (("product", "add", "X-1", "x", "--min", "5", "--reorder", "200", "--max", "100"),
+         "Reorder point 200 must be between min level 5 and max level 100"),
+        (("product", "add", "X-1", ""), "Product name is required"),
+        (("product", "add", "'; DROP TABLE products; --", "x"), "may use only letters, digits"),
+        (("product", "add", "X-1", "x", "--min", "-3"), "Min level must be a whole number from 0 to 1,000,000"),
+        (("rule", "add", "BOLT-M6", "-1"), "Threshold must be a whole number from 0 to 1,000,000"),
+        (("--user", "operator", "product", "add", "X-1", "x"), "Role operator cannot edit the catalog"),
+        (("--user", "operator", "rule", "add", "BOLT-M6", "1"), "Role operator cannot edit alert rules"),
+    ]:
+        assert_one_line_error(invtui(*args), message)
+    assert snapshot(db) == before
