@@ -20,14 +20,24 @@ from invtui.errors import ConflictError, InvtuiError, NotFound, ValidationError
 from invtui.services import events, lookup
 from invtui.services.tx import unit_of_work
 
+# The ledger row for whatever the first CTE changed (nothing changed: no ledger row).
+_RECORD = """
+    recorded AS (
+        INSERT INTO stock_movements (product_id, location_id, kind, quantity_delta, reserved_delta, reference,
+                                     reason, user_id)
+        SELECT CAST(:product_id AS bigint), CAST(:location_id AS bigint), CAST(:kind AS varchar),
+               CAST(:dq AS integer), CAST(:dr AS integer), CAST(:reference AS varchar), CAST(:reason AS text),
+               CAST(:user_id AS bigint)
+          FROM {source}
+    )"""
+
 # One statement: row-locked by the UPDATE itself, so two operators changing the same item
 # serialise on the row and neither update is lost. The WHERE refuses (no row returned) any
 # change that would leave negative stock or more reserved than on hand; no exception is raised,
 # so the transaction stays usable and the caller can say exactly why. The ledger row is written
 # by the same statement, only when the UPDATE took effect: one round trip, the row lock held
 # for as short a time as possible.
-_MOVE = text(
-    """
+_MOVE = """
     WITH moved AS (
         UPDATE inventory
            SET quantity = quantity + :dq,
@@ -38,35 +48,32 @@ _MOVE = text(
            AND reserved_quantity + :dr >= 0
            AND quantity + :dq >= reserved_quantity + :dr
         RETURNING quantity, reserved_quantity, available_quantity
-    ), recorded AS (
-        INSERT INTO stock_movements (product_id, location_id, kind, quantity_delta, reserved_delta, reference,
-                                     reason, user_id)
-        SELECT CAST(:product_id AS bigint), CAST(:location_id AS bigint), CAST(:kind AS varchar), CAST(:dq AS integer),
-               CAST(:dr AS integer), CAST(:reference AS varchar), CAST(:reason AS text), CAST(:user_id AS bigint)
-          FROM moved
-    )
-    SELECT quantity, reserved_quantity, available_quantity FROM moved
+    ),""" + _RECORD.format(source="moved") + """
+    SELECT quantity, reserved_quantity, available_quantity{announce} FROM moved
     """
-)
 
 # Stock arriving at a location that has never held the product creates its row (and its ledger row).
-_CREATE = text(
-    """
+_CREATE = """
     WITH created AS (
         INSERT INTO inventory (product_id, location_id, quantity, reserved_quantity)
         VALUES (:product_id, :location_id, :dq, 0)
         ON CONFLICT (product_id, location_id) DO NOTHING
         RETURNING quantity, reserved_quantity, available_quantity
-    ), recorded AS (
-        INSERT INTO stock_movements (product_id, location_id, kind, quantity_delta, reserved_delta, reference,
-                                     reason, user_id)
-        SELECT CAST(:product_id AS bigint), CAST(:location_id AS bigint), CAST(:kind AS varchar), CAST(:dq AS integer),
-               CAST(:dr AS integer), CAST(:reference AS varchar), CAST(:reason AS text), CAST(:user_id AS bigint)
-          FROM created
-    )
-    SELECT quantity, reserved_quantity, available_quantity FROM created
+    ),""" + _RECORD.format(source="created") + """
+    SELECT quantity, reserved_quantity, available_quantity{announce} FROM created
     """
-)
+
+# A single-row service's stock.changed event sent by the very statement that moved the stock, with
+# the new levels filled in by the database: no extra round trip while the row lock is held.
+_ANNOUNCE = """,
+           pg_notify(:channel, (CAST(:event AS jsonb) || jsonb_build_object(
+               'quantity', quantity, 'reserved', reserved_quantity, 'available', available_quantity))::text)"""
+
+_STATEMENTS = {
+    announce: (text(_MOVE.format(announce=_ANNOUNCE if announce else "")),
+               text(_CREATE.format(announce=_ANNOUNCE if announce else "")))
+    for announce in (False, True)
+}
 
 _CURRENT = text(
     """
@@ -98,23 +105,28 @@ def apply_movement(
     reserved_delta: int = 0,
     reference: str = "",
     reason: str = "",
+    event: str | None = None,
 ) -> Level:
     """Change one inventory row by the deltas and record the ledger row; no commit.
 
     Raises ConflictError ("Only 3 available of BOLT-M6 at WH1-A-03 (5 reserved)") and changes
-    nothing when the result would break 0 <= reserved <= quantity.
+    nothing when the result would break 0 <= reserved <= quantity. `event`, a payload from
+    `events.payload`, is sent with the new quantity, reserved and available added, only if the
+    change was made.
     """
     params = {
         "product_id": product_id, "location_id": location_id, "dq": quantity_delta, "dr": reserved_delta,
         "kind": kind, "reference": reference, "reason": reason, "user_id": user_id,
+        "channel": events.CHANNEL, "event": event,
     }
-    row = session.execute(_MOVE, params).first()
+    move, create = _STATEMENTS[event is not None]
+    row = session.execute(move, params).first()
     if row is None and quantity_delta > 0 and reserved_delta == 0:
         # No row yet: create it; if another transaction created it first, move it after all.
-        row = session.execute(_CREATE, params).first() or session.execute(_MOVE, params).first()
+        row = session.execute(create, params).first() or session.execute(move, params).first()
     if row is None:
         raise _shortage(session, params)
-    return Level(*row)
+    return Level(*row[:3])
 
 
 def _shortage(session: Session, params: dict) -> ConflictError:
@@ -256,10 +268,9 @@ def _single(session: Session, actor: Actor, sku: str, location: str, quantity: o
         level = apply_movement(
             session, user_id=actor.id, product_id=product.id, location_id=place.id, kind=kind,
             quantity_delta=q_sign * units, reserved_delta=r_sign * units, reference=ref, reason=why,
+            event=_event(actor, product, place, kind, units),
         )
-        change = _change(product, place, level)
-        _announce(session, actor, product, place, change, kind, units)
-    return change
+    return _change(product, place, level)
 
 
 def adjust(session: Session, actor: Actor, sku: str, location: str, counted: object, reason: str,
@@ -289,10 +300,9 @@ def adjust(session: Session, actor: Actor, sku: str, location: str, counted: obj
         level = apply_movement(
             session, user_id=actor.id, product_id=product.id, location_id=place.id, kind="adjust",
             quantity_delta=count - current, reference=ref, reason=why,
+            event=_event(actor, product, place, "adjust", count - current),
         )
-        change = _change(product, place, level)
-        _announce(session, actor, product, place, change, "adjust", count - current)
-    return change
+    return _change(product, place, level)
 
 
 def transfer(session: Session, actor: Actor, sku: str, source: str, destination: str, quantity: object,
@@ -540,10 +550,9 @@ def _change(product: _Item, place: _Place, level: Level) -> StockChange:
     return StockChange(product.sku, product.name, place.code, level.quantity, level.reserved, level.available)
 
 
-def _announce(session: Session, actor: Actor, product: _Item, place: _Place, change: StockChange,
-              movement: str, units: int) -> None:
-    events.emit(
-        session, "stock.changed", product_id=product.id, location_id=place.id, user_id=actor.id,
-        sku=product.sku, name=product.name, location=place.code, movement=movement, quantity_moved=units,
-        quantity=change.quantity, reserved=change.reserved, available=change.available,
+def _event(actor: Actor, product: _Item, place: _Place, movement: str, units: int) -> str:
+    """The stock.changed payload of a one-row change; the database adds the new levels when it sends it."""
+    return events.payload(
+        "stock.changed", product_id=product.id, location_id=place.id, user_id=actor.id, sku=product.sku,
+        name=product.name, location=place.code, movement=movement, quantity_moved=units,
     )
