@@ -121,8 +121,9 @@ BEGIN
     RETURN QUERY SELECT * FROM unnest(p_product_ids, p_location_ids);
 END $$;
 
--- Step 1 of an evaluation: the items to judge, with their condition, as an array. NULL arguments
--- mean a full sweep. Three ways in, gated by one-time filters so only one of them ever runs.
+-- Step 1 of an evaluation: judge the items (how many: `judged`) and return, as an array, those
+-- with something to change. NULL arguments mean a full sweep. Three ways in (a few items, many
+-- items, everything), gated by one-time filters so only one of them ever runs.
 CREATE FUNCTION stock_alert_items(p_product_ids bigint[] DEFAULT NULL, p_location_ids bigint[] DEFAULT NULL,
                                   OUT items stock_alert_item[], OUT judged integer)
 -- generic plan: planned once per session, so a big join search (collapse limits) costs nothing later
@@ -133,7 +134,7 @@ LANGUAGE plpgsql STABLE SET jit = off SET plan_cache_mode = force_generic_plan
 DECLARE
     v_full boolean := p_product_ids IS NULL;
     -- up to this many items, per-item index lookups beat one join over the whole view
-    v_few boolean := coalesce(cardinality(p_product_ids), 0) <= 5000;
+    v_few boolean := coalesce(cardinality(p_product_ids), 0) <= 20000;
 BEGIN
     WITH probe AS MATERIALIZED (
         -- Full sweep: per product, an index-only range scan for rows at or below the highest
@@ -428,16 +429,15 @@ DECLARE
     v_products bigint[];
     v_locations bigint[];
 BEGIN
-    -- Only rows whose available quantity moved can change condition, and of those only rows that
-    -- could be low (at or below their product's highest threshold) or have an open alert or an
-    -- arming state to update; every other row is provably OK with nothing to do. Most stock
-    -- changes touch OK items, so most changes stop here after a few index lookups.
+    -- Only rows that could be low (at or below their product's highest threshold) or have an open
+    -- alert or an arming state to update need judging; every other row is provably OK with nothing
+    -- to do. Most stock changes touch OK items, so most stop here after a few index lookups. (No
+    -- OLD TABLE: comparing old and new would cost more than judging the few rows left again; an
+    -- unchanged row is judged to "nothing to do".)
     SELECT array_agg(n.product_id), array_agg(n.location_id) INTO v_products, v_locations
       FROM new_rows n
-      JOIN old_rows o ON o.id = n.id
       LEFT JOIN product_alert_thresholds pt ON pt.product_id = n.product_id
-     WHERE n.available_quantity IS DISTINCT FROM o.available_quantity
-       AND (n.available_quantity <= pt.highest_threshold
+     WHERE (n.available_quantity <= pt.highest_threshold
             OR EXISTS (SELECT 1 FROM stock_alerts a
                         WHERE a.product_id = n.product_id AND a.location_id = n.location_id
                           AND a.status IN ('ACTIVE', 'ACKNOWLEDGED'))
@@ -453,7 +453,7 @@ CREATE TRIGGER inventory_alerts_on_insert
     AFTER INSERT ON inventory REFERENCING NEW TABLE AS inserted_rows
     FOR EACH STATEMENT EXECUTE FUNCTION inventory_alerts_after_insert();
 CREATE TRIGGER inventory_alerts_on_update
-    AFTER UPDATE ON inventory REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    AFTER UPDATE ON inventory REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION inventory_alerts_after_update();
 
 -- A product's thresholds or active flag changed: re-evaluate its rows (raise, resolve, close).

@@ -99,6 +99,7 @@ def main() -> int:
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--locations", type=int, default=100)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the seed without the trigger")
     args = parser.parse_args()
 
     admin = Database(args.database_url)
@@ -107,12 +108,32 @@ def main() -> int:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     db = Database(admin.url.set(database=name))
     try:
+        if not args.no_baseline:
+            seed_without_trigger(admin, args.products, args.locations)
         return run(db, args.products, args.locations)
     finally:
         db.dispose()
         if not args.keep:
             with psycopg.connect(admin.conninfo, autocommit=True) as conn:
                 conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def seed_without_trigger(admin: Database, products: int, locations: int) -> None:
+    """The same seed in a scratch database with the inventory insert trigger disabled: the baseline."""
+    name = f"bench_sweep_base_{os.getpid()}"
+    with psycopg.connect(admin.conninfo, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    db = Database(admin.url.set(database=name))
+    try:
+        migrations.upgrade(db)
+        with psycopg.connect(db.conninfo, autocommit=True) as conn:
+            conn.execute("ALTER TABLE inventory DISABLE TRIGGER inventory_alerts_on_insert")
+        result = seed_service.seed(db, products=products, locations=locations)
+        print(f"seed with the alert trigger off ....... {result.seconds:8.1f} s")
+    finally:
+        db.dispose()
+        with psycopg.connect(admin.conninfo, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def run(db: Database, products: int, locations: int) -> int:
