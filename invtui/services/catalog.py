@@ -516,9 +516,7 @@ def _barcode(value: object) -> str | None:
 
 def _refuse_duplicate_product(session: Session, product: Product) -> None:
     """A clear sentence before the UNIQUE constraint would refuse it (which still guards races)."""
-    clash = session.exec(select(Product).where(Product.sku == product.sku, Product.id != product.id)).first() \
-        if product.id is None else None
-    if clash is not None:
+    if product.id is None and session.exec(select(Product.id).where(Product.sku == product.sku)).first():
         raise ConflictError(f"A product with SKU {product.sku} already exists")
     if product.barcode:
         query = select(Product).where(Product.barcode == product.barcode)
