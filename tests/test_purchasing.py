@@ -195,20 +195,21 @@ def _do(db: Database, action: str, number: str, operator: Actor, manager: Actor)
 
 
 @pytest.mark.parametrize("state", STATES)
-@pytest.mark.parametrize("action", ACTIONS)
 def test_each_action_from_each_state_is_allowed_or_refused_naming_the_state(
-        db: Database, operator: Actor, manager: Actor, state: str, action: str) -> None:
+        db: Database, operator: Actor, manager: Actor, state: str) -> None:
     number = _po_in(db, state, operator, manager)
-    if (state, action) in ALLOWED:
-        _do(db, action, number, operator, manager)
-        assert call(db, purchasing.get, number).history[-1].user in ("operator", "manager", None)
-        return
     before = snapshot(db)
-    with pytest.raises(InvalidTransition) as refused:
-        _do(db, action, number, operator, manager)
-    assert refused.value.message.startswith(f"{number} is ")
-    assert state.replace("_", " ") in refused.value.message
+    for action in ACTIONS:
+        if (state, action) in ALLOWED:
+            continue
+        with pytest.raises(InvalidTransition) as refused:
+            _do(db, action, number, operator, manager)
+        assert refused.value.message.startswith(f"{number} is "), action
+        assert state.replace("_", " ") in refused.value.message, action
     assert snapshot(db) == before
+    for action in ACTIONS:  # each allowed action on a PO of its own, since it changes the state
+        if (state, action) in ALLOWED:
+            _do(db, action, _po_in(db, state, operator, manager), operator, manager)
 
 
 def test_approving_twice_says_who_approved_it(db: Database, operator: Actor, manager: Actor, admin: Actor) -> None:
@@ -373,59 +374,6 @@ def test_approval_is_announced_to_listeners_only_when_committed(db: Database, op
 
 
 # --- bad input --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("qty", [0, -1, "-5", 1.5, "2.5", "abc", "", 1_000_001, "1e3", None, True])
-def test_bad_quantities_are_refused_and_change_nothing(db: Database, operator: Actor, manager: Actor,
-                                                       qty: object) -> None:
-    number = approved(db, operator, manager)
-    other = draft(db, operator)
-    before = snapshot(db)
-    with pytest.raises(ValidationError, match="must be a whole number from 1 to 1,000,000"):
-        call(db, purchasing.add_line, operator, other, WASHER, qty)
-    with pytest.raises(ValidationError, match="^Quantity of BOLT-M6 must be a whole number from 1 to 1,000,000$"):
-        call(db, purchasing.receive, operator, number, DOCK, {BOLT: qty})
-    assert snapshot(db) == before
-
-
-@pytest.mark.parametrize(("attempt", "error", "message"), [
-    (lambda s, a, n: purchasing.add_line(s, a, "PO-999999", BOLT, 1), NotFound, "Unknown purchase order PO-999999"),
-    (lambda s, a, n: purchasing.submit(s, a, "PO-77"), NotFound, "Unknown purchase order PO-000077"),
-    (lambda s, a, n: purchasing.add_line(s, a, "last one", BOLT, 1), ValidationError, "'last one' is not a PO number"),
-    (lambda s, a, n: purchasing.add_line(s, a, INJECTION, BOLT, 1), ValidationError, "is not a PO number"),
-    (lambda s, a, n: purchasing.create(s, a, "NOPE"), NotFound, "Unknown supplier 'NOPE'"),
-    (lambda s, a, n: purchasing.create(s, a, INJECTION), NotFound, "Unknown supplier"),
-    (lambda s, a, n: purchasing.create(s, a, ""), ValidationError, "A supplier code is required"),
-    (lambda s, a, n: purchasing.add_line(s, a, n, "BOLT-M7", 1), NotFound, "Unknown SKU 'BOLT-M7'"),
-    (lambda s, a, n: purchasing.add_line(s, a, n, INJECTION, 1), NotFound, "Unknown SKU"),
-    (lambda s, a, n: purchasing.add_line(s, a, n, "", 1), ValidationError, "A SKU or barcode is required"),
-    (lambda s, a, n: purchasing.add_line(s, a, n, BOLT, 1, unit_cost="-1"), ValidationError, "Unit cost must be"),
-    (lambda s, a, n: purchasing.add_line(s, a, n, BOLT, 1, unit_cost="0.001"), ValidationError, "Unit cost must be"),
-    (lambda s, a, n: purchasing.add_line(s, a, n, BOLT, 1, unit_cost="cheap"), ValidationError, "Unit cost must be"),
-    (lambda s, a, n: purchasing.create(s, a, SUPPLIER, notes="x" * 2001), ValidationError, "Notes is too long"),
-    (lambda s, a, n: purchasing.list_pos(s, status="lost"), ValidationError, "Unknown PO status 'lost'"),
-    (lambda s, a, n: purchasing.list_pos(s, supplier="NOPE"), NotFound, "Unknown supplier 'NOPE'"),
-    (lambda s, a, n: purchasing.list_pos(s, limit=0), ValidationError, "Limit must be a whole number from 1 to 1,000"),
-], ids=lambda v: v if isinstance(v, str) else "")
-def test_bad_input_gets_its_message_and_changes_nothing(db: Database, operator: Actor, attempt: Callable,  # type: ignore[type-arg]
-                                                        error: type, message: str) -> None:
-    number = draft(db, operator)
-    before = snapshot(db)
-    with db.session() as session, pytest.raises(error, match=message.replace("(", r"\(")):
-        attempt(session, operator, number)
-    assert snapshot(db) == before
-
-
-def test_receiving_into_an_unknown_location_changes_nothing(db: Database, operator: Actor, manager: Actor) -> None:
-    number = approved(db, operator, manager)
-    before = snapshot(db)
-    for code, message in (("WH9", "Unknown location 'WH9'"), (INJECTION, "Unknown location"),
-                          ("", "A location code is required")):
-        with pytest.raises(InvtuiError, match=message):
-            call(db, purchasing.receive, operator, number, code)
-    with pytest.raises(ValidationError, match="Name at least one line"):
-        call(db, purchasing.receive, operator, number, DOCK, {})
-    assert snapshot(db) == before
 
 
 def test_sql_like_and_unicode_notes_are_stored_as_plain_text(db: Database, operator: Actor) -> None:

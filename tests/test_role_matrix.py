@@ -9,7 +9,7 @@ nothing, an allowed role must succeed.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,8 @@ from invtui.domain.roles import Actor, Role
 from invtui.errors import PermissionDenied
 from invtui.services import alerts, catalog, inventory, purchasing, sweep, users
 
-from po_world import BOLT, DOCK, NUT, SHELF, SUPPLIER, approved, build, draft
+from conftest import Server
+from po_world import BOLT, DOCK, NUT, SHELF, SUPPLIER, approved, draft, shared_database
 
 V, O, M, A = Role.VIEWER, Role.OPERATOR, Role.MANAGER, Role.ADMIN
 
@@ -225,14 +226,16 @@ def snapshot(db: Database) -> dict[str, list[str]]:
         return {t: sorted(session.execute(text(f"SELECT x::text FROM {t} x")).scalars().all()) for t in TABLES}
 
 
-@pytest.fixture
-def world(db: Database, actors: dict[Role, Actor]) -> World:
-    build(db)
-    w = World(db, actors)
-    with db.transaction() as session:  # NUT-M6 has a min level, so one unit of it is low stock
-        session.execute(text("UPDATE products SET min_stock_level = 5 WHERE sku = :sku"), {"sku": NUT})
-    w.run(inventory.receive, w.admin, BOLT, DOCK, 100)
-    return w
+@pytest.fixture(scope="module")
+def world(pg_server: Server, template_db: str) -> Iterator[World]:
+    """One database for the whole matrix: each action prepares fresh targets, so cases do not interfere."""
+    with shared_database(pg_server, template_db, "roles") as db:
+        with db.session() as session:
+            w = World(db, {role: users.actor_for(session, role.value) for role in Role})
+        with db.transaction() as session:  # NUT-M6 has a min level, so one unit of it is low stock
+            session.execute(text("UPDATE products SET min_stock_level = 5 WHERE sku = :sku"), {"sku": NUT})
+        w.run(inventory.receive, w.admin, BOLT, DOCK, 1000)
+        yield w
 
 
 def test_every_design_row_has_actions() -> None:
