@@ -201,6 +201,24 @@ class InvtuiApp(App[None]):
         if self.current_mode != mode:
             self.switch_mode(mode)
 
+    async def action_quit(self) -> None:
+        """`q`: quit, but ask first if something typed into a form would be lost."""
+        from textual.widgets import Input
+
+        from invtui.ui.widgets.confirm_modal import ConfirmModal
+
+        typed = [i for screen in self.screen_stack for i in screen.query(Input)
+                 if i.value.strip() and not isinstance(screen, LoginScreen) and "search" not in (i.id or "")]
+        if not typed:
+            self.exit()
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        self.push_screen(ConfirmModal("You have typed into a form that is not saved. Quit anyway?"), answered)
+
     def action_check_now(self) -> None:
         """`c`: one full sweep now, in a worker; its counts come back as a toast."""
         actor = self.actor

@@ -19,12 +19,13 @@ from invtui.services import alerts
 from invtui.services.alerts import AlertPage, AlertView, BulkResult
 from invtui.ui.messages import EventArrived
 from invtui.ui.screens.base import BaseScreen
+from invtui.ui.styles import style
 from invtui.ui.widgets.note_modal import NoteModal
 
 PAGE = 100
 FILTERS = (("open", "open"), ("ACKNOWLEDGED", "acknowledged"), ("all", "all, including closed"))
 ACTION_WORDS = {"acknowledge": "Acknowledge", "dismiss": "Dismiss", "resolve": "Resolve"}
-TYPE_WORDS = {"OUT_OF_STOCK": ("OUT", "bold red"), "LOW_STOCK": ("LOW", "yellow")}
+TYPE_WORDS = {"OUT_OF_STOCK": ("OUT", "danger"), "LOW_STOCK": ("LOW", "warn")}
 STATUS_WORDS = {"ACTIVE": "active", "ACKNOWLEDGED": "acked", "RESOLVED": "resolved", "DISMISSED": "dismissed"}
 
 
@@ -109,11 +110,11 @@ class AlertsScreen(BaseScreen):
         self._next = page.next
 
     def _cells(self, view: AlertView) -> tuple[Text, ...]:
-        word, style = TYPE_WORDS.get(view.alert_type, (view.alert_type, ""))
+        word, meaning = TYPE_WORDS.get(view.alert_type, (view.alert_type, "strong"))
         by = view.acknowledged_by or view.resolved_by or ""
         return (
             Text("✓" if view.id in self.marked else "", style="bold"),
-            Text(word, style=style),
+            Text(word, style=style(self.app, meaning)),
             Text(view.sku),
             Text(view.name, overflow="ellipsis", no_wrap=True),
             Text(view.location),

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 from invtui.services import sweep
 from invtui.services.sweep import SweepStatus
 from invtui.ui.service_call import call_service
+from invtui.ui.styles import style
 
 
 class BackgroundScreen(ModalScreen[None]):
@@ -50,7 +51,7 @@ class BackgroundScreen(ModalScreen[None]):
             if run.skipped:
                 result = Text("skipped (another process sweeping)", style="dim")
             elif run.error:
-                result = Text(f"FAILED: {run.error}", style="bold red")
+                result = Text(f"FAILED: {run.error}", style=style(app, "danger"))
             else:
                 result = Text(f"ok, {run.rows_scanned:,} rows")
             table.add_row(Text(clock.local(run.started_at)), Text(run.trigger),

@@ -13,10 +13,11 @@ from invtui.services import notifications
 from invtui.services.notifications import NotificationView
 from invtui.ui.messages import EventArrived
 from invtui.ui.screens.base import BaseScreen
+from invtui.ui.styles import style
 
 PAGE = 100
 SEVERITY_WORDS = {"info": "info", "success": "ok", "warning": "WARN", "error": "ERROR"}
-SEVERITY_STYLES = {"info": "", "success": "green", "warning": "yellow", "error": "bold red"}
+SEVERITY_MEANING = {"info": "quiet", "success": "ok", "warning": "warn", "error": "danger"}
 
 
 class NotificationsScreen(BaseScreen):
@@ -87,7 +88,7 @@ class NotificationsScreen(BaseScreen):
         return (
             Text("" if view.is_read else "●", style="bold"),
             Text(self.invtui.clock.age(view.created_at)),
-            Text(SEVERITY_WORDS.get(view.severity, view.severity), style=SEVERITY_STYLES.get(view.severity, "")),
+            Text(SEVERITY_WORDS.get(view.severity, view.severity), style=style(self.app, SEVERITY_MEANING.get(view.severity, "quiet"))),
             Text(view.title + (f" — {view.body}" if view.body else ""), style=weight, overflow="ellipsis",
                  no_wrap=True),
             Text(view.audience),

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.widgets import Static
 
+from invtui.ui.styles import COLOUR, PLAIN
+
 
 @dataclass(frozen=True)
 class StatusInfo:
@@ -39,7 +41,7 @@ class StatusBar(Static):
     def _show(self, info: StatusInfo) -> None:
         self._info = info
         self._compact = self.size.width < 100
-        self.update(render_status(info, compact=self._compact))
+        self.update(render_status(info, compact=self._compact, plain=self.app.no_color))
 
     def on_resize(self) -> None:
         # Re-render only when crossing the 100-column line: updating may itself cause a resize.
@@ -47,8 +49,9 @@ class StatusBar(Static):
             self._show(self._info)
 
 
-def render_status(info: StatusInfo, *, compact: bool = False) -> Text:
-    """The bar's text; `compact` (under 100 columns) drops words, never facts."""
+def render_status(info: StatusInfo, *, compact: bool = False, plain: bool = False) -> Text:
+    """The bar's text; `compact` (under 100 columns) drops words, never facts; `plain`: NO_COLOR."""
+    styles = PLAIN if plain else COLOUR
     bar = "│" if compact else " │ "
     text = Text(no_wrap=True, overflow="ellipsis")
     if info.user:
@@ -58,18 +61,18 @@ def render_status(info: StatusInfo, *, compact: bool = False) -> Text:
         text.append(" not signed in")
     text.append(bar)
     if info.db_state == "connected":
-        text.append("DB ok", style="green")
+        text.append("DB ok", style=styles["ok"])
     elif info.db_state == "connecting":
         text.append("DB connecting…")
     else:
-        text.append("DB UNREACHABLE", style="bold red")
+        text.append("DB UNREACHABLE", style=styles["danger"])
         if info.db_detail:
-            text.append(f", {info.db_detail}", style="red")
+            text.append(f", {info.db_detail}", style=styles["danger"])
     text.append(bar)
     text.append(f"sweep {info.last_sweep} next {info.next_sweep}")
     text.append(bar)
     if info.open_alerts:
-        style = "bold red" if info.out_alerts else "bold yellow"
+        style = styles["danger"] if info.out_alerts else styles["warn"]
         text.append(f"▲{info.open_alerts}" if compact else f"▲ {info.open_alerts} alert{'s' if info.open_alerts != 1 else ''}",
                     style=style)
         if info.out_alerts:

@@ -1,0 +1,99 @@
+"""The shell around every screen: quitting, the palette, unexpected errors, plain terminals."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from invtui.db.engine import Database
+from invtui.services import alerts as alerts_service
+
+from .test_live import toasts, wait_until
+from .test_snapshots import SIZES, settle
+
+
+async def test_q_quits_when_nothing_is_typed(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app._exit_renderables == [] and not app.is_running or app.return_code == 0
+
+
+async def test_q_asks_before_throwing_away_a_typed_note(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    from invtui.ui.widgets.confirm_modal import ConfirmModal
+    from invtui.ui.widgets.note_modal import NoteModal
+
+    app = make_app("operator", live=False)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        assert await wait_until(pilot, lambda: bool(app.screen.rows))
+        await pilot.press("a", *"half a note")
+        assert isinstance(app.screen, NoteModal)
+        await app.run_action("quit")  # what `q` does wherever it is not typed into a field
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, NoteModal)
+
+
+async def test_the_palette_lists_the_screens_actions_by_name(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for expected in ("Go to Dashboard", "Go to Notifications", "Ack", "Dismiss", "Resolve", "Check"):
+            assert expected in titles
+
+
+async def test_an_unexpected_error_is_logged_and_shown_and_the_app_keeps_running(
+        make_app, warehouse: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug in the alert list")
+
+    app = make_app("operator", live=False)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(alerts_service, "list_alerts", broken)
+        with caplog.at_level(logging.ERROR):
+            await pilot.press("2")
+            assert await wait_until(pilot, lambda: any("Unexpected error: RuntimeError" in t for t in toasts(app)))
+        assert "a bug in the alert list" in caplog.text and "Traceback" in caplog.text
+        await pilot.press("1")
+        await settle(pilot)
+        assert app.is_running and app.current_mode == "dashboard"
+
+
+async def test_an_unreachable_database_during_an_action_is_one_clear_toast(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    from invtui.db.engine import Database as Db
+
+    app = make_app("operator", live=False)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        app.db = Db("postgresql://nobody@127.0.0.1:1/gone")  # the server went away
+        await pilot.press("2")
+        assert await wait_until(pilot, lambda: any(t.startswith("Database unreachable") for t in toasts(app)))
+        assert app.is_running
+
+
+@pytest.mark.parametrize("size", SIZES[:1])
+def test_alerts_stay_legible_without_colour(snap_compare, make_app, warehouse: Database, size,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """NO_COLOR and a 16-colour terminal: severity still reads OUT / LOW, the badge ▲ with words."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TEXTUAL_COLOR_SYSTEM", "standard")
+    app = make_app("operator", live=False, fixed_clock=True)
+
+    async def loaded(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("2")
+        assert await wait_until(pilot, lambda: len(app.screen.rows) == 9)
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=loaded)
