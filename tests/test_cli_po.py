@@ -7,27 +7,31 @@ service and run only the command they are about; the first test drives a whole P
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
 from invtui.db.engine import Database
 from invtui.domain.roles import Actor
-from invtui.services import integrity, purchasing
+from invtui.services import integrity, purchasing, users
 
-from po_world import BOLT, DOCK, INJECTION, NUT, approved, build, draft, snapshot, stock
+from conftest import CliResult, Server, run_invtui
+from po_world import BOLT, DOCK, INJECTION, NUT, approved, build, draft, shared_database, snapshot, stock
 
 OPERATOR = {"INVTUI_USER": "operator"}
 MANAGER = {"INVTUI_USER": "manager"}
 VIEWER = {"INVTUI_USER": "viewer"}
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def world(db: Database) -> None:
     build(db)
 
 
 @pytest.fixture
-def draft_po(db: Database, operator: Actor) -> str:
+def draft_po(db: Database, operator: Actor, world: None) -> str:
     """PO-000001: 10 bolts at the product's cost (0.25) and 5 nuts at 0.12, still a draft."""
     number = draft(db, operator, {BOLT: 10})
     with db.session() as session:
@@ -36,7 +40,7 @@ def draft_po(db: Database, operator: Actor) -> str:
 
 
 @pytest.fixture
-def approved_po(db: Database, operator: Actor, manager: Actor) -> str:
+def approved_po(db: Database, operator: Actor, manager: Actor, world: None) -> str:
     return approved(db, operator, manager)
 
 
@@ -53,7 +57,7 @@ def ok(result):  # type: ignore[no-untyped-def]
     return result
 
 
-def test_operator_drafts_submits_and_manager_approves_then_goods_arrive_in_two_receipts(invtui, db) -> None:  # type: ignore[no-untyped-def]
+def test_operator_drafts_submits_and_manager_approves_then_goods_arrive_in_two_receipts(invtui, db, world) -> None:  # type: ignore[no-untyped-def]
     assert "Created PO-000001 (draft)." in ok(invtui("po", "create", "--supplier", "ACME", env=OPERATOR)).stdout
     ok(invtui("po", "add-line", "PO-000001", BOLT, "10", env=OPERATOR))
     added = ok(invtui("po", "add-line", "1", NUT, "5", "--cost", "0.12", env=OPERATOR))
@@ -97,55 +101,84 @@ def test_po_list_filters_by_status_and_supplier(invtui, db, manager, draft_po) -
     assert [r["number"] for r in drafts] == ["PO-000001"]
 
 
-def test_operator_cannot_approve_from_the_command_line(invtui, db, operator, draft_po) -> None:  # type: ignore[no-untyped-def]
-    with db.session() as session:
-        purchasing.submit(session, operator, draft_po)
-    before = snapshot(db)
-    assert_one_line_error(invtui("po", "approve", draft_po, env=OPERATOR), "Role operator cannot approve purchase orders")
-    assert_one_line_error(invtui("po", "cancel", draft_po, env=VIEWER), "Role viewer cannot cancel purchase orders")
-    assert snapshot(db) == before
+# --- refusals: one shared database, one draft and one approved PO; nothing may change -------
 
 
-def test_refused_transition_names_the_current_state(invtui, draft_po) -> None:  # type: ignore[no-untyped-def]
-    assert_one_line_error(invtui("po", "approve", draft_po, env=MANAGER), "PO-000001 is draft; it cannot be approved")
+@dataclass(frozen=True)
+class Refusals:
+    """A database shared by the refusal tests, with a draft and an approved PO in it."""
+
+    db: Database
+    draft: str
+    submitted: str
+    approved: str
+    env: dict[str, str]
+
+    def run(self, *args: str, user: str = "admin") -> CliResult:
+        return run_invtui(list(args), {**self.env, "INVTUI_USER": user})
 
 
-@pytest.mark.parametrize("qty", ["0", "-3", "1.5", "abc"])
-def test_bad_quantity_is_one_line_and_changes_nothing(invtui, db, draft_po, qty: str) -> None:  # type: ignore[no-untyped-def]
-    before = snapshot(db)
-    args = ["po", "add-line", draft_po, BOLT, "--", qty]  # "--": "-3" is a value, not an option
-    assert_one_line_error(invtui(*args), "Quantity must be a whole number from 1 to 1,000,000")
-    assert snapshot(db) == before
+@pytest.fixture(scope="module")
+def refusals(pg_server: Server, template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Refusals]:
+    with shared_database(pg_server, template_db, "cli_po") as db:
+        with db.session() as session:
+            operator, manager = users.actor_for(session, "operator"), users.actor_for(session, "manager")
+        submitted = draft(db, operator)
+        with db.session() as session:
+            purchasing.submit(session, operator, submitted)
+        home = tmp_path_factory.mktemp("cli_po")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("INVTUI_", "DATABASE_URL"))}
+        env.update(INVTUI_DATABASE_URL=db.url.render_as_string(hide_password=False), INVTUI_BCRYPT_ROUNDS="4",
+                   XDG_STATE_HOME=str(home / "state"), XDG_CONFIG_HOME=str(home / "config"),
+                   XDG_DATA_HOME=str(home / "data"), COLUMNS="200")
+        yield Refusals(db, draft(db, operator), submitted, approved(db, operator, manager), env)
+
+
+def refused(refusals: Refusals, args: list[str], message: str, user: str = "admin") -> None:
+    before = snapshot(refusals.db)
+    assert_one_line_error(refusals.run(*args, user=user), message)
+    assert snapshot(refusals.db) == before
+
+
+def test_operator_cannot_approve_and_viewer_cannot_cancel(refusals: Refusals) -> None:
+    submitted = refusals.submitted
+    refused(refusals, ["po", "approve", submitted], "Role operator cannot approve purchase orders", user="operator")
+    refused(refusals, ["po", "cancel", submitted], "Role viewer cannot cancel purchase orders", user="viewer")
+
+
+def test_refused_transition_names_the_current_state(refusals: Refusals) -> None:
+    refused(refusals, ["po", "approve", refusals.draft], f"{refusals.draft} is draft; it cannot be approved",
+            user="manager")
+
+
+@pytest.mark.parametrize("qty", ["-3", "1.5", "abc"])
+def test_bad_quantity_is_one_line_and_changes_nothing(refusals: Refusals, qty: str) -> None:
+    # "--": "-3" is a value, not an option
+    refused(refusals, ["po", "add-line", refusals.draft, BOLT, "--", qty],
+            "Quantity must be a whole number from 1 to 1,000,000")
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["po", "show", "PO-000042"], "Unknown purchase order PO-000042"),
+    (["po", "show", "PO-999999"], "Unknown purchase order PO-999999"),
     (["po", "submit", "yesterday's"], "is not a PO number"),
     (["po", "create", "--supplier", INJECTION], "Unknown supplier"),
-    (["po", "add-line", "1", INJECTION, "1"], "Unknown SKU"),
-    (["po", "add-line", "1", BOLT, "1", "--cost", "free"], "Unit cost must be an amount"),
+    (["po", "add-line", "{draft}", INJECTION, "1"], "Unknown SKU"),
+    (["po", "add-line", "{draft}", BOLT, "1", "--cost", "free"], "Unit cost must be an amount"),
     (["po", "list", "--status", "lost"], "Unknown PO status 'lost'"),
+    (["po", "receive", "{approved}", "--location", "WH9"], "Unknown location 'WH9'"),
 ])
-def test_bad_input_is_one_line_and_changes_nothing(invtui, db, draft_po, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
-    before = snapshot(db)
-    assert_one_line_error(invtui(*args), message)
-    assert snapshot(db) == before
+def test_bad_input_is_one_line_and_changes_nothing(refusals: Refusals, args: list[str], message: str) -> None:
+    args = [a.format(draft=refusals.draft, approved=refusals.approved) for a in args]
+    refused(refusals, args, message)
 
 
 @pytest.mark.parametrize(("options", "message"), [
     (["--line", "BOLT-M6"], "--line must look like SKU=QTY (got 'BOLT-M6')"),
     (["--line", "BOLT-M6=4x"], "Quantity of BOLT-M6 must be a whole number"),
-    (["--line", "BOLT-M6=11"], "Cannot receive 11 of BOLT-M6 on PO-000001: only 10 outstanding"),
-    (["--line", "WASHER-M6=1"], "WASHER-M6 is not on PO-000001"),
+    (["--line", "BOLT-M6=11"], "Cannot receive 11 of BOLT-M6 on {po}: only 10 outstanding"),
+    (["--line", "WASHER-M6=1"], "WASHER-M6 is not on {po}"),
     (["--line", "BOLT-M6=1", "--line", "BOLT-M6=2"], "BOLT-M6 is named twice in this receipt"),
 ])
-def test_bad_receipt_lines_are_refused_and_book_nothing(invtui, db, approved_po, options: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
-    before = snapshot(db)
-    assert_one_line_error(invtui("po", "receive", approved_po, "--location", DOCK, *options), message)
-    assert snapshot(db) == before
-
-
-def test_receiving_into_an_unknown_location_is_refused(invtui, db, approved_po) -> None:  # type: ignore[no-untyped-def]
-    before = snapshot(db)
-    assert_one_line_error(invtui("po", "receive", approved_po, "--location", "WH9"), "Unknown location 'WH9'")
-    assert snapshot(db) == before
+def test_bad_receipt_lines_are_refused_and_book_nothing(refusals: Refusals, options: list[str], message: str) -> None:
+    refused(refusals, ["po", "receive", refusals.approved, "--location", DOCK, *options],
+            message.format(po=refusals.approved))
