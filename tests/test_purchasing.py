@@ -284,6 +284,15 @@ def test_concurrent_receipts_of_one_line_never_over_receive(db: Database, operat
     assert integrity.check(db).clean
 
 
+def test_operators_adding_the_same_product_at_once_lose_no_quantity(db: Database, operator: Actor,
+                                                                    manager: Actor, admin: Actor) -> None:
+    number = draft(db, operator, {})
+    results = _race(db, [lambda s, who=who: purchasing.add_line(s, who, number, BOLT, 5)
+                         for who in (operator, manager, admin, operator)])
+    assert not any(isinstance(r, InvtuiError) for r in results)
+    assert [(line.sku, line.ordered) for line in call(db, purchasing.get, number).lines] == [(BOLT, 20)]
+
+
 # --- roles ------------------------------------------------------------------------------------
 
 

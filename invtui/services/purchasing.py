@@ -179,8 +179,9 @@ def _tell_creator(session: Session, po: PurchaseOrder, actor: Actor, kind: str, 
 
 
 def _line_for(session: Session, po: PurchaseOrder, product: Product) -> PurchaseOrderLine | None:
-    query = select(PurchaseOrderLine).where(PurchaseOrderLine.purchase_order_id == po.id,
-                                            PurchaseOrderLine.product_id == product.id)
+    query = (select(PurchaseOrderLine).where(PurchaseOrderLine.purchase_order_id == po.id,
+                                             PurchaseOrderLine.product_id == product.id)
+             .execution_options(populate_existing=True))  # read under the PO lock, never from the session's cache
     return session.exec(query).first()
 
 
