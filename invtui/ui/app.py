@@ -7,9 +7,11 @@ scheduler run in their own threads and talk to the app with thread-safe messages
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from typing import Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -85,6 +87,10 @@ class InvtuiApp(App[None]):
         self.actor: Actor | None = None
         self.listener: EventListener | None = None
         self.scheduler: Scheduler | None = None
+        # Shared terminals get left signed in: cover the screen after this long without a key.
+        self.idle_lock_seconds = settings.idle_lock_minutes * 60
+        self.last_key_at = time.monotonic()
+        self.locked = False
         self._counts_stale = True
 
     # -- signing in -------------------------------------------------------------------------
@@ -112,6 +118,29 @@ class InvtuiApp(App[None]):
         self.refresh_counts()
         # Badges follow events, but at most once a second however many arrive.
         self.set_interval(1.0, self._refresh_counts_if_stale)
+        self.last_key_at = time.monotonic()
+        self.set_interval(1.0, self._lock_if_idle)
+
+    # -- idle lock --------------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.last_key_at = time.monotonic()  # every key counts, whoever handles it
+        await super().on_event(event)
+
+    def _lock_if_idle(self) -> None:
+        if self.locked or self.actor is None or not self.idle_lock_seconds:
+            return
+        if time.monotonic() - self.last_key_at >= self.idle_lock_seconds:
+            from invtui.ui.screens.lock import LockScreen
+
+            self.locked = True
+            log.info("screen locked after %s s idle", self.idle_lock_seconds)
+            self.push_screen(LockScreen(self.actor.username), lambda _: self._unlocked())
+
+    def _unlocked(self) -> None:
+        self.locked = False
+        self.last_key_at = time.monotonic()
 
     def on_unmount(self) -> None:
         if self.listener is not None:
@@ -189,7 +218,7 @@ class InvtuiApp(App[None]):
                      exclusive=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in SIGNED_IN_ACTIONS and self.actor is None:
+        if action in SIGNED_IN_ACTIONS and (self.actor is None or self.locked):
             return False
         if action == "go" and parameters and parameters[0] == self.current_mode:
             return False  # the key of the screen you are on: hidden, the footer has no room to spare
