@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import typer
 
-from invtui.cli.output import console, print_table
+from invtui.cli.output import console, err_console, print_table
 from invtui.cli.state import state
 from invtui.db import migrations
 from invtui.services import integrity
@@ -62,3 +66,55 @@ def check(ctx: typer.Context) -> None:
 def url(ctx: typer.Context) -> None:
     """Print the database URL in use (password hidden)."""
     console.print(state(ctx).database(prepare=False).display_url, soft_wrap=True)
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    file: Path | None = typer.Argument(None, help="Where to write it (default invtui-DB-YYYYmmdd-HHMMSS.dump)."),
+) -> None:
+    """Write a compressed pg_dump (custom format) of the database in use."""
+    from invtui.services import backup as backup_service
+
+    db = state(ctx).database(prepare=False)
+    with _progress_line() as progress:
+        result = backup_service.backup(db, file, progress=progress)
+    console.print(f"Backed up {db.url.database} ({result.tables} tables) to {result.path}: "
+                  f"{result.size} in {result.seconds:.1f} s", soft_wrap=True)
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="A file written by `invtui db backup`."),
+    force: bool = typer.Option(False, "--force", help="Replace a database that already has data."),
+) -> None:
+    """Restore a backup in one transaction, upgrade the schema, check the ledger, print counts."""
+    from invtui.services import backup as backup_service
+
+    db = state(ctx).database(prepare=False)
+    with _progress_line() as progress:
+        result = backup_service.restore(db, file, force=force, progress=progress)
+    counts = ", ".join(f"{n:,} {label}" for label, n in result.counts.items())
+    console.print(f"Restored {result.path} into {db.url.database} in {result.seconds:.1f} s: {counts}",
+                  soft_wrap=True)
+    for filename in result.applied:
+        console.print(f"applied {filename}")
+    problems = result.check.problems()
+    for line in problems:
+        console.print(f"MISMATCH {line}")
+    if problems:
+        console.print(f"db check: {len(problems)} problem(s)")
+        raise typer.Exit(1)
+    console.print(f"db check: OK, {result.check.inventory_rows:,} inventory rows agree with "
+                  f"{result.check.movements:,} ledger movements")
+
+
+@contextmanager
+def _progress_line() -> Iterator[Callable[[str], None]]:
+    """One line on stderr that keeps being rewritten (only on a terminal; scripts see nothing)."""
+    if not err_console.is_terminal:
+        yield lambda message: None
+        return
+    with err_console.status("starting...") as status:
+        yield lambda message: status.update(message)
