@@ -378,6 +378,50 @@ def apply_batch(session: Session, actor: Actor, lines: Sequence[BatchLine | tupl
     return BatchResult(len(parsed), summary)
 
 
+def apply_counts(session: Session, actor: Actor, lines: Sequence[tuple[str, str, object]],
+                 reason: str = "stock count", reference: str = "") -> BatchResult:
+    """Set many items to counted quantities all-or-nothing (the scan screen's count mode).
+
+    Each line is (sku, location, counted). A line whose count equals the shelf records nothing;
+    a count below the reserved quantity refuses the whole batch, naming its line.
+    """
+    require(actor, Permission.MOVE_STOCK)
+    if not lines:
+        raise ValidationError("The batch is empty")
+    why = _reason(reason, required=True)
+    ref = _reference(reference)
+    counts = []
+    for number, (sku, location, counted) in enumerate(lines, start=1):
+        try:
+            counts.append((sku, location, validation.quantity(counted, minimum=0, what="Counted quantity")))
+        except ValidationError as exc:
+            raise ValidationError(f"Line {number}: {exc.message}") from None
+    with unit_of_work(session):
+        changes: dict[tuple[int, int], StockChange] = {}
+        for number, (sku, location, count) in enumerate(counts, start=1):
+            try:
+                product, (place,) = _movable(session, sku, location)
+                row = session.execute(_LOCK_ONE, {"product_id": product.id, "location_id": place.id}).first()
+                current, reserved = (row[0], row[1]) if row else (0, 0)
+                if count < reserved:
+                    raise ConflictError(f"Cannot count {count} of {product.sku} at {place.code}: "
+                                        f"{reserved} are reserved; release them first")
+                if count == current:
+                    continue
+                level = apply_movement(session, user_id=actor.id, product_id=product.id, location_id=place.id,
+                                       kind="adjust", quantity_delta=count - current, reference=ref, reason=why)
+            except InvtuiError as exc:
+                raise type(exc)(f"Line {number}: {exc.message}") from None
+            changes[(product.id, place.id)] = _change(product, place, level)
+        summary = list(changes.values())
+        events.emit(
+            session, "stock.changed", user_id=actor.id, movement="count", lines=len(counts), items=len(summary),
+            changes=[{"sku": c.sku, "location": c.location, "quantity": c.quantity, "reserved": c.reserved,
+                      "available": c.available} for c in summary[:BATCH_EVENT_ITEMS]],
+        )
+    return BatchResult(len(counts), summary)
+
+
 def stock_for(session: Session, sku: str) -> ProductStock:
     """A product's stock at every location that holds or held it, by location code."""
     with unit_of_work(session):

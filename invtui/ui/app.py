@@ -31,6 +31,7 @@ from invtui.ui.messages import EventArrived, Resynced
 from invtui.ui.screens.alerts import AlertsScreen
 from invtui.ui.screens.dashboard import DashboardScreen
 from invtui.ui.screens.help import HelpScreen
+from invtui.ui.screens.inventory import InventoryScreen
 from invtui.ui.screens.login import LoginScreen
 from invtui.ui.screens.notifications import NotificationsScreen
 from invtui.ui.service_call import call_service, report_error
@@ -38,7 +39,7 @@ from invtui.ui.widgets.status_bar import StatusInfo
 
 log = logging.getLogger(__name__)
 
-SCREENS_BY_KEY = {"dashboard": "Dashboard", "alerts": "Alerts", "notifications": "Notifications"}
+SCREENS_BY_KEY = {"dashboard": "Dashboard", "alerts": "Alerts", "inventory": "Inventory", "notifications": "Notifications"}
 # Actions that need a signed-in operator; on the login screen they are hidden and inert.
 SIGNED_IN_ACTIONS = {"go", "help", "check_now", "background"}
 
@@ -50,12 +51,14 @@ class InvtuiApp(App[None]):
         "login": LoginScreen,
         "dashboard": DashboardScreen,
         "alerts": AlertsScreen,
+        "inventory": InventoryScreen,
         "notifications": NotificationsScreen,
     }
     DEFAULT_MODE = "login"
     BINDINGS = [
         Binding("1", "go('dashboard')", "Dash"),
         Binding("2", "go('alerts')", "Alerts"),
+        Binding("3", "go('inventory')", "Stock"),
         Binding("6", "go('notifications')", "Notes"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("b", "background", "Sweeps", show=False),

@@ -44,8 +44,13 @@ def call_service(
     group: str = "service",
     exclusive: bool = False,
     failed: Callable[[InvtuiError | None], Any] | None = None,
+    toast_refusals: bool = True,
 ) -> None:
-    """Run `fn(session)` in a thread; call `done(result)` (or report the error) on the event loop."""
+    """Run `fn(session)` in a thread; call `done(result)` (or report the error) on the event loop.
+
+    `toast_refusals=False`: a refusal (InvtuiError) goes only to `failed`, which shows it its own
+    way (the scan screen rings the bell); unexpected errors are always toasted and logged.
+    """
     app = node.app
     db = app.db  # type: ignore[attr-defined]
 
@@ -60,7 +65,8 @@ def call_service(
             app.call_from_thread(_guarded, done, result)
 
     def _failed(exc: BaseException) -> None:
-        report_error(node, exc)
+        if toast_refusals or not isinstance(friendly_error(exc), InvtuiError) or failed is None:
+            report_error(node, exc)
         if failed is not None:
             err = friendly_error(exc)
             _guarded(failed, err if isinstance(err, InvtuiError) else None)

@@ -1,0 +1,246 @@
+"""Inventory (`3`): every stock row, paged on the server, searched as you type, acted on by key.
+
+`r` receive, `i` issue, `t` transfer, `j` adjust to a count, `v` reserve, `V` release, `s` scan
+mode for barcode scanners; `/` searches SKU, name, barcode and location; `f` cycles all / low /
+out; Enter shows the item. Rows arrive a page at a time (keyset), so 1M rows never load at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widget import Widget
+from textual.widgets import DataTable, Input
+
+from invtui.domain.roles import Permission
+from invtui.services import catalog, inventory, stock_list
+from invtui.services.stock_list import StockPage, StockRow
+from invtui.ui.messages import EventArrived
+from invtui.ui.screens.base import BaseScreen
+from invtui.ui.styles import style
+from invtui.ui.widgets.stock_form import ACTIONS, StockFormModal, StockFormResult
+
+PAGE = 100
+FILTERS = ("all", "low", "out")
+CONDITION_WORDS = {"OK": ("ok", "quiet"), "LOW_STOCK": ("LOW", "warn"), "OUT_OF_STOCK": ("OUT", "danger")}
+
+
+class InventoryScreen(BaseScreen):
+    TITLE_TEXT = "Inventory"
+    AUTO_FOCUS = "#inventory-table"
+    BINDINGS = [
+        Binding("r", "stock('receive')", "Receive"),
+        Binding("i", "stock('issue')", "Issue"),
+        Binding("t", "stock('transfer')", "Transfer"),
+        Binding("j", "stock('adjust')", "Adjust"),
+        Binding("v", "stock('reserve')", "Reserve"),
+        Binding("V", "stock('release')", "Release", key_display="V"),
+        Binding("s", "scan", "Scan"),
+        Binding("f", "cycle_filter", "Filter"),
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("G,end", "last_page", "Last page", show=False),
+        Binding("g,home", "first_page", "First page", show=False),
+        Binding("escape", "clear", "Clear search", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[StockRow] = []
+        self.has_more = False
+        self.filter_index = 0
+        self.search = ""
+        self.locations: list[str] = []
+        self._search_timer: Any = None
+        self._stale = False
+        self._loading_more = False
+
+    def body(self) -> Iterable[Widget]:
+        yield Input(placeholder="search SKU, name, barcode or location; Enter returns to the list",
+                    id="inventory-search")
+        table: DataTable[Text] = DataTable(id="inventory-table", cursor_type="row", zebra_stripes=True)
+        # Widths add up to 80 columns with the cell padding.
+        for label, key, width in (("SKU", "sku", 10), ("product", "name", 14), ("location", "location", 8),
+                                  ("on hand", "qty", 7), ("rsv", "reserved", 4), ("avail", "available", 5),
+                                  ("thr", "threshold", 3), ("status", "status", 6)):
+            table.add_column(label, key=key, width=width)
+        yield table
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#inventory-search", Input).display = False
+        self.set_interval(1.0, self._reload_if_stale)
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def _query(self) -> dict[str, Any]:
+        return {"search": self.search or None, "condition": FILTERS[self.filter_index]}
+
+    def reload(self) -> None:
+        self._stale = False
+        query = self._query()
+        self.sub_title = "Inventory — " + FILTERS[self.filter_index] + (f", matching {self.search!r}" if self.search else "")
+        self.service(lambda s: stock_list.page(s, **query, limit=PAGE), self._replace, group="inventory",
+                     exclusive=True)
+        if not self.locations:
+            self.service(lambda s: [loc.code for loc in catalog.list_locations(s, active=True, limit=1000).items],
+                         lambda codes: setattr(self, "locations", codes), group="locations")
+
+    def _replace(self, page: StockPage, *, cursor_at_end: bool = False) -> None:
+        table = self.query_one("#inventory-table", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        self.rows = []
+        self._append(page)
+        if self.rows:
+            table.move_cursor(row=len(self.rows) - 1 if cursor_at_end else min(keep, len(self.rows) - 1))
+
+    def _append(self, page: StockPage) -> None:
+        table = self.query_one("#inventory-table", DataTable)
+        for item in page.rows:
+            table.add_row(*self._cells(item), key=str(item.inventory_id))
+        self.rows.extend(page.rows)
+        self.has_more = page.has_more
+        self._loading_more = False
+
+    def _cells(self, item: StockRow) -> tuple[Text, ...]:
+        word, meaning = CONDITION_WORDS.get(item.condition, (item.condition, "strong"))
+        return (
+            Text(item.sku), Text(item.name, overflow="ellipsis", no_wrap=True), Text(item.location),
+            Text(f"{item.quantity:,}", justify="right"), Text(str(item.reserved or ""), justify="right"),
+            Text(f"{item.available:,}", justify="right"), Text(str(item.threshold), justify="right"),
+            Text(word, style=style(self.app, meaning)),
+        )
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.has_more and not self._loading_more and event.cursor_row >= len(self.rows) - 1 and self.rows:
+            self._loading_more = True
+            after = (self.rows[-1].sku, self.rows[-1].location)
+            query = self._query()
+            self.service(lambda s: stock_list.page(s, **query, after=after, limit=PAGE), self._append,
+                         group="inventory-more")
+
+    def action_last_page(self) -> None:
+        query = self._query()
+        self.service(lambda s: stock_list.last_page(s, **query, limit=PAGE),
+                     lambda page: self._replace(page, cursor_at_end=True), group="inventory", exclusive=True)
+
+    def action_first_page(self) -> None:
+        self.query_one("#inventory-table", DataTable).move_cursor(row=0)
+        self.reload()
+
+    def on_event_arrived(self, message: EventArrived) -> None:
+        if message.event.kind in ("stock.changed", "catalog.changed") or message.event.kind.startswith("alert"):  # type: ignore[attr-defined]
+            self._stale = True
+
+    def _reload_if_stale(self) -> None:
+        # Reload only the rows on screen, and only when the operator is not mid-scroll deep down.
+        if self._stale and len(self.rows) <= PAGE:
+            self.reload()
+
+    # -- filters and search -------------------------------------------------------------------
+
+    def action_cycle_filter(self) -> None:
+        self.filter_index = (self.filter_index + 1) % len(FILTERS)
+        self.reload()
+
+    def action_search(self) -> None:
+        field = self.query_one("#inventory-search", Input)
+        field.display = True
+        field.focus()
+
+    def action_clear(self) -> None:
+        field = self.query_one("#inventory-search", Input)
+        if field.display or self.search:
+            field.value, field.display, self.search = "", False, ""
+            self.query_one("#inventory-table", DataTable).focus()
+            self.reload()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "inventory-search":
+            return
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        value = event.value.strip()
+
+        def apply() -> None:
+            self.search = value
+            self.reload()
+
+        self._search_timer = self.set_timer(0.25, apply)  # as you type, debounced
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "inventory-search":
+            self.query_one("#inventory-table", DataTable).focus()
+
+    # -- acting ---------------------------------------------------------------------------------
+
+    def _current(self) -> StockRow | None:
+        table = self.query_one("#inventory-table", DataTable)
+        return self.rows[table.cursor_row] if self.rows and table.cursor_row < len(self.rows) else None
+
+    def action_stock(self, kind: str) -> None:
+        item, actor = self._current(), self.invtui.actor
+        if item is None or actor is None:
+            return
+        if not actor.can(Permission.MOVE_STOCK):
+            self.notify(f"Role {actor.role.value} cannot {Permission.MOVE_STOCK.words}", title="Not allowed",
+                        severity="warning")
+            return
+        spec = ACTIONS[kind]
+        label = f"{item.sku} {item.name} at {item.location} ({item.available} available)"
+        others = [code for code in self.locations if code != item.location]
+        self.app.push_screen(StockFormModal(spec, label, others),
+                             lambda result: self._submit(kind, item, result) if result else None)
+
+    def _submit(self, kind: str, item: StockRow, form: StockFormResult) -> None:
+        actor = self.invtui.actor
+        assert actor is not None
+        if kind == "adjust":
+            call = lambda s: inventory.adjust(s, actor, item.sku, item.location, form.quantity, form.reason,  # noqa: E731
+                                              reference=form.reference)
+        elif kind == "transfer":
+            call = lambda s: inventory.transfer(s, actor, item.sku, item.location, form.destination,  # noqa: E731
+                                                form.quantity, reference=form.reference)
+        else:
+            function = getattr(inventory, kind)
+            call = lambda s: function(s, actor, item.sku, item.location, form.quantity, reference=form.reference)  # noqa: E731
+
+        def done(result: Any) -> None:
+            change = getattr(result, "source", result)
+            verb = {"adjust": "Counted", "transfer": "Moved"}.get(kind, kind.title() + "d")
+            where = f" to {form.destination}" if kind == "transfer" else ""
+            self.notify(f"{verb} {form.quantity} × {item.sku}{where}: {change.quantity} on hand at "
+                        f"{change.location}, {change.available} available", title=ACTIONS[kind].title)
+            self._refresh_row(item.inventory_id)
+            if kind == "transfer":
+                self._stale = True
+
+        self.service(call, done, group="stock-action")
+
+    def _refresh_row(self, inventory_id: int) -> None:
+        def show(fresh: StockRow | None) -> None:
+            index = next((n for n, r in enumerate(self.rows) if r.inventory_id == inventory_id), None)
+            if fresh is None or index is None:
+                return
+            self.rows[index] = fresh
+            table = self.query_one("#inventory-table", DataTable)
+            for key, cell in zip(("sku", "name", "location", "qty", "reserved", "available", "threshold", "status"),
+                                 self._cells(fresh), strict=True):
+                table.update_cell(str(inventory_id), key, cell)
+
+        self.service(lambda s: stock_list.row(s, inventory_id), show, group="row")
+
+    def action_scan(self) -> None:
+        from invtui.ui.screens.scan import ScanScreen
+
+        self.app.push_screen(ScanScreen(), lambda _: self.reload())
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        item = self._current()
+        if item is not None:
+            from invtui.ui.screens.stock_detail import StockDetailScreen
+
+            self.app.push_screen(StockDetailScreen(item.sku))

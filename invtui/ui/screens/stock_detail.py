@@ -1,0 +1,79 @@
+"""Enter on a stock row: the product's stock at every location, its open alerts, its last movements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from invtui.services import alerts, inventory
+from invtui.services.alerts import AlertView
+from invtui.services.inventory import MovementRow, ProductStock
+from invtui.ui.service_call import call_service
+
+MOVEMENTS = 20
+
+
+@dataclass(frozen=True)
+class StockDetail:
+    stock: ProductStock
+    alerts: list[AlertView]
+    movements: list[MovementRow]
+
+
+def load(session, sku: str) -> StockDetail:  # type: ignore[no-untyped-def]
+    stock = inventory.stock_for(session, sku)
+    open_alerts = [a for a in alerts.list_alerts(session, search=stock.sku, limit=200).rows if a.sku == stock.sku]
+    return StockDetail(stock, open_alerts, inventory.movements(session, stock.sku, limit=MOVEMENTS))
+
+
+class StockDetailScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,enter", "close", "Close")]
+
+    def __init__(self, sku: str) -> None:
+        super().__init__()
+        self.sku = sku
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="detail-box"):
+            yield Static(f"{self.sku}", id="detail-header")
+            yield Static("Stock by location", classes="detail-section")
+            lines: DataTable[str] = DataTable(id="detail-stock", show_cursor=False)
+            lines.add_columns("location", "on hand", "reserved", "available", "open alert")
+            yield lines
+            yield Static("Last movements", classes="detail-section")
+            moves: DataTable[str] = DataTable(id="detail-movements", show_cursor=False)
+            moves.add_columns("when", "location", "kind", "qty", "rsv", "by", "reference", "reason")
+            yield moves
+            yield Static("Escape closes", classes="modal-hint")
+
+    def on_mount(self) -> None:
+        sku = self.sku
+        call_service(self, lambda s: load(s, sku), self._show, group="stock-detail")
+
+    def _show(self, detail: StockDetail) -> None:
+        clock = self.app.clock  # type: ignore[attr-defined]
+        stock = detail.stock
+        state = "" if stock.is_active else " (inactive)"
+        self.query_one("#detail-header", Static).update(
+            f"{stock.sku} {stock.name}{state}: {stock.quantity:,} on hand, {stock.reserved:,} reserved, "
+            f"{stock.available:,} available in {len(stock.lines)} location(s)")
+        by_location = {a.location: a for a in detail.alerts}
+        table = self.query_one("#detail-stock", DataTable)
+        for line in stock.lines:
+            alert = by_location.get(line.location)
+            flag = f"#{alert.id} {'OUT' if alert.alert_type == 'OUT_OF_STOCK' else 'LOW'} {alert.status.lower()}" \
+                if alert else ""
+            table.add_row(line.location, f"{line.quantity:,}", f"{line.reserved:,}", f"{line.available:,}", flag)
+        moves = self.query_one("#detail-movements", DataTable)
+        for move in detail.movements:
+            moves.add_row(clock.local(move.at), move.location, move.kind, f"{move.quantity_delta:+d}",
+                          f"{move.reserved_delta:+d}" if move.reserved_delta else "", move.user or "",
+                          move.reference, move.reason)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

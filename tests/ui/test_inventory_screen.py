@@ -1,0 +1,198 @@
+"""The inventory screen and scan mode, as an operator at a terminal uses them."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Static
+
+from invtui.db.engine import Database
+from invtui.ui.screens.inventory import InventoryScreen
+from invtui.ui.screens.scan import ScanScreen
+
+from .test_live import toasts, wait_until
+from .test_snapshots import settle
+
+
+def level(db: Database, sku: str, code: str) -> tuple[int, int]:
+    with db.connect() as conn:
+        row = conn.execute("SELECT quantity, reserved_quantity FROM inventory i JOIN products p ON p.id = i.product_id"
+                           " JOIN locations l ON l.id = i.location_id WHERE p.sku = %s AND l.code = %s",
+                           (sku, code)).fetchone()
+    return (row[0], row[1]) if row else (0, 0)
+
+
+def ledger_rows(db: Database) -> int:
+    with db.connect() as conn:
+        return conn.execute("SELECT count(*) FROM stock_movements").fetchone()[0]
+
+
+async def open_inventory(app, pilot) -> InventoryScreen:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    await pilot.press("3")
+    screen = app.screen
+    assert isinstance(screen, InventoryScreen)
+    assert await wait_until(pilot, lambda: len(screen.rows) > 0)
+    return screen
+
+
+async def go_to(pilot, screen: InventoryScreen, sku: str, code: str) -> None:  # type: ignore[no-untyped-def]
+    index = next(n for n, r in enumerate(screen.rows) if (r.sku, r.location) == (sku, code))
+    screen.query_one("#inventory-table", DataTable).move_cursor(row=index)
+    await pilot.pause()
+
+
+async def test_rows_come_in_sku_then_location_order_with_their_status(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_inventory(app, pilot)
+        keys = [(r.sku, r.location) for r in screen.rows]
+        assert keys == sorted(keys) and len(keys) == 12
+        assert {r.condition for r in screen.rows if r.sku == "NUT-M6"} == {"OUT_OF_STOCK"}
+
+
+async def test_receive_with_r_quantity_enter_updates_the_row_in_place(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_inventory(app, pilot)
+        await go_to(pilot, screen, "BOLT-M6", "WH1-A-01")
+        await pilot.press("r", "2", "5", "enter")
+        assert await wait_until(pilot, lambda: level(warehouse, "BOLT-M6", "WH1-A-01") == (28, 0))
+        assert await wait_until(pilot, lambda: any(r.sku == "BOLT-M6" and r.location == "WH1-A-01" and
+                                                   r.quantity == 28 and r.condition == "OK" for r in screen.rows))
+        assert any("Received 25 × BOLT-M6: 28 on hand at WH1-A-01" in t for t in toasts(app))
+
+
+async def test_the_form_explains_a_bad_quantity_before_anything_is_sent(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_inventory(app, pilot)
+        await go_to(pilot, screen, "BOLT-M6", "WH1-A-02")
+        before = ledger_rows(warehouse)
+        await pilot.press("i", "1", ".", "5", "enter")
+        await pilot.pause()
+        assert "Type a whole number from 1 to 1,000,000" in str(app.screen.query_one("#form-error", Static).render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert ledger_rows(warehouse) == before and isinstance(app.screen, InventoryScreen)
+
+
+async def test_issuing_more_than_available_is_refused_with_the_services_words(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_inventory(app, pilot)
+        await go_to(pilot, screen, "BOLT-M6", "WH1-A-01")
+        before = ledger_rows(warehouse)
+        await pilot.press("i", "9", "enter")
+        assert await wait_until(pilot, lambda: any("Only 3 available of BOLT-M6 at WH1-A-01" in t for t in toasts(app)))
+        assert ledger_rows(warehouse) == before and level(warehouse, "BOLT-M6", "WH1-A-01") == (3, 0)
+
+
+async def test_transfer_asks_for_a_destination_and_moves_the_stock(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_inventory(app, pilot)
+        await go_to(pilot, screen, "GLOVE-L", "WH1-A-02")
+        await pilot.press("t", "4", "0", "enter")  # the destination is still missing: Enter goes there
+        await pilot.press(*"wh1-b-01", "enter")
+        assert await wait_until(pilot, lambda: level(warehouse, "GLOVE-L", "WH1-B-01") == (42, 0))
+        assert level(warehouse, "GLOVE-L", "WH1-A-02") == (60, 0)
+
+
+async def test_adjust_needs_a_reason(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_inventory(app, pilot)
+        await go_to(pilot, screen, "TAPE-48", "WH1-A-01")
+        await pilot.press("j", "7", "enter")
+        await pilot.press(*"cycle count", "enter")
+        assert await wait_until(pilot, lambda: level(warehouse, "TAPE-48", "WH1-A-01") == (7, 0))
+
+
+async def test_search_narrows_as_you_type(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_inventory(app, pilot)
+        await pilot.press("slash", *"wh1-b")
+        assert await wait_until(pilot, lambda: len(screen.rows) == 4 and {r.location for r in screen.rows} == {"WH1-B-01"})
+        await pilot.press("escape")
+        assert await wait_until(pilot, lambda: len(screen.rows) == 12)
+
+
+async def test_f_shows_out_of_stock_rows_only(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_inventory(app, pilot)
+        await pilot.press("f", "f")
+        assert await wait_until(pilot, lambda: [r.sku for r in screen.rows] == ["FUSE-5A", "NUT-M6"])
+
+
+async def test_a_scan_batch_is_committed_in_one_go(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_inventory(app, pilot)
+        await pilot.press("s")
+        assert isinstance(app.screen, ScanScreen)
+        for code in ("WH1-A-01", "BOLT-M6", "BOLT-M6", "NUT-M6", "12"):
+            await pilot.press(*code, "enter")
+            await settle(pilot)
+        await pilot.press(*"NOPE-1", "enter")  # an unknown code: bell, red, the batch goes on
+        await settle(pilot)
+        assert "Unknown code 'NOPE-1'" in str(app.screen.query_one("#scan-message", Static).render())
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: level(warehouse, "BOLT-M6", "WH1-A-01") == (5, 0)
+                                and level(warehouse, "NUT-M6", "WH1-A-01") == (12, 0))
+        assert any("Receive: 2 line(s), 14 unit(s) committed" in t for t in toasts(app))
+
+
+async def test_an_abandoned_scan_batch_writes_nothing(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_inventory(app, pilot)
+        before = ledger_rows(warehouse)
+        await pilot.press("s", "f2")  # issue mode
+        for code in ("WH1-A-02", "BOLT-M6", "5"):
+            await pilot.press(*code, "enter")
+            await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, InventoryScreen)
+        assert ledger_rows(warehouse) == before and level(warehouse, "BOLT-M6", "WH1-A-02") == (50, 0)
+
+
+async def test_count_mode_sets_counted_quantities(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_inventory(app, pilot)
+        await pilot.press("s", "f2", "f2")  # count mode
+        for code in ("WH1-B-01", "2000000000000", "FUSE-5A", "33"):
+            await pilot.press(*code, "enter")
+            await settle(pilot)
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: level(warehouse, "FUSE-5A", "WH1-B-01") == (33, 0))
+
+
+async def test_capital_g_jumps_to_the_last_page(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_inventory(app, pilot)
+        await pilot.press("G")
+        assert await wait_until(pilot, lambda: screen.rows[-1].sku == "WASH-10" and
+                                screen.query_one("#inventory-table", DataTable).cursor_row == len(screen.rows) - 1)
+
+
+async def test_a_large_inventory_pages_from_the_server(make_app, db: Database) -> None:  # type: ignore[no-untyped-def]
+    from invtui.services import seed
+
+    seed.seed(db, products=300, locations=2)  # 600 rows, six pages
+    with db.connect() as conn:
+        last_sku = conn.execute("SELECT max(sku) FROM products").fetchone()[0]
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_inventory(app, pilot)
+        assert len(screen.rows) == 100 and screen.has_more
+        table = screen.query_one("#inventory-table", DataTable)
+        table.move_cursor(row=99)  # reaching the end of the page loads the next one
+        assert await wait_until(pilot, lambda: len(screen.rows) == 200)
+        keys = [(r.sku, r.location) for r in screen.rows]
+        assert keys == sorted(keys) and len(set(keys)) == 200
+        await pilot.press("G")
+        assert await wait_until(pilot, lambda: screen.rows[-1].sku == last_sku and len(screen.rows) == 100)
