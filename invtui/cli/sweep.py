@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import getpass
 import logging
+import os
+import shutil
 import signal
 import sys
 import threading
+from collections.abc import Mapping
+from pathlib import Path
 from types import FrameType
 
 import typer
 
 from invtui.cli.output import console, print_json, print_table
 from invtui.cli.state import state
+from invtui.config import SETTINGS, Settings, redact_url
 from invtui.log import _FORMAT
 from invtui.services import sweep as sweep_service
 from invtui.services.scheduler import Scheduler
@@ -61,9 +67,16 @@ def _print_status(current: sweep_service.SweepStatus, as_json: bool) -> None:
     )
 
 
-def worker(ctx: typer.Context) -> None:
+def worker(
+    ctx: typer.Context,
+    print_unit: bool = typer.Option(False, "--print-systemd-unit",
+                                    help="Print a systemd unit that runs this worker on this install; run nothing."),
+) -> None:
     """Run the stock sweep headless every check_interval_seconds until SIGTERM or Ctrl-C."""
     st = state(ctx)
+    if print_unit:
+        sys.stdout.write(systemd_unit(st.settings, _executable(), getpass.getuser(), os.environ))
+        return
     _log_to_stdout()
     db = st.database()
     stop = threading.Event()
@@ -84,6 +97,71 @@ def worker(ctx: typer.Context) -> None:
     finally:
         scheduler.shutdown(wait=True)
         log.info("worker stopped")
+
+
+def _executable() -> Path:
+    """The absolute path of the `invtui` being run (the venv's script, symlinks kept as installed)."""
+    named = Path(sys.argv[0])
+    if named.name == "invtui":
+        found = shutil.which(str(named)) if not named.is_absolute() else str(named)
+        if found:
+            return Path(os.path.abspath(found))
+    return Path(sys.executable).with_name("invtui")
+
+
+def systemd_unit(settings: Settings, executable: Path, user: str, env: Mapping[str, str]) -> str:
+    """A unit file that runs `invtui worker` as `user` with this install's executable and settings.
+
+    systemd starts services with an empty environment, so the invtui variables set now are
+    carried over as Environment= lines; a database password is never printed: it belongs in an
+    EnvironmentFile readable by that user only.
+    """
+    command = [str(executable)]
+    if settings.source is not None:
+        command += ["--config", str(settings.source.resolve())]
+    command.append("worker")
+    lines = [
+        "# invtui worker: the stock sweep on a box where nobody is logged in.",
+        "# Install: save as /etc/systemd/system/invtui-worker.service, then",
+        "#   systemctl daemon-reload && systemctl enable --now invtui-worker",
+        "[Unit]",
+        "Description=invtui stock sweep worker",
+        "Wants=network-online.target",
+        "After=network-online.target postgresql.service",
+        "",
+        "[Service]",
+        "Type=simple",
+        f"User={user}",
+        f"ExecStart={_unit_escape(' '.join(command))}",
+        "Restart=on-failure",
+        "RestartSec=5",
+        "KillSignal=SIGTERM",
+        "TimeoutStopSec=30",
+        "# Secrets (a database URL with a password) go here, mode 600:",
+        "EnvironmentFile=-/etc/invtui/invtui.env",
+    ]
+    # Where the embedded database and the log live depends on these too.
+    names = [n for s in SETTINGS.values() for n in s.env] + ["XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME"]
+    for name in sorted(n for n in set(names) if env.get(n)):
+        value = env[name]
+        if name in ("INVTUI_DATABASE_URL", "DATABASE_URL") and redact_url(value) != value:
+            lines.append(f"# {name}={redact_url(value)}  (put it, with its password, in /etc/invtui/invtui.env)")
+        else:
+            lines.append(f'Environment="{_unit_escape(f"{name}={value}")}"')
+    lines += [
+        f"# Log: {settings.log_path} (rotated at 10 MB, 5 kept); stdout also goes to the journal:",
+        "#   journalctl -u invtui-worker -f",
+        "StandardOutput=journal",
+        "",
+        "[Install]",
+        "WantedBy=multi-user.target",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _unit_escape(value: str) -> str:
+    """systemd expands % specifiers and backslashes; a socket path like %2Ftmp must survive."""
+    return value.replace("\\", "\\\\").replace("%", "%%").replace('"', '\\"')
 
 
 def _log_to_stdout() -> None:
