@@ -1,0 +1,635 @@
+"""CSV export and import: the catalog and the stock in and out of spreadsheets, in bulk.
+
+Export (everyone may export): products, inventory, movements, alerts and pos, each one
+`COPY (SELECT ...) TO STDOUT` whose chunks go straight to the file, so a million rows never sit in
+memory. Column names are stable (README, "CSV files"); scripts may rely on them.
+
+Import (products: EDIT_CATALOG; inventory: MOVE_STOCK) is ALL OR NOTHING. The file is read once,
+row by row: each row is checked with the catalog's and the stock services' own rules (so a bad
+price reads the same as `invtui product add`), and the clean rows are streamed with COPY into a
+temporary table. Set-based SQL then checks what only the database knows (unknown SKU, category,
+supplier or location, a SKU or barcode that exists already, a count below what is reserved) and
+finds duplicates within the file. Every error is collected with its row number (the header is
+row 1, as a spreadsheet counts); if there is any, or on a dry run, the transaction rolls back and
+nothing was written. Otherwise one INSERT ... SELECT (and for inventory one UPDATE ... FROM)
+writes everything, with ledger rows, in the same transaction.
+
+Importing inventory sets COUNTED quantities: the difference from what is on hand goes in the
+ledger as an 'adjust' movement with reason "CSV import <file>", so `invtui db check` stays clean,
+and the inventory triggers judge alerts for the changed rows in the same transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import psycopg
+from sqlmodel import Session
+
+from invtui.domain import validation
+from invtui.domain.roles import Actor, Permission, require
+from invtui.errors import InvtuiError, NotFound, ValidationError
+from invtui.services import events
+from invtui.services.catalog import _barcode, _code, _level, _optional_level, check_thresholds
+from invtui.services.tx import unit_of_work
+
+EXPORT_KINDS = ("products", "inventory", "movements", "alerts", "pos")
+IMPORT_KINDS = ("products", "inventory")
+
+# Progress callback: (phase, done, total). "read" counts bytes of the file; the later phases
+# ("check", "write") have no measurable size and report total 0.
+Progress = Callable[[str, int, int], None]
+_PROGRESS_EVERY_ROWS = 2000
+
+
+def _ts(column: str) -> str:
+    """A timestamp as ISO 8601 in UTC ("2026-11-30T08:34:05Z"), whatever the session's time zone."""
+    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+
+
+# --- export ---------------------------------------------------------------------------------
+
+# One query per export, ordered by a unique key so two exports of the same data are identical.
+_EXPORTS: dict[str, str] = {
+    "products": """
+        SELECT p.sku, p.name, p.description, p.barcode, c.name AS category, s.code AS supplier,
+               p.unit_price, p.cost_price, p.min_stock_level, p.reorder_point, p.max_stock_level,
+               CASE WHEN p.is_active THEN 'true' ELSE 'false' END AS active
+          FROM products p
+          LEFT JOIN categories c ON c.id = p.category_id
+          LEFT JOIN suppliers s ON s.id = p.supplier_id
+         ORDER BY p.sku""",
+    # threshold and status come from inventory_status, the one definition the screens use; a row of
+    # an inactive product has none and says INACTIVE.
+    "inventory": """
+        SELECT p.sku, p.name, l.code AS location, i.quantity, i.reserved_quantity AS reserved,
+               i.available_quantity AS available, i.unit_cost, st.threshold,
+               coalesce(st.condition, 'INACTIVE') AS status
+          FROM inventory i
+          JOIN products p ON p.id = i.product_id
+          JOIN locations l ON l.id = i.location_id
+          LEFT JOIN inventory_status st ON st.inventory_id = i.id
+         ORDER BY p.sku, l.code""",
+    "movements": f"""
+        SELECT m.id, {_ts("m.created_at")} AS created_at, p.sku, l.code AS location, m.kind,
+               m.quantity_delta, m.reserved_delta, m.reference, m.reason, u.username AS "user"
+          FROM stock_movements m
+          JOIN products p ON p.id = m.product_id
+          JOIN locations l ON l.id = m.location_id
+          LEFT JOIN users u ON u.id = m.user_id
+         ORDER BY m.id""",
+    "alerts": f"""
+        SELECT a.id, p.sku, p.name, l.code AS location, a.alert_type AS type, a.status,
+               a.current_quantity, a.threshold_quantity AS threshold, a.message, a.note,
+               {_ts("a.created_at")} AS created_at, {_ts("a.acknowledged_at")} AS acknowledged_at,
+               ua.username AS acknowledged_by, {_ts("a.resolved_at")} AS resolved_at,
+               ur.username AS resolved_by, a.resolution
+          FROM stock_alerts a
+          JOIN products p ON p.id = a.product_id
+          JOIN locations l ON l.id = a.location_id
+          LEFT JOIN users ua ON ua.id = a.acknowledged_by
+          LEFT JOIN users ur ON ur.id = a.resolved_by
+         ORDER BY a.id""",
+    # One row per PO line with its PO's header; a PO without lines is one row with empty line columns.
+    "pos": f"""
+        SELECT po.number, s.code AS supplier, po.status, to_char(po.expected_date, 'YYYY-MM-DD') AS expected_date,
+               {_ts("po.created_at")} AS created_at, uc.username AS created_by,
+               {_ts("po.submitted_at")} AS submitted_at, {_ts("po.approved_at")} AS approved_at,
+               ua.username AS approved_by, {_ts("po.received_at")} AS received_at,
+               {_ts("po.cancelled_at")} AS cancelled_at, p.sku,
+               pl.quantity_ordered, pl.quantity_received,
+               pl.quantity_ordered - pl.quantity_received AS outstanding, pl.unit_cost,
+               pl.quantity_ordered * pl.unit_cost AS line_total
+          FROM purchase_orders po
+          JOIN suppliers s ON s.id = po.supplier_id
+          LEFT JOIN users uc ON uc.id = po.created_by
+          LEFT JOIN users ua ON ua.id = po.approved_by
+          LEFT JOIN purchase_order_lines pl ON pl.purchase_order_id = po.id
+          LEFT JOIN products p ON p.id = pl.product_id
+         ORDER BY po.id, p.sku""",
+}
+
+
+def _kind(kind: str, allowed: tuple[str, ...], verb: str) -> str:
+    clean = (kind or "").strip().lower()
+    if clean not in allowed:
+        raise ValidationError(f"Cannot {verb} {kind!r}; choose one of {', '.join(allowed)}")
+    return clean
+
+
+def _raw(session: Session) -> psycopg.Connection:
+    """The psycopg connection under the session, in the session's transaction (for COPY)."""
+    return session.connection().connection.driver_connection  # type: ignore[return-value]
+
+
+def export_csv(session: Session, actor: Actor, kind: str, out: BinaryIO) -> int:
+    """Write the export `kind` as UTF-8 CSV with a header row to `out`; return the number of rows.
+
+    Everyone may export (viewers too): it changes nothing. One COPY statement, so the file is one
+    consistent snapshot even while operators keep working.
+    """
+    what = _kind(kind, EXPORT_KINDS, "export")
+    with unit_of_work(session):
+        with _raw(session).cursor() as cur:
+            with cur.copy(f"COPY ({_EXPORTS[what]}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy:
+                for chunk in copy:
+                    out.write(chunk)
+            rows = cur.rowcount
+    return max(rows, 0)
+
+
+def export_to_path(session: Session, actor: Actor, kind: str, path: str | Path) -> int:
+    """`export_csv` into a file; the file appears complete or not at all (written aside, then renamed)."""
+    target = Path(path).expanduser()
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        with open(partial, "wb") as out:
+            rows = export_csv(session, actor, kind, out)
+        os.replace(partial, target)
+    except OSError as exc:
+        raise ValidationError(f"Cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return rows
+
+
+# --- import: reports and errors -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One reason a row was refused; row 1 is the header, as a spreadsheet numbers it."""
+
+    row: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"Row {self.row}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, on a dry run or a refusal, would have had to do)."""
+
+    kind: str
+    source: str
+    dry_run: bool = False
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def written(self) -> bool:
+        return not self.dry_run and not self.errors
+
+    def summary(self) -> str:
+        """One sentence for a toast or the last line of the command."""
+        if self.errors:
+            rows = len({e.row for e in self.errors})
+            return (f"{self.source} refused: {len(self.errors):,} error{'s' if len(self.errors) != 1 else ''} "
+                    f"in {rows:,} row{'s' if rows != 1 else ''}; nothing was imported")
+        if self.dry_run:
+            return f"Dry run: all {self.rows:,} rows of {self.source} are fine; nothing was written"
+        if self.kind == "products":
+            return f"Imported {self.created:,} products from {self.source}"
+        return (f"Counted {self.rows:,} rows from {self.source}: {self.created:,} new, "
+                f"{self.updated:,} changed, {self.unchanged:,} unchanged")
+
+
+class ImportRefused(ValidationError):
+    """The file had errors; nothing was written. `report.errors` lists every one."""
+
+    title = "Import refused"
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(report.summary())
+        self.report = report
+
+
+class _DryRun(Exception):
+    """Raised inside the unit of work so a dry run rolls back everything it staged."""
+
+
+# --- import: columns ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    sql_type: str
+    parse: Callable[[str], Any] | None  # None: an export column the import reads past
+    required: bool = False
+
+
+def _optional_text(what: str, max_length: int) -> Callable[[str], str | None]:
+    return lambda value: validation.text(value, what=what, max_length=max_length, required=False) or None
+
+
+def _money_or_zero(what: str) -> Callable[[str], Any]:
+    return lambda value: validation.money(value if value.strip() else "0", what=what)
+
+
+def _optional_money(what: str) -> Callable[[str], Any]:
+    return lambda value: validation.money(value, what=what) if value.strip() else None
+
+
+def _level_or_zero(what: str) -> Callable[[str], int]:
+    return lambda value: _level(value if value.strip() else "0", what)
+
+
+_TRUE = {"true", "t", "yes", "y", "1"}
+_FALSE = {"false", "f", "no", "n", "0"}
+
+
+def _active(value: str) -> bool:
+    text = value.strip().lower()
+    if not text or text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValidationError("Active must be true or false")
+
+
+def _upper_text(what: str, max_length: int) -> Callable[[str], str]:
+    return lambda value: validation.text(value, what=what, max_length=max_length).upper()
+
+
+_COLUMNS: dict[str, tuple[_Column, ...]] = {
+    "products": (
+        _Column("sku", "text", lambda v: _code(v, "SKU", 100), required=True),
+        _Column("name", "text", lambda v: validation.text(v, what="Product name", max_length=255), required=True),
+        _Column("description", "text",
+                lambda v: validation.text(v, what="Description", max_length=5000, required=False)),
+        _Column("barcode", "text", _barcode),
+        _Column("category", "text", _optional_text("Category", 100)),
+        _Column("supplier", "text", _optional_text("Supplier", 200)),
+        _Column("unit_price", "numeric(12,2)", _money_or_zero("Price")),
+        _Column("cost_price", "numeric(12,2)", _money_or_zero("Cost")),
+        _Column("min_stock_level", "integer", _level_or_zero("Min level")),
+        _Column("reorder_point", "integer", lambda v: _optional_level(v, "Reorder point")),
+        _Column("max_stock_level", "integer", lambda v: _optional_level(v, "Max level")),
+        _Column("active", "boolean", _active),
+    ),
+    "inventory": (
+        _Column("sku", "text", _upper_text("SKU", 100), required=True),
+        _Column("location", "text", _upper_text("Location code", 32), required=True),
+        _Column("quantity", "integer",
+                lambda v: validation.quantity(v, minimum=0, what="Counted quantity"), required=True),
+        _Column("unit_cost", "numeric(12,2)", _optional_money("Unit cost")),
+        # what an inventory export also carries; read past, so an export can be edited and imported
+        _Column("name", "", None), _Column("reserved", "", None), _Column("available", "", None),
+        _Column("threshold", "", None), _Column("status", "", None),
+    ),
+}
+
+# Defaults for columns a file leaves out (only the required ones must be there).
+_DEFAULTS: dict[str, Any] = {"description": "", "unit_price": 0, "cost_price": 0, "min_stock_level": 0,
+                             "active": True}
+
+
+def _stored(kind: str) -> list[_Column]:
+    return [c for c in _COLUMNS[kind] if c.parse is not None]
+
+
+# --- import: reading the file ---------------------------------------------------------------
+
+
+class _CountingReader(io.RawIOBase):
+    """Counts the bytes read from a binary stream, for the progress bar."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        self.count += size
+        return size
+
+
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
+def _header(kind: str, number: int, cells: list[str]) -> tuple[list[_Column | None], list[RowError], bool]:
+    """The column of each cell (None: unknown), the header's errors, and whether rows can be read."""
+    known = {c.name: c for c in _COLUMNS[kind]}
+    expected = ", ".join(c.name for c in _COLUMNS[kind])
+    errors: list[RowError] = []
+    columns: list[_Column | None] = []
+    seen: set[str] = set()
+    for cell in cells:
+        name = cell.strip().lower()
+        if name in seen:
+            errors.append(RowError(number, f"Column {name!r} appears twice"))
+        seen.add(name)
+        if name not in known:
+            errors.append(RowError(number, f"Unknown column {cell.strip()!r}; {_a(kind)} file has columns {expected}"))
+        columns.append(known.get(name))
+    missing = [c.name for c in _COLUMNS[kind] if c.required and c.name not in seen]
+    for name in missing:
+        errors.append(RowError(number, f"Column {name!r} is missing; {_a(kind)} file needs "
+                                  f"{', '.join(c.name for c in _COLUMNS[kind] if c.required)}"))
+    readable = not missing and len(seen) == len(cells)
+    return columns, errors, readable
+
+
+def _parse_row(kind: str, number: int, columns: list[_Column | None], cells: list[str],
+               errors: list[RowError]) -> tuple[Any, ...] | None:
+    """The row's values in the temp table's column order, or None (its errors appended)."""
+    if len(cells) != len(columns):
+        errors.append(RowError(number, f"Has {len(cells)} fields; the header has {len(columns)}"))
+        return None
+    values: dict[str, Any] = {}
+    failed = False
+    for column, cell in zip(columns, cells):
+        if column is None or column.parse is None:
+            continue
+        try:
+            values[column.name] = column.parse(cell)
+        except InvtuiError as exc:
+            errors.append(RowError(number, f"{column.name} {_shown(cell)}: {exc.message}"))
+            failed = True
+    if kind == "products" and not failed:
+        try:
+            check_thresholds(values.get("min_stock_level", 0), values.get("reorder_point"),
+                             values.get("max_stock_level"))
+        except InvtuiError as exc:
+            errors.append(RowError(number, exc.message))
+            failed = True
+    if failed:
+        return None
+    return (number, *(values.get(c.name, _DEFAULTS.get(c.name)) for c in _stored(kind)))
+
+
+def _shown(cell: str) -> str:
+    """The offending value as the operator typed it, cut short if it is long."""
+    return repr(cell if len(cell) <= 40 else cell[:37] + "...")
+
+
+def _rows(counter: _CountingReader, errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) of every non-blank row; text that is not UTF-8 ends the file with an error.
+
+    Rows are numbered as a spreadsheet shows them: every record counts, blank ones too, the
+    header is row 1.
+    """
+    text = io.TextIOWrapper(io.BufferedReader(counter), encoding="utf-8-sig", newline="")
+    reader = csv.reader(text, strict=True)
+    number = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            errors.append(RowError(number + 1, "The file is not UTF-8 text from here on; save it as CSV UTF-8"))
+            return
+        except csv.Error as exc:
+            errors.append(RowError(number + 1, f"Is not valid CSV ({exc})"))
+            return
+        number += 1
+        if cells and any(cell.strip() for cell in cells):
+            yield number, cells
+
+
+# --- import: database checks and writes -----------------------------------------------------
+
+# Each check yields (row_no, message); together they are everything only the database can know.
+_PRODUCT_CHECKS = (
+    """SELECT row_no, format('SKU %s is also on row %s', sku, first_row)
+         FROM (SELECT row_no, sku, min(row_no) OVER (PARTITION BY sku) AS first_row FROM import_rows) d
+        WHERE row_no <> first_row""",
+    """SELECT row_no, format('Barcode %s is also on row %s', barcode, first_row)
+         FROM (SELECT row_no, barcode, min(row_no) OVER (PARTITION BY barcode) AS first_row
+                 FROM import_rows WHERE barcode IS NOT NULL) d
+        WHERE row_no <> first_row""",
+    """SELECT t.row_no, format('A product with SKU %s already exists', t.sku)
+         FROM import_rows t JOIN products p ON p.sku = t.sku""",
+    """SELECT t.row_no, format('Barcode %s already belongs to %s', t.barcode, p.sku)
+         FROM import_rows t JOIN products p ON p.barcode = t.barcode""",
+    """SELECT row_no, format('Unknown category %L', category)
+         FROM import_rows WHERE category IS NOT NULL AND category_id IS NULL""",
+    """SELECT row_no, format('Unknown supplier %L', supplier)
+         FROM import_rows WHERE supplier IS NOT NULL AND supplier_id IS NULL""",
+)
+
+_INVENTORY_CHECKS = (
+    """SELECT row_no, format('Unknown SKU %L', sku) FROM import_rows WHERE product_id IS NULL""",
+    """SELECT row_no, format('Product %s is inactive', sku) FROM import_rows WHERE NOT product_active""",
+    """SELECT row_no, format('Unknown location %L', location) FROM import_rows WHERE location_id IS NULL""",
+    """SELECT row_no, format('Location %s is inactive', location) FROM import_rows WHERE NOT location_active""",
+    """SELECT row_no, format('%s at %s is also on row %s', sku, location, first_row)
+         FROM (SELECT row_no, sku, location, min(row_no) OVER (PARTITION BY sku, location) AS first_row
+                 FROM import_rows) d
+        WHERE row_no <> first_row""",
+    """SELECT t.row_no, format('Cannot count %s of %s at %s: %s are reserved; release them first',
+                               t.quantity, t.sku, t.location, i.reserved_quantity)
+         FROM import_rows t JOIN inventory i ON i.product_id = t.product_id AND i.location_id = t.location_id
+        WHERE t.quantity < i.reserved_quantity""",
+)
+
+# Names typed in a file resolve the way the catalog's lookups do: a category by name in any case,
+# a supplier by code (any case) before an exact name. Resolved once per distinct value.
+_RESOLVE_PRODUCTS = (
+    """UPDATE import_rows t SET category_id = c.id
+         FROM (SELECT DISTINCT category FROM import_rows WHERE category IS NOT NULL) w
+         JOIN categories c ON lower(c.name) = lower(w.category)
+        WHERE t.category = w.category""",
+    """UPDATE import_rows t SET supplier_id = r.id
+         FROM (SELECT w.supplier,
+                      (SELECT s.id FROM suppliers s WHERE s.code = upper(w.supplier) OR s.name = w.supplier
+                        ORDER BY s.code = upper(w.supplier) DESC, s.id LIMIT 1) AS id
+                 FROM (SELECT DISTINCT supplier FROM import_rows WHERE supplier IS NOT NULL) w) r
+        WHERE t.supplier = r.supplier AND r.id IS NOT NULL""",
+)
+
+_RESOLVE_INVENTORY = (
+    """UPDATE import_rows t SET product_id = p.id, product_active = p.is_active
+         FROM products p WHERE p.sku = t.sku""",
+    """UPDATE import_rows t SET location_id = l.id, location_active = l.is_active
+         FROM locations l WHERE l.code = t.location""",
+)
+
+_INSERT_PRODUCTS = """
+    INSERT INTO products (sku, name, description, barcode, category_id, supplier_id, unit_price, cost_price,
+                          min_stock_level, reorder_point, max_stock_level, is_active)
+    SELECT sku, name, description, barcode, category_id, supplier_id, unit_price, cost_price,
+           min_stock_level, reorder_point, max_stock_level, active
+      FROM import_rows ORDER BY row_no
+"""
+
+# Rows that exist: lock them in (product, location) order -- the order transfers lock in, so an
+# import beside operators cannot deadlock with them -- then set the count and write the ledger
+# row of the difference from the locked (current) quantity.
+_UPDATE_INVENTORY = """
+    WITH current AS MATERIALIZED (
+        SELECT i.id, i.quantity AS old_quantity, t.quantity AS new_quantity, t.unit_cost
+          FROM inventory i
+          JOIN import_rows t ON t.product_id = i.product_id AND t.location_id = i.location_id
+         WHERE i.quantity <> t.quantity OR (t.unit_cost IS NOT NULL AND i.unit_cost IS DISTINCT FROM t.unit_cost)
+         ORDER BY i.product_id, i.location_id
+           FOR UPDATE OF i
+    ), counted AS (
+        UPDATE inventory i
+           SET quantity = c.new_quantity, unit_cost = coalesce(c.unit_cost, i.unit_cost), updated_at = now()
+          FROM current c
+         WHERE i.id = c.id
+        RETURNING i.product_id, i.location_id, i.quantity - c.old_quantity AS delta
+    ), recorded AS (
+        INSERT INTO stock_movements (product_id, location_id, kind, quantity_delta, reason, user_id)
+        SELECT product_id, location_id, 'adjust', delta, %(reason)s, %(user_id)s
+          FROM counted WHERE delta <> 0
+    )
+    SELECT count(*) FROM counted
+"""
+
+# Rows that do not exist yet and are counted above zero. No ON CONFLICT: if someone creates the
+# same row at this moment, the unique index refuses and the whole import rolls back.
+_CREATE_INVENTORY = """
+    WITH created AS (
+        INSERT INTO inventory (product_id, location_id, quantity, reserved_quantity, unit_cost)
+        SELECT t.product_id, t.location_id, t.quantity, 0, t.unit_cost
+          FROM import_rows t
+         WHERE t.quantity > 0
+           AND NOT EXISTS (SELECT 1 FROM inventory i
+                            WHERE i.product_id = t.product_id AND i.location_id = t.location_id)
+         ORDER BY t.product_id, t.location_id
+        RETURNING product_id, location_id, quantity
+    ), recorded AS (
+        INSERT INTO stock_movements (product_id, location_id, kind, quantity_delta, reason, user_id)
+        SELECT product_id, location_id, 'adjust', quantity, %(reason)s, %(user_id)s FROM created
+    )
+    SELECT count(*) FROM created
+"""
+
+_EXTRA_COLUMNS = {
+    "products": "category_id bigint, supplier_id bigint",
+    "inventory": "product_id bigint, product_active boolean, location_id bigint, location_active boolean",
+}
+
+
+def _create_staging(cur: psycopg.Cursor, kind: str) -> None:
+    columns = ", ".join(f"{c.name} {c.sql_type}" for c in _stored(kind))
+    cur.execute(f"CREATE TEMP TABLE import_rows (row_no integer PRIMARY KEY, {columns}, {_EXTRA_COLUMNS[kind]}) "
+                "ON COMMIT DROP")
+
+
+def _stage(cur: psycopg.Cursor, kind: str, stream: BinaryIO, report: ImportReport,
+           progress: Progress | None, total_bytes: int) -> bool:
+    """Read, check and COPY every clean row into import_rows; False if the header is unusable."""
+    counter = _CountingReader(stream)
+    rows = _rows(counter, report.errors)
+    first = next(rows, None)
+    if first is None:
+        if not report.errors:
+            expected = ", ".join(c.name for c in _COLUMNS[kind] if c.parse is not None)
+            report.errors.append(RowError(1, f"The file is empty; {_a(kind)} file starts with a header row: {expected}"))
+        return False
+    columns, header_errors, readable = _header(kind, *first)
+    report.errors.extend(header_errors)
+    if not readable:
+        return False
+    names = ", ".join(["row_no", *(c.name for c in _stored(kind))])
+    with cur.copy(f"COPY import_rows ({names}) FROM STDIN") as copy:
+        for number, cells in rows:
+            report.rows += 1
+            clean = _parse_row(kind, number, columns, cells, report.errors)
+            if clean is not None:
+                copy.write_row(clean)
+            if progress is not None and report.rows % _PROGRESS_EVERY_ROWS == 0:
+                progress("read", counter.count, total_bytes)
+    if progress is not None:
+        progress("read", total_bytes or counter.count, total_bytes)
+    return True
+
+
+def _check(cur: psycopg.Cursor, kind: str, report: ImportReport) -> None:
+    cur.execute("ANALYZE import_rows")  # temp tables are never analysed automatically
+    for statement in _RESOLVE_PRODUCTS if kind == "products" else _RESOLVE_INVENTORY:
+        cur.execute(statement)
+    for query in _PRODUCT_CHECKS if kind == "products" else _INVENTORY_CHECKS:
+        report.errors.extend(RowError(row, message) for row, message in cur.execute(query))
+    report.errors.sort(key=lambda e: e.row)
+
+
+def _write(cur: psycopg.Cursor, kind: str, actor: Actor, report: ImportReport) -> None:
+    if kind == "products":
+        cur.execute(_INSERT_PRODUCTS)
+        report.created = cur.rowcount
+        return
+    params = {"reason": f"CSV import {report.source}", "user_id": actor.id}
+    report.updated = cur.execute(_UPDATE_INVENTORY, params).fetchone()[0]  # type: ignore[index]
+    report.created = cur.execute(_CREATE_INVENTORY, params).fetchone()[0]  # type: ignore[index]
+    report.unchanged = report.rows - report.created - report.updated
+
+
+def _announce(session: Session, actor: Actor, report: ImportReport) -> None:
+    """One summary event for the whole file (never one per row: a NOTIFY payload is small)."""
+    if report.kind == "products":
+        events.emit(session, "catalog.changed", user_id=actor.id, entity="product", action="imported",
+                    count=report.created, source=report.source)
+    else:
+        events.emit(session, "stock.changed", user_id=actor.id, action="imported", source=report.source,
+                    created=report.created, changed=report.updated)
+
+
+def import_csv(session: Session, actor: Actor, kind: str, stream: BinaryIO, *, source: str,
+               dry_run: bool = False, progress: Progress | None = None, total_bytes: int = 0) -> ImportReport:
+    """Import a products or inventory CSV file, all or nothing.
+
+    Returns the report when every row is fine (written, or on `dry_run` only checked). Raises
+    ImportRefused, whose `report.errors` lists every bad row with its number and reason, when any
+    row is bad; then nothing was written.
+    """
+    what = _kind(kind, IMPORT_KINDS, "import")
+    require(actor, Permission.EDIT_CATALOG if what == "products" else Permission.MOVE_STOCK)
+    report = ImportReport(kind=what, source=source, dry_run=dry_run)
+    try:
+        with unit_of_work(session):
+            with _raw(session).cursor() as cur:
+                _create_staging(cur, what)
+                if _stage(cur, what, stream, report, progress, total_bytes):
+                    if progress is not None:
+                        progress("check", 0, 0)
+                    _check(cur, what, report)
+                if report.errors:
+                    raise ImportRefused(report)
+                if dry_run:
+                    raise _DryRun
+                if progress is not None:
+                    progress("write", 0, 0)
+                _write(cur, what, actor, report)
+            _announce(session, actor, report)
+    except _DryRun:
+        pass
+    return report
+
+
+def import_from_path(session: Session, actor: Actor, kind: str, path: str | Path, *, dry_run: bool = False,
+                     progress: Progress | None = None) -> ImportReport:
+    """`import_csv` of a file; the ledger's reason names the file ("CSV import counts.csv")."""
+    _kind(kind, IMPORT_KINDS, "import")
+    source = Path(path).expanduser()
+    try:
+        stream = open(source, "rb")
+    except FileNotFoundError:
+        raise NotFound(f"No file {str(path)!r}") from None
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {path}: {exc.strerror or exc}") from None
+    with stream:
+        total = os.fstat(stream.fileno()).st_size
+        return import_csv(session, actor, kind, stream, source=source.name, dry_run=dry_run,
+                          progress=progress, total_bytes=total)
