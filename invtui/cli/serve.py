@@ -1,0 +1,51 @@
+"""`invtui serve`: the same app in a web browser, for people who cannot open a terminal.
+
+textual-serve runs one `invtui` process per browser tab (with this command's --config) and
+relays its screen over a websocket. Every tab starts at the login screen: trusting the OS user
+would sign in anyone who can reach the port as the user the server runs as, so it is switched
+off for the served app whatever the config says.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from pathlib import Path
+
+import typer
+
+from invtui.cli.state import state
+from invtui.config import Settings
+from invtui.errors import ConfigError
+
+
+def app_command(settings: Settings) -> str:
+    """The shell command textual-serve runs for each browser tab: this invtui, this config."""
+    script = Path(sys.executable).with_name("invtui")
+    argv = [str(script)] if script.exists() else [sys.executable, "-c", "from invtui.cli import run; run()"]
+    if settings.source is not None:
+        argv += ["--config", str(settings.source)]
+    return shlex.join(argv)
+
+
+def serve(ctx: typer.Context,
+          host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0: every interface)."),
+          port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
+          public_url: str | None = typer.Option(None, "--public-url",
+                                                help="URL browsers use, when not http://HOST:PORT (a proxy).")) -> None:
+    """Serve the app to web browsers; each tab logs in like a terminal."""
+    from textual_serve.server import Server
+
+    st = state(ctx)
+    st.database()  # unreachable database or pending migrations: one line now, not in every tab
+    os.environ["INVTUI_TRUST_OS_USER"] = "false"  # the served app always shows its login screen
+    server = Server(app_command(st.settings), host=host, port=port, title="invtui", public_url=public_url)
+    try:
+        server.serve()
+    except OSError as exc:
+        raise ConfigError(f"Cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
