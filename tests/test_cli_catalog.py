@@ -1,4 +1,7 @@
-"""`invtui product|category|supplier|location|rule ...` as a stock controller types them."""
+"""`invtui product|category|supplier|location|rule ...` as a stock controller types them.
+
+The first test runs the real executable; the rest run the same `main` in this process (`cli`).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from invtui.db.engine import Database
 from invtui.domain.roles import Actor
 from invtui.services import catalog
 
-from stock_world import snapshot
+from stock_world import cli, snapshot  # noqa: F401 (cli is a fixture)
 from test_cli import assert_one_line_error
 
 UNICODE_NAME = "Schraube M6 Ø8 — 日本"
@@ -31,41 +34,41 @@ def test_a_manager_adds_and_changes_a_product_from_the_command_line(db: Database
                                                                   "0.25", 10, None)
 
 
-def test_categories_suppliers_and_locations_from_the_command_line(db: Database, invtui) -> None:  # type: ignore[no-untyped-def]
-    assert invtui("supplier", "add", "acme", "Acme Ltd", "--lead-time", "5").code == 0
-    assert invtui("location", "add", "wh1-a-03", "--name", "Aisle A").code == 0
-    assert invtui("location", "deactivate", "WH1-A-03").code == 0
-    locations = json.loads(invtui("location", "list", "--json").stdout)["items"]
+def test_categories_suppliers_and_locations_from_the_command_line(db: Database, cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("supplier", "add", "acme", "Acme Ltd", "--lead-time", "5").code == 0
+    assert cli("location", "add", "wh1-a-03", "--name", "Aisle A").code == 0
+    assert cli("location", "deactivate", "WH1-A-03").code == 0
+    locations = json.loads(cli("location", "list", "--json").stdout)["items"]
     assert locations == [{"code": "WH1-A-03", "name": "Aisle A", "active": False}]
-    assert json.loads(invtui("supplier", "show", "ACME", "--json").stdout)["lead_time_days"] == 5
+    assert json.loads(cli("supplier", "show", "ACME", "--json").stdout)["lead_time_days"] == 5
 
 
-def test_product_list_pages_with_a_cursor(db: Database, manager: Actor, invtui) -> None:  # type: ignore[no-untyped-def]
+def test_product_list_pages_with_a_cursor(db: Database, manager: Actor, cli) -> None:  # type: ignore[no-untyped-def]
     with db.session() as s:
         for n in range(3):
             catalog.create_product(s, manager, f"P-{n}", f"Product {n}")
-    first = json.loads(invtui("product", "list", "--limit", "2", "--json").stdout)
+    first = json.loads(cli("product", "list", "--limit", "2", "--json").stdout)
     assert [p["sku"] for p in first["items"]] == ["P-0", "P-1"] and first["next_cursor"] == "P-1"
-    rest = json.loads(invtui("product", "list", "--limit", "2", "--after", first["next_cursor"], "--json").stdout)
+    rest = json.loads(cli("product", "list", "--limit", "2", "--after", first["next_cursor"], "--json").stdout)
     assert [p["sku"] for p in rest["items"]] == ["P-2"] and rest["next_cursor"] is None
-    table = invtui("product", "list", "--limit", "2", "--search", "product")
+    table = cli("product", "list", "--limit", "2", "--search", "product")
     assert table.code == 0 and "More: --after P-1" in table.stdout
 
 
-def test_alert_rules_from_the_command_line(db: Database, manager: Actor, invtui) -> None:  # type: ignore[no-untyped-def]
+def test_alert_rules_from_the_command_line(db: Database, manager: Actor, cli) -> None:  # type: ignore[no-untyped-def]
     with db.session() as s:
         catalog.create_location(s, manager, "WH1-A-03")
         catalog.create_product(s, manager, "BOLT-M6", "Bolt")
         catalog.create_rule(s, manager, "BOLT-M6", 8)
-    added = invtui("rule", "add", "BOLT-M6", "3", "--location", "wh1-a-03")
+    added = cli("rule", "add", "BOLT-M6", "3", "--location", "wh1-a-03")
     assert added.code == 0 and "Added rule #2: BOLT-M6 at WH1-A-03, threshold 3." in added.stdout
-    assert invtui("rule", "update", "2", "--threshold", "4").code == 0
-    rules = json.loads(invtui("rule", "list", "--json").stdout)["items"]
+    assert cli("rule", "update", "2", "--threshold", "4").code == 0
+    rules = json.loads(cli("rule", "list", "--json").stdout)["items"]
     assert [(r["id"], r["location"], r["threshold"], r["active"]) for r in rules] == [
         (1, None, 8, True), (2, "WH1-A-03", 4, True)]
 
 
-def test_catalog_refusals_are_one_line_and_change_nothing(db: Database, manager: Actor, invtui) -> None:  # type: ignore[no-untyped-def]
+def test_catalog_refusals_are_one_line_and_change_nothing(db: Database, manager: Actor, cli) -> None:  # type: ignore[no-untyped-def]
     with db.session() as s:
         catalog.create_product(s, manager, "BOLT-M6", "Bolt", barcode="123")
         catalog.create_location(s, manager, "WH1-A-03")
@@ -82,5 +85,5 @@ def test_catalog_refusals_are_one_line_and_change_nothing(db: Database, manager:
         (("--user", "operator", "product", "add", "X-1", "x"), "Role operator cannot edit the catalog"),
         (("--user", "operator", "rule", "add", "BOLT-M6", "1"), "Role operator cannot edit alert rules"),
     ]:
-        assert_one_line_error(invtui(*args), message)
+        assert_one_line_error(cli(*args), message)
     assert snapshot(db) == before
