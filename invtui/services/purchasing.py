@@ -463,3 +463,54 @@ def list_pos(session: Session, status: str | None = None, supplier: str | None =
                                        "limit": size}).all()
     return [POSummary(*row) for row in rows]
 
+
+
+# --- draft from alerts -----------------------------------------------------------------------
+
+# Every product with a LOW or OUT stock row (the one definition of low) that no open PO orders
+# yet, with how much to order: for each such row, up to its max stock level (or its threshold
+# when no max is set) and at least the reorder gap, summed over the product's low rows.
+_REORDER_NEEDS = text(
+    """
+    SELECT p.supplier_id, s.product_id, p.sku, p.cost_price,
+           sum(greatest(coalesce(p.max_stock_level, s.threshold) - s.available_quantity,
+                        s.threshold - s.available_quantity + 1, 1))::int AS quantity
+      FROM inventory_status s
+      JOIN products p ON p.id = s.product_id
+      JOIN suppliers sup ON sup.id = p.supplier_id AND sup.is_active
+     WHERE s.condition IN ('LOW_STOCK', 'OUT_OF_STOCK')
+       AND NOT EXISTS (
+           SELECT 1 FROM purchase_order_lines l JOIN purchase_orders o ON o.id = l.purchase_order_id
+            WHERE l.product_id = s.product_id
+              AND o.status IN ('draft', 'submitted', 'approved', 'partially_received'))
+     GROUP BY p.supplier_id, s.product_id, p.sku, p.cost_price
+     ORDER BY p.supplier_id, p.sku
+    """
+)
+
+
+def draft_from_alerts(session: Session, actor: Actor) -> list[PurchaseOrder]:
+    """One draft PO per supplier for every low or out item not already on an open PO.
+
+    Drafts only: they are shown for review and never submitted automatically. Products with no
+    (active) supplier cannot be ordered this way and are left out.
+    """
+    require(actor, Permission.DRAFT_PO)
+    drafted: list[PurchaseOrder] = []
+    with unit_of_work(session):
+        needs = session.execute(_REORDER_NEEDS).all()
+        by_supplier: dict[int, list[tuple[int, Decimal, int]]] = {}
+        for supplier_id, product_id, _sku, cost, quantity in needs:
+            by_supplier.setdefault(supplier_id, []).append((product_id, cost, min(quantity, validation.MAX_QUANTITY)))
+        for supplier_id, lines in by_supplier.items():
+            po = PurchaseOrder(supplier_id=supplier_id, notes="Drafted from stock alerts", created_by=actor.id)
+            session.add(po)
+            session.flush()
+            session.refresh(po)
+            for product_id, cost, quantity in lines:
+                session.add(PurchaseOrderLine(purchase_order_id=po.id, product_id=product_id,
+                                              quantity_ordered=quantity, unit_cost=cost))
+            _record(session, po, None, actor, f"drafted from alerts: {len(lines)} line(s)")
+            _emit(session, "po.created", po, actor, lines=len(lines))
+            drafted.append(po)
+    return drafted

@@ -34,12 +34,14 @@ from invtui.ui.screens.help import HelpScreen
 from invtui.ui.screens.inventory import InventoryScreen
 from invtui.ui.screens.login import LoginScreen
 from invtui.ui.screens.notifications import NotificationsScreen
+from invtui.ui.screens.purchase_orders import PurchaseOrdersScreen
 from invtui.ui.service_call import call_service, report_error
 from invtui.ui.widgets.status_bar import StatusInfo
 
 log = logging.getLogger(__name__)
 
-SCREENS_BY_KEY = {"dashboard": "Dashboard", "alerts": "Alerts", "inventory": "Inventory", "notifications": "Notifications"}
+SCREENS_BY_KEY = {"dashboard": "Dashboard", "alerts": "Alerts", "inventory": "Inventory",
+                  "purchase_orders": "Purchase orders", "notifications": "Notifications"}
 # Actions that need a signed-in operator; on the login screen they are hidden and inert.
 SIGNED_IN_ACTIONS = {"go", "help", "check_now", "background"}
 
@@ -52,6 +54,7 @@ class InvtuiApp(App[None]):
         "dashboard": DashboardScreen,
         "alerts": AlertsScreen,
         "inventory": InventoryScreen,
+        "purchase_orders": PurchaseOrdersScreen,
         "notifications": NotificationsScreen,
     }
     DEFAULT_MODE = "login"
@@ -59,6 +62,7 @@ class InvtuiApp(App[None]):
         Binding("1", "go('dashboard')", "Dash"),
         Binding("2", "go('alerts')", "Alerts"),
         Binding("3", "go('inventory')", "Stock"),
+        Binding("4", "go('purchase_orders')", "POs"),
         Binding("6", "go('notifications')", "Notes"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("b", "background", "Sweeps", show=False),

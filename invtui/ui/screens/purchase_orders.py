@@ -1,0 +1,354 @@
+"""Purchase orders (`4`): the list by status; Enter opens a PO to add lines, submit, approve,
+receive or cancel; `n` drafts a new PO; `g` drafts POs from the low-stock alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.validation import Function, Integer
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Label, Static
+
+from invtui.domain.roles import Permission
+from invtui.domain.validation import MAX_QUANTITY
+from invtui.services import catalog, purchasing
+from invtui.services.purchasing import POSummary, POView
+from invtui.ui.messages import EventArrived
+from invtui.ui.screens.base import BaseScreen
+from invtui.ui.service_call import call_service
+from invtui.ui.styles import style
+from invtui.ui.widgets.confirm_modal import ConfirmModal
+
+FILTERS = (None, "draft", "submitted", "approved", "partially_received", "received", "cancelled")
+STATUS_MEANING = {"draft": "quiet", "submitted": "warn", "approved": "ok", "partially_received": "warn",
+                  "received": "quiet", "cancelled": "quiet"}
+
+
+def _status(app: Any, status: str) -> Text:
+    return Text(status.replace("_", " "), style=style(app, STATUS_MEANING.get(status, "quiet")))
+
+
+class PurchaseOrdersScreen(BaseScreen):
+    TITLE_TEXT = "Purchase orders"
+    AUTO_FOCUS = "#po-table"
+    BINDINGS = [
+        Binding("n", "new", "New PO"),
+        Binding("g", "draft_from_alerts", "Draft from alerts"),
+        Binding("f", "cycle_filter", "Filter"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[POSummary] = []
+        self.filter_index = 0
+        self._stale = False
+
+    def body(self) -> Iterable[Widget]:
+        table: DataTable[Text] = DataTable(id="po-table", cursor_type="row", zebra_stripes=True)
+        for label, key, width in (("PO", "number", 9), ("status", "status", 11), ("supplier", "supplier", 14),
+                                  ("lines", "lines", 5), ("ordered", "ordered", 7), ("recv", "received", 6),
+                                  ("total", "total", 9), ("by", "by", 7)):
+            table.add_column(label, key=key, width=width)
+        yield table
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_interval(1.0, self._reload_if_stale)
+
+    def reload(self) -> None:
+        self._stale = False
+        status = FILTERS[self.filter_index]
+        self.sub_title = "Purchase orders — " + (status.replace("_", " ") if status else "all")
+        self.service(lambda s: purchasing.list_pos(s, status=status, limit=500), self._show, group="pos",
+                     exclusive=True)
+
+    def _show(self, rows: list[POSummary]) -> None:
+        table = self.query_one("#po-table", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        self.rows = rows
+        for po in rows:
+            table.add_row(Text(po.number), _status(self.app, po.status), Text(po.supplier_name, overflow="ellipsis"),
+                          Text(str(po.line_count), justify="right"), Text(f"{po.units_ordered:,}", justify="right"),
+                          Text(f"{po.units_received:,}", justify="right"), Text(f"{po.total:,.2f}", justify="right"),
+                          Text(po.created_by or ""), key=po.number)
+        if rows:
+            table.move_cursor(row=min(keep, len(rows) - 1))
+
+    def on_event_arrived(self, message: EventArrived) -> None:
+        if message.event.kind.startswith("po."):  # type: ignore[attr-defined]
+            self._stale = True
+
+    def _reload_if_stale(self) -> None:
+        if self._stale:
+            self.reload()
+
+    def action_cycle_filter(self) -> None:
+        self.filter_index = (self.filter_index + 1) % len(FILTERS)
+        self.reload()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if self.rows and event.cursor_row < len(self.rows):
+            self.open(self.rows[event.cursor_row].number)
+
+    def open(self, number: str) -> None:
+        self.app.push_screen(PODetailScreen(number), lambda _: self.reload())
+
+    def action_new(self) -> None:
+        actor = self.invtui.actor
+        if actor is None:
+            return
+        if not actor.can(Permission.DRAFT_PO):
+            self.notify(f"Role {actor.role.value} cannot {Permission.DRAFT_PO.words}", title="Not allowed",
+                        severity="warning")
+            return
+
+        def suppliers(session):  # type: ignore[no-untyped-def]
+            return [s.code for s in catalog.list_suppliers(session, active=True, limit=1000).items]
+
+        def ask(codes: list[str]) -> None:
+            self.app.push_screen(FieldsModal("New purchase order", [
+                ("supplier", "Supplier code", codes, True), ("notes", "Notes (optional)", None, False)]),
+                lambda values: self._create(values) if values else None)
+
+        self.service(suppliers, ask, group="suppliers")
+
+    def _create(self, values: dict[str, str]) -> None:
+        actor = self.invtui.actor
+        assert actor is not None
+        self.service(lambda s: purchasing.create(s, actor, values["supplier"], values.get("notes", "")).id,
+                     lambda po_id: (self.reload(), self.open(f"PO-{po_id:06d}")), group="po-create")
+
+    def action_draft_from_alerts(self) -> None:
+        actor = self.invtui.actor
+        if actor is None:
+            return
+
+        def drafted(numbers: list[str]) -> None:
+            if numbers:
+                self.notify(f"Drafted {', '.join(numbers)} for review; nothing was submitted.",
+                            title="Draft from alerts", timeout=8)
+            else:
+                self.notify("No low or out-of-stock item needs a new order.", title="Draft from alerts")
+            self.reload()
+
+        self.service(lambda s: [po.number for po in purchasing.draft_from_alerts(s, actor)], drafted, group="draft")
+
+
+class FieldsModal(ModalScreen[dict[str, str] | None]):
+    """A few text fields (some with type-ahead), Enter submits when the required ones are filled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, fields: list[tuple[str, str, list[str] | None, bool]]) -> None:
+        super().__init__()
+        self._title = title
+        self._fields = fields
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="stock-form"):
+            yield Static(self._title, id="stock-form-title")
+            for key, label, choices, required in self._fields:
+                yield Label(label)
+                validators = [Function(lambda v: bool(v.strip()), f"{label} is required.")] if required else []
+                if choices:
+                    known = {c.upper() for c in choices}
+                    validators.append(Function(lambda v, known=known: v.strip().upper() in known,
+                                               f"Type a known {label.lower()}."))
+                yield Input(id=f"field-{key}", validators=validators,
+                            suggester=SuggestFromList(choices, case_sensitive=False) if choices else None)
+            yield Static("", id="form-error")
+            yield Static("Enter: submit · →: accept suggestion · Escape: cancel", classes="modal-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        for field in self.query(Input):
+            result = field.validate(field.value)
+            if result is not None and not result.is_valid:
+                field.focus()
+                self.query_one("#form-error", Static).update("✖ " + result.failure_descriptions[0])
+                return
+        self.dismiss({key: self.query_one(f"#field-{key}", Input).value.strip() for key, *_ in self._fields})
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PODetailScreen(ModalScreen[None]):
+    """One PO: header, lines (ordered, received, outstanding), history, and its actions."""
+
+    BINDINGS = [
+        Binding("plus", "add_line", "Add line", key_display="+"),
+        Binding("S", "submit", "Submit", key_display="S"),
+        Binding("A", "approve", "Approve", key_display="A"),
+        Binding("R", "receive", "Receive", key_display="R"),
+        Binding("x", "cancel_po", "Cancel PO"),
+        Binding("escape,q", "close", "Close"),
+    ]
+
+    def __init__(self, number: str) -> None:
+        super().__init__()
+        self.number = number
+        self.po: POView | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="detail-box"):
+            yield Static(self.number, id="detail-header")
+            yield Static("Lines", classes="detail-section")
+            lines: DataTable[str] = DataTable(id="po-lines", show_cursor=False)
+            lines.add_columns("SKU", "product", "ordered", "received", "outstanding", "cost", "total")
+            yield lines
+            yield Static("History", classes="detail-section")
+            history: DataTable[str] = DataTable(id="po-history", show_cursor=False)
+            history.add_columns("when", "from", "to", "by", "note")
+            yield history
+            yield Static("+ add line · S submit · A approve · R receive · x cancel · Escape close",
+                         classes="modal-hint")
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        number = self.number
+        call_service(self, lambda s: purchasing.get(s, number), self._show, group="po-detail", exclusive=True)
+
+    def _show(self, po: POView) -> None:
+        self.po = po
+        clock = self.app.clock  # type: ignore[attr-defined]
+        total = sum((line.line_total for line in po.lines), Decimal(0))
+        header = Text()
+        header.append(f"{po.number} · ", style="bold")
+        header.append_text(_status(self.app, po.status))
+        header.append(f" · {po.supplier_name} ({po.supplier_code}) · total {total:,.2f}\n")
+        header.append(f"created {clock.local(po.created_at)} by {po.created_by or '—'}")
+        if po.approved_by:
+            header.append(f" · approved by {po.approved_by}")
+        if po.notes:
+            header.append(f"\n{po.notes}")
+        self.query_one("#detail-header", Static).update(header)
+        lines = self.query_one("#po-lines", DataTable)
+        lines.clear()
+        for line in po.lines:
+            lines.add_row(line.sku, line.name, str(line.ordered), str(line.received), str(line.outstanding),
+                          f"{line.unit_cost:,.2f}", f"{line.line_total:,.2f}")
+        history = self.query_one("#po-history", DataTable)
+        history.clear()
+        for entry in po.history:
+            history.add_row(clock.local(entry.at), (entry.from_status or "").replace("_", " "),
+                            entry.to_status.replace("_", " "), entry.user or "", entry.note)
+
+    def _act(self, call: Any, message: str) -> None:
+        actor = self.app.actor  # type: ignore[attr-defined]
+        if actor is None:
+            return
+        call_service(self, lambda s: call(s, actor), lambda _: (self.app.notify(message, title=self.number),
+                                                                self.reload()), group="po-action")
+
+    def action_submit(self) -> None:
+        self._act(lambda s, a: purchasing.submit(s, a, self.number), f"{self.number} submitted for approval")
+
+    def action_approve(self) -> None:
+        self._act(lambda s, a: purchasing.approve(s, a, self.number), f"{self.number} approved")
+
+    def action_cancel_po(self) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._act(lambda s, a: purchasing.cancel(s, a, self.number), f"{self.number} cancelled")
+
+        self.app.push_screen(ConfirmModal(f"Cancel {self.number}? This cannot be undone."), answered)
+
+    def action_add_line(self) -> None:
+        def products(session):  # type: ignore[no-untyped-def]
+            return [p.sku for p in catalog.list_products(session, active=True, limit=1000).items]
+
+        def ask(skus: list[str]) -> None:
+            self.app.push_screen(FieldsModal(f"Add a line to {self.number}", [
+                ("sku", "SKU or barcode", None, True), ("qty", "Quantity", None, True),
+                ("cost", "Unit cost (optional)", None, False)]), self._add_line)
+            if skus:  # type-ahead from the first products; any SKU or barcode is accepted
+                self.app.screen.query_one("#field-sku", Input).suggester = SuggestFromList(skus, case_sensitive=False)
+
+        call_service(self, products, ask, group="products")
+
+    def _add_line(self, values: dict[str, str] | None) -> None:
+        if values:
+            cost = values.get("cost") or None
+            self._act(lambda s, a: purchasing.add_line(s, a, self.number, values["sku"], values["qty"], cost),
+                      f"{values['qty']} × {values['sku']} added")
+
+    def action_receive(self) -> None:
+        po = self.po
+        if po is None:
+            return
+        outstanding = [line for line in po.lines if line.outstanding > 0]
+        if not outstanding:
+            self.app.notify(f"{po.number} has nothing outstanding to receive.", title=po.number, severity="warning")
+            return
+
+        def locations(session):  # type: ignore[no-untyped-def]
+            return [loc.code for loc in catalog.list_locations(session, active=True, limit=1000).items]
+
+        call_service(self, locations, lambda codes: self.app.push_screen(ReceiveModal(po, codes), self._received),
+                     group="locations")
+
+    def _received(self, values: tuple[str, dict[str, str]] | None) -> None:
+        if values:
+            location, quantities = values
+            wanted = {sku: qty for sku, qty in quantities.items() if qty and qty != "0"}
+            self._act(lambda s, a: purchasing.receive(s, a, self.number, location, wanted),
+                      f"Received {sum(int(q) for q in wanted.values())} unit(s) into {location}")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ReceiveModal(ModalScreen[tuple[str, dict[str, str]] | None]):
+    """Receive a PO: a location, and per outstanding line a quantity (defaults to all outstanding)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, po: POView, locations: list[str]) -> None:
+        super().__init__()
+        self.po = po
+        self.locations = locations
+
+    def compose(self) -> ComposeResult:
+        known = {code.upper() for code in self.locations}
+        with Vertical(id="stock-form"):
+            yield Static(f"Receive {self.po.number} from {self.po.supplier_name}", id="stock-form-title")
+            yield Label("Into location")
+            yield Input(id="receive-location", suggester=SuggestFromList(self.locations, case_sensitive=False),
+                        validators=[Function(lambda v: v.strip().upper() in known, "Type a known location code.")])
+            for number, line in enumerate(self.po.lines):
+                if line.outstanding <= 0:
+                    continue
+                yield Label(f"{line.sku} {line.name} ({line.outstanding} outstanding)")
+                yield Input(str(line.outstanding), id=f"receive-{number}", name=line.sku,
+                            validators=[Integer(minimum=0, maximum=min(line.outstanding, MAX_QUANTITY),
+                                                failure_description=f"0 to {line.outstanding} for {line.sku}.")])
+            yield Static("", id="form-error")
+            yield Static("Enter: receive · Escape: cancel · partial quantities allowed", classes="modal-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        for field in self.query(Input):
+            result = field.validate(field.value)
+            if result is not None and not result.is_valid:
+                field.focus()
+                self.query_one("#form-error", Static).update("✖ " + result.failure_descriptions[0])
+                return
+        location = self.query_one("#receive-location", Input).value.strip().upper()
+        quantities = {field.name: field.value.strip() for field in self.query(Input)
+                      if field.id != "receive-location" and field.name}
+        self.dismiss((location, quantities))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

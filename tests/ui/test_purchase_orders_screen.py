@@ -1,0 +1,96 @@
+"""The purchase orders screen, key by key."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+
+from invtui.db.engine import Database
+from invtui.ui.screens.purchase_orders import PODetailScreen, PurchaseOrdersScreen
+
+from .test_live import toasts, wait_until
+from .test_snapshots import settle
+
+
+def po_rows(db: Database) -> list[tuple[str, str]]:
+    with db.connect() as conn:
+        return conn.execute("SELECT number, status FROM purchase_orders ORDER BY id").fetchall()
+
+
+async def open_pos(app, pilot) -> PurchaseOrdersScreen:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    await pilot.press("4")
+    screen = app.screen
+    assert isinstance(screen, PurchaseOrdersScreen)
+    assert await wait_until(pilot, lambda: len(screen.rows) == 2)
+    return screen
+
+
+async def test_g_drafts_one_po_per_supplier_from_the_alerts(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_pos(app, pilot)
+        await pilot.press("g")
+        assert await wait_until(pilot, lambda: len(screen.rows) == 3)
+        assert any("Drafted PO-000003 for review" in t for t in toasts(app))
+        with warehouse.connect() as conn:
+            lines = conn.execute("SELECT count(*) FROM purchase_order_lines WHERE purchase_order_id = 3").fetchone()[0]
+        assert lines == 7  # every product with a low or out row (all seven), one supplier
+
+
+async def test_an_operator_is_told_why_they_cannot_approve(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_pos(app, pilot)
+        await pilot.press("enter")  # the newest first: PO-000002, a draft
+        assert await wait_until(pilot, lambda: isinstance(app.screen, PODetailScreen) and app.screen.po is not None)
+        await pilot.press("A")
+        assert await wait_until(pilot, lambda: any("Role operator cannot approve purchase orders" in t
+                                                   for t in toasts(app)))
+        assert po_rows(warehouse)[1] == ("PO-000002", "draft")
+
+
+async def test_a_new_po_gets_a_line_is_submitted_approved_and_received(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("manager", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_pos(app, pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"ACME", "enter")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, PODetailScreen) and app.screen.po is not None)
+        await pilot.press("plus")
+        await settle(pilot)
+        await pilot.press(*"BOLT-M6", "tab", *"40", "enter")
+        assert await wait_until(pilot, lambda: app.screen.po is not None and len(app.screen.po.lines) == 1)
+        await pilot.press("S")
+        assert await wait_until(pilot, lambda: app.screen.po.status == "submitted")
+        await pilot.press("A")
+        assert await wait_until(pilot, lambda: app.screen.po.status == "approved")
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press(*"WH1-A-01", "tab", "backspace", "backspace", *"15", "enter")  # partial: 15 of 40
+        assert await wait_until(pilot, lambda: app.screen.po.status == "partially_received")
+        with warehouse.connect() as conn:
+            qty = conn.execute("SELECT quantity FROM inventory i JOIN products p ON p.id = i.product_id"
+                               " JOIN locations l ON l.id = i.location_id WHERE p.sku = 'BOLT-M6'"
+                               " AND l.code = 'WH1-A-01'").fetchone()[0]
+        assert qty == 18
+
+
+async def test_over_receiving_a_line_is_refused_before_anything_is_sent(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    with warehouse.connect() as conn:  # the approved PO-000001 orders 10 hex nuts
+        conn.execute("INSERT INTO purchase_order_lines (purchase_order_id, product_id, quantity_ordered)"
+                     " SELECT 1, id, 10 FROM products WHERE sku = 'NUT-M6'")
+        conn.commit()
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_pos(app, pilot)
+        screen.query_one("#po-table", DataTable).move_cursor(row=1)  # PO-000001, approved
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, PODetailScreen) and app.screen.po is not None)
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press(*"WH1-A-01", "tab", "backspace", "backspace", *"11", "enter")
+        await settle(pilot)
+        assert "0 to 10 for NUT-M6" in str(app.screen.query_one("#form-error").render())
+        await pilot.press("escape")
+        assert po_rows(warehouse)[0] == ("PO-000001", "approved")
