@@ -536,7 +536,8 @@ def _stage(cur: psycopg.Cursor, kind: str, stream: BinaryIO, report: ImportRepor
     if first is None:
         if not report.errors:
             expected = ", ".join(c.name for c in _COLUMNS[kind] if c.parse is not None)
-            report.errors.append(RowError(1, f"The file is empty; {_a(kind)} file starts with a header row: {expected}"))
+            report.errors.append(RowError(1, f"The file is empty; {_a(kind)} file starts with a header row: "
+                                             f"{expected}"))
         return False
     columns, header_errors, readable = _header(kind, *first)
     report.errors.extend(header_errors)
