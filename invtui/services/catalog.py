@@ -636,3 +636,77 @@ def _rule_rows(session: Session, ids: Any) -> list[RuleView]:
         .order_by(AlertRule.id)
     )
     return [RuleView(*row) for row in session.exec(query).all()]
+
+
+# --- what alert rules do (the catalog screen's rules tab) -----------------------------------
+
+
+@dataclass(frozen=True)
+class RuleEffect:
+    """A rule, the threshold it replaces, and the stock rows it decides right now.
+
+    `replaces` names what the rows would use without this rule ("reorder point", "min level",
+    "rule for all locations") and `replaced_threshold` its value; `rows` counts the stock rows
+    whose effective threshold is this rule's, `low` how many of those are LOW or OUT now. An
+    inactive rule, or one overridden everywhere by location rules, covers no rows.
+    """
+
+    id: int
+    sku: str
+    name: str
+    location: str | None
+    threshold: int
+    is_active: bool
+    replaces: str
+    replaced_threshold: int
+    rows: int
+    low: int
+
+    @property
+    def effect(self) -> str:
+        """"15 instead of reorder point 10"."""
+        return f"{self.threshold} instead of {self.replaces} {self.replaced_threshold}"
+
+
+# One statement: the rows a rule decides are exactly those inventory_status attributes to it
+# (threshold_source 'location rule' at its location, 'product rule' for its product), so the
+# counts follow the view's definition of "low" and can never disagree with the sweep.
+_RULE_EFFECTS = """
+    SELECT r.id, p.sku, p.name, l.code, r.threshold_quantity, r.is_active,
+           CASE WHEN rp.id IS NOT NULL THEN 'rule for all locations'
+                WHEN p.reorder_point IS NOT NULL THEN 'reorder point'
+                ELSE 'min level' END,
+           coalesce(rp.threshold_quantity, p.reorder_point, p.min_stock_level),
+           covered.rows, covered.low
+      FROM alert_rules r
+      JOIN products p ON p.id = r.product_id
+      LEFT JOIN locations l ON l.id = r.location_id
+      -- what a location rule replaces first: the product's rule for all locations
+      LEFT JOIN alert_rules rp ON r.location_id IS NOT NULL AND rp.product_id = r.product_id
+                              AND rp.location_id IS NULL AND rp.is_active
+      CROSS JOIN LATERAL (
+          SELECT count(*) AS rows, count(*) FILTER (WHERE s.condition <> 'OK') AS low
+            FROM inventory_status s
+           WHERE r.is_active AND s.product_id = r.product_id
+             AND CASE WHEN r.location_id IS NULL THEN s.threshold_source = 'product rule'
+                      ELSE s.location_id = r.location_id AND s.threshold_source = 'location rule' END
+      ) covered
+     WHERE r.id > :after AND (CAST(:pattern AS text) IS NULL OR p.sku ILIKE :pattern OR p.name ILIKE :pattern
+                              OR l.code ILIKE :pattern)
+     ORDER BY r.id
+     LIMIT :limit
+"""
+
+
+def rule_effects(session: Session, *, search: str | None = None, limit: object = DEFAULT_PAGE,
+                 after: str | None = None) -> Page[RuleEffect]:
+    """Alert rules by number with their effect; `search` matches SKU, product name or location code."""
+    from sqlalchemy import text
+
+    size = _page_size(limit)
+    start = validation.quantity(after, minimum=0, maximum=2**62, what="Cursor") if after else 0
+    pattern = _like(search.strip()) if search and search.strip() else None
+    with unit_of_work(session):
+        rows = session.execute(text(_RULE_EFFECTS), {"after": start, "pattern": pattern,
+                                                     "limit": size + 1}).all()
+    return _paged([RuleEffect(*row) for row in rows], size, lambda r: r.id)
