@@ -269,6 +269,11 @@ class InvtuiApp(App[None]):
         call_service(self, lambda session: sweep_service.run_full_sweep(self.db, "manual", actor=actor), swept,
                      group="check-now", exclusive=True)
 
+    def action_audit(self) -> None:
+        from invtui.ui.screens.audit import AuditScreen
+
+        self.push_screen(AuditScreen())
+
     def action_background(self) -> None:
         from invtui.ui.screens.background import BackgroundScreen
 
@@ -303,6 +308,9 @@ class InvtuiApp(App[None]):
             for mode, title in SCREENS_BY_KEY.items():
                 yield SystemCommand(f"Go to {title}", f"Open the {title.lower()} screen",
                                     lambda mode=mode: self.action_go(mode))
+            yield SystemCommand("Audit trail", "Who did what: stock, alerts, purchase orders, users",
+                                self.action_audit)
+            yield SystemCommand("Background sweeps", "Last sweep runs and the next one", self.action_background)
             for active in screen.active_bindings.values():
                 binding = active.binding
                 if not binding.description or binding.action.startswith("go("):

@@ -97,3 +97,23 @@ def test_alerts_stay_legible_without_colour(snap_compare, make_app, warehouse: D
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=loaded)
+
+
+async def test_the_audit_trail_opens_from_the_palette_and_filters_by_kind(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import DataTable
+
+    from invtui.ui.screens.audit import AuditScreen
+
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        audit_command = next(c for c in app.get_system_commands(app.screen) if c.title == "Audit trail")
+        audit_command.callback()
+        await settle(pilot)
+        assert isinstance(app.screen, AuditScreen)
+        table = app.screen.query_one("#audit-table", DataTable)
+        assert await wait_until(pilot, lambda: table.row_count > 0)
+        kinds = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
+        assert {"stock", "alert"} <= kinds
+        await pilot.press("f")  # stock only
+        assert await wait_until(pilot, lambda: {str(table.get_row_at(i)[1]) for i in range(table.row_count)} == {"stock"})
