@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from textual import events
@@ -24,11 +25,13 @@ from invtui.domain.events import LISTENER_STATE, RESYNC, Event
 from invtui.domain.roles import Actor
 from invtui.services import status as status_service
 from invtui.services import sweep as sweep_service
+from invtui.services import transfer
 from invtui.services.scheduler import Scheduler
 from invtui.services import users
 from invtui.ui.clock import Clock
 from invtui.ui.messages import EventArrived, Resynced
 from invtui.ui.screens.alerts import AlertsScreen
+from invtui.ui.screens.catalog import CatalogScreen
 from invtui.ui.screens.dashboard import DashboardScreen
 from invtui.ui.screens.help import HelpScreen
 from invtui.ui.screens.inventory import InventoryScreen
@@ -41,7 +44,7 @@ from invtui.ui.widgets.status_bar import StatusInfo
 log = logging.getLogger(__name__)
 
 SCREENS_BY_KEY = {"dashboard": "Dashboard", "alerts": "Alerts", "inventory": "Inventory",
-                  "purchase_orders": "Purchase orders", "notifications": "Notifications"}
+                  "purchase_orders": "Purchase orders", "catalog": "Catalog", "notifications": "Notifications"}
 # Actions that need a signed-in operator; on the login screen they are hidden and inert.
 SIGNED_IN_ACTIONS = {"go", "help", "check_now", "background"}
 
@@ -55,6 +58,7 @@ class InvtuiApp(App[None]):
         "alerts": AlertsScreen,
         "inventory": InventoryScreen,
         "purchase_orders": PurchaseOrdersScreen,
+        "catalog": CatalogScreen,
         "notifications": NotificationsScreen,
     }
     DEFAULT_MODE = "login"
@@ -63,6 +67,7 @@ class InvtuiApp(App[None]):
         Binding("2", "go('alerts')", "Alerts"),
         Binding("3", "go('inventory')", "Stock"),
         Binding("4", "go('purchase_orders')", "POs"),
+        Binding("5", "go('catalog')", "Catalog"),
         Binding("6", "go('notifications')", "Notes"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("b", "background", "Sweeps", show=False),
@@ -269,6 +274,47 @@ class InvtuiApp(App[None]):
         call_service(self, lambda session: sweep_service.run_full_sweep(self.db, "manual", actor=actor), swept,
                      group="check-now", exclusive=True)
 
+    # -- CSV from the palette (the same services as `invtui export` / `invtui import`) ------
+
+    def csv_export(self, kind: str) -> None:
+        from invtui.ui.widgets.fields_modal import FieldsModal
+
+        actor = self.actor
+        default = str(Path.home() / f"invtui-{kind}-{self.clock.now():%Y%m%d-%H%M}.csv")
+
+        def chosen(values: dict[str, str] | None) -> None:
+            if values and actor is not None:
+                path = values["path"]
+                call_service(self, lambda s: transfer.export_to_path(s, actor, kind, path),
+                             lambda rows: self.notify(f"Exported {rows:,} {kind} rows to {path}", title="Export"),
+                             group="csv")
+
+        self.push_screen(FieldsModal(f"Export {kind} to CSV", [("path", "File", None, True)], {"path": default}),
+                         chosen)
+
+    def csv_import(self, kind: str) -> None:
+        from invtui.ui.widgets.fields_modal import FieldsModal
+
+        actor = self.actor
+
+        def chosen(values: dict[str, str] | None) -> None:
+            if values and actor is not None:
+                path, dry = values["path"], values.get("dry_run", "").lower() in ("y", "yes")
+                call_service(self, lambda s: transfer.import_from_path(s, actor, kind, path, dry_run=dry),
+                             lambda report: self.notify(report.summary(), title="Import"), group="csv",
+                             failed=self._import_refused, toast_refusals=False)
+
+        self.push_screen(FieldsModal(f"Import {kind} from CSV", [("path", "File", None, True),
+                                                                  ("dry_run", "Dry run only? (y/n)", None, False)]),
+                         chosen)
+
+    def _import_refused(self, error: object) -> None:
+        report = getattr(error, "report", None)
+        lines = [str(e) for e in report.errors[:5]] if report is not None else []
+        more = f"\n+{len(report.errors) - 5} more (see `invtui import --dry-run`)" if report and len(report.errors) > 5 else ""
+        message = getattr(error, "message", "Import failed")
+        self.notify("\n".join([message, *lines]) + more, title="Import refused", severity="warning", timeout=15)
+
     def action_audit(self) -> None:
         from invtui.ui.screens.audit import AuditScreen
 
@@ -311,6 +357,12 @@ class InvtuiApp(App[None]):
             yield SystemCommand("Audit trail", "Who did what: stock, alerts, purchase orders, users",
                                 self.action_audit)
             yield SystemCommand("Background sweeps", "Last sweep runs and the next one", self.action_background)
+            for kind in transfer.EXPORT_KINDS:
+                yield SystemCommand(f"Export {kind} to CSV", f"Write every {kind} row to a CSV file",
+                                    lambda kind=kind: self.csv_export(kind))
+            for kind in transfer.IMPORT_KINDS:
+                yield SystemCommand(f"Import {kind} from CSV", "All or nothing; every bad row is listed",
+                                    lambda kind=kind: self.csv_import(kind))
             for active in screen.active_bindings.values():
                 binding = active.binding
                 if not binding.description or binding.action.startswith("go("):

@@ -303,14 +303,14 @@ class CatalogScreen(BaseScreen):
 
     def body(self) -> Iterable[Widget]:
         yield Input(placeholder="search this tab; Enter returns to the list, Escape clears", id="catalog-search")
-        panes = []
-        for tab in self.tabs.values():
-            table: DataTable[Text] = DataTable(id=f"catalog-{tab.id}-table", cursor_type="row", zebra_stripes=True,
-                                               classes="catalog-table")
-            for label, key, width in tab.columns:
-                table.add_column(label, key=key, width=width)
-            panes.append(TabPane(tab.title, table, id=tab.id))
-        yield TabbedContent(*panes, id="catalog-tabs", initial="products")
+        with TabbedContent(id="catalog-tabs", initial="products"):
+            for tab in self.tabs.values():
+                table: DataTable[Text] = DataTable(id=f"catalog-{tab.id}-table", cursor_type="row",
+                                                   zebra_stripes=True, classes="catalog-table")
+                for label, key, width in tab.columns:
+                    table.add_column(label, key=key, width=width)
+                with TabPane(tab.title, id=tab.id):
+                    yield table
 
     def on_mount(self) -> None:
         super().on_mount()

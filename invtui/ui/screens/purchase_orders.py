@@ -26,6 +26,7 @@ from invtui.ui.screens.base import BaseScreen
 from invtui.ui.service_call import call_service
 from invtui.ui.styles import style
 from invtui.ui.widgets.confirm_modal import ConfirmModal
+from invtui.ui.widgets.fields_modal import FieldsModal
 
 FILTERS = (None, "draft", "submitted", "approved", "partially_received", "received", "cancelled")
 STATUS_MEANING = {"draft": "quiet", "submitted": "warn", "approved": "ok", "partially_received": "warn",
@@ -141,45 +142,6 @@ class PurchaseOrdersScreen(BaseScreen):
             self.reload()
 
         self.service(lambda s: [po.number for po in purchasing.draft_from_alerts(s, actor)], drafted, group="draft")
-
-
-class FieldsModal(ModalScreen[dict[str, str] | None]):
-    """A few text fields (some with type-ahead), Enter submits when the required ones are filled."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, title: str, fields: list[tuple[str, str, list[str] | None, bool]]) -> None:
-        super().__init__()
-        self._title = title
-        self._fields = fields
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="stock-form"):
-            yield Static(self._title, id="stock-form-title")
-            for key, label, choices, required in self._fields:
-                yield Label(label)
-                validators = [Function(lambda v: bool(v.strip()), f"{label} is required.")] if required else []
-                if choices:
-                    known = {c.upper() for c in choices}
-                    validators.append(Function(lambda v, known=known: v.strip().upper() in known,
-                                               f"Type a known {label.lower()}."))
-                yield Input(id=f"field-{key}", validators=validators,
-                            suggester=SuggestFromList(choices, case_sensitive=False) if choices else None)
-            yield Static("", id="form-error")
-            yield Static("Enter: submit · →: accept suggestion · Escape: cancel", classes="modal-hint")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        for field in self.query(Input):
-            result = field.validate(field.value)
-            if result is not None and not result.is_valid:
-                field.focus()
-                self.query_one("#form-error", Static).update("✖ " + result.failure_descriptions[0])
-                return
-        self.dismiss({key: self.query_one(f"#field-{key}", Input).value.strip() for key, *_ in self._fields})
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class PODetailScreen(ModalScreen[None]):
