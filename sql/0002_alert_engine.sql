@@ -1,9 +1,10 @@
 -- invtui schema, version 2: the stock alert engine (DESIGN.md section 4).
 --
 -- One definition of "low" (the view inventory_status), one SQL function that turns conditions
--- into alert transitions (evaluate_stock_alerts), and triggers that call it for exactly the rows
--- every change touches. The full sweep (invtui/services/sweep.py) calls the same function for
--- all rows; nothing in Python recomputes a threshold or a condition.
+-- into alert transitions (evaluate_stock_alert_items(product ids, location ids); by inventory id:
+-- evaluate_stock_alerts(ids)), and triggers that call it for exactly the rows every change
+-- touches. The full sweep (invtui/services/sweep.py) calls the same function with NULL (all
+-- rows); nothing in Python recomputes a threshold or a condition.
 
 -- Items whose alert a person closed (dismissed, or resolved by hand) while the item was still not
 -- OK. Such an item stays disarmed, so the next sweeps do not raise the same alert again, until its
