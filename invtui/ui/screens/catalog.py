@@ -460,7 +460,7 @@ class CatalogScreen(BaseScreen):
 
         def ask(fields: list[FormField]) -> None:
             editable = [f for f in fields if f.key not in tab.create_only]
-            self.app.push_screen(CatalogFormModal(f"Edit {tab.noun} {self._name(tab, item)}", editable, initial,
+            self.app.push_screen(CatalogFormModal(f"Edit {tab.noun} {self._label_of(tab, item)}", editable, initial,
                                                   check=tab.check),
                                  lambda values: self._update(tab, actor, key, initial, values) if values else None)
 
@@ -470,7 +470,7 @@ class CatalogScreen(BaseScreen):
         actor, item = self._editor(), self._current()
         if actor is None or item is None:
             return
-        tab, key, name = self.tab, self.tab.key(item), self._name(self.tab, item)
+        tab, key, name = self.tab, self.tab.key(item), self._label_of(self.tab, item)
         question = f"Deactivate {tab.noun} {name}? Its history is kept; edit can bring it back."
 
         def answered(yes: bool | None) -> None:
@@ -480,7 +480,7 @@ class CatalogScreen(BaseScreen):
         self.app.push_screen(ConfirmModal(question), answered)
 
     @staticmethod
-    def _name(tab: CatalogTab, item: Any) -> str:
+    def _label_of(tab: CatalogTab, item: Any) -> str:
         return f"#{item.id} ({item.sku})" if tab.id == "rules" else tab.key(item)
 
     def _with_choices(self, tab: CatalogTab, then: Callable[[list[FormField]], Any]) -> None:

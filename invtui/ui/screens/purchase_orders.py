@@ -54,9 +54,10 @@ class PurchaseOrdersScreen(BaseScreen):
 
     def body(self) -> Iterable[Widget]:
         table: DataTable[Text] = DataTable(id="po-table", cursor_type="row", zebra_stripes=True)
-        for label, key, width in (("PO", "number", 9), ("status", "status", 11), ("supplier", "supplier", 14),
-                                  ("lines", "lines", 5), ("ordered", "ordered", 7), ("recv", "received", 6),
-                                  ("total", "total", 9), ("by", "by", 7)):
+        # Widths add up to 78 columns with the cell padding.
+        for label, key, width in (("PO", "number", 9), ("status", "status", 10), ("supplier", "supplier", 12),
+                                  ("lines", "lines", 5), ("ordered", "ordered", 7), ("recv", "received", 5),
+                                  ("total", "total", 8), ("by", "by", 6)):
             table.add_column(label, key=key, width=width)
         yield table
 

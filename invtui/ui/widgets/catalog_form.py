@@ -55,6 +55,7 @@ class DomainCheck(Validator):
 
 class CatalogFormModal(ModalScreen[dict[str, str] | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = "Input"
 
     def __init__(self, title: str, fields: list[FormField], initial: dict[str, str] | None = None,
                  check: FormCheck | None = None) -> None:
@@ -75,7 +76,7 @@ class CatalogFormModal(ModalScreen[dict[str, str] | None]):
                                 suggester=SuggestFromList(field.choices, case_sensitive=False)
                                 if field.choices else None)
             yield Static("", id="form-error")
-            yield Static("Enter: save · Tab: next field · →: accept suggestion · Escape: cancel",
+            yield Static("Enter: save · Tab: next · →: take suggestion · Escape: cancel",
                          classes="modal-hint")
 
     def values(self) -> dict[str, str]:
