@@ -441,27 +441,31 @@ _INVENTORY_CHECKS = (
         WHERE t.quantity < i.reserved_quantity""",
 )
 
-# Names typed in a file resolve the way the catalog's lookups do: a category by name in any case,
-# a supplier by code (any case) before an exact name. Resolved once per distinct value.
-_RESOLVE_PRODUCTS = (
-    """UPDATE import_rows t SET category_id = c.id
-         FROM (SELECT DISTINCT category FROM import_rows WHERE category IS NOT NULL) w
-         JOIN categories c ON lower(c.name) = lower(w.category)
-        WHERE t.category = w.category""",
-    """UPDATE import_rows t SET supplier_id = r.id
-         FROM (SELECT w.supplier,
-                      (SELECT s.id FROM suppliers s WHERE s.code = upper(w.supplier) OR s.name = w.supplier
-                        ORDER BY s.code = upper(w.supplier) DESC, s.id LIMIT 1) AS id
-                 FROM (SELECT DISTINCT supplier FROM import_rows WHERE supplier IS NOT NULL) w) r
-        WHERE t.supplier = r.supplier AND r.id IS NOT NULL""",
-)
-
-_RESOLVE_INVENTORY = (
-    """UPDATE import_rows t SET product_id = p.id, product_active = p.is_active
-         FROM products p WHERE p.sku = t.sku""",
-    """UPDATE import_rows t SET location_id = l.id, location_active = l.is_active
-         FROM locations l WHERE l.code = t.location""",
-)
+# import_raw (the COPY target) becomes import_rows: every row with the ids its names resolve to,
+# in one pass (CREATE TABLE AS, no updates of 100,000 rows). Names resolve the way the catalog's
+# lookups do: a category by name in any case, a supplier by code (any case) before an exact
+# name, each distinct value once; SKUs and location codes are stored upper case and were
+# upper-cased when read.
+_RESOLVE = {
+    "products": """
+        CREATE TEMP TABLE import_rows ON COMMIT DROP AS
+        SELECT t.*, c.id AS category_id, s.id AS supplier_id
+          FROM import_raw t
+          LEFT JOIN (SELECT w.category, (SELECT c.id FROM categories c WHERE lower(c.name) = lower(w.category)
+                                          ORDER BY c.id LIMIT 1) AS id
+                       FROM (SELECT DISTINCT category FROM import_raw) w) c ON c.category = t.category
+          LEFT JOIN (SELECT w.supplier, (SELECT s.id FROM suppliers s
+                                          WHERE s.code = upper(w.supplier) OR s.name = w.supplier
+                                          ORDER BY s.code = upper(w.supplier) DESC, s.id LIMIT 1) AS id
+                       FROM (SELECT DISTINCT supplier FROM import_raw) w) s ON s.supplier = t.supplier""",
+    "inventory": """
+        CREATE TEMP TABLE import_rows ON COMMIT DROP AS
+        SELECT t.*, p.id AS product_id, p.is_active AS product_active,
+               l.id AS location_id, l.is_active AS location_active
+          FROM import_raw t
+          LEFT JOIN products p ON p.sku = t.sku
+          LEFT JOIN locations l ON l.code = t.location""",
+}
 
 _INSERT_PRODUCTS = """
     INSERT INTO products (sku, name, description, barcode, category_id, supplier_id, unit_price, cost_price,
@@ -515,21 +519,14 @@ _CREATE_INVENTORY = """
     SELECT count(*) FROM created
 """
 
-_EXTRA_COLUMNS = {
-    "products": "category_id bigint, supplier_id bigint",
-    "inventory": "product_id bigint, product_active boolean, location_id bigint, location_active boolean",
-}
-
-
 def _create_staging(cur: psycopg.Cursor, kind: str) -> None:
     columns = ", ".join(f"{c.name} {c.sql_type}" for c in _stored(kind))
-    cur.execute(f"CREATE TEMP TABLE import_rows (row_no integer PRIMARY KEY, {columns}, {_EXTRA_COLUMNS[kind]}) "
-                "ON COMMIT DROP")
+    cur.execute(f"CREATE TEMP TABLE import_raw (row_no integer PRIMARY KEY, {columns}) ON COMMIT DROP")
 
 
 def _stage(cur: psycopg.Cursor, kind: str, stream: BinaryIO, report: ImportReport,
            progress: Progress | None, total_bytes: int) -> bool:
-    """Read, check and COPY every clean row into import_rows; False if the header is unusable."""
+    """Read, check and COPY every clean row into import_raw; False if the header is unusable."""
     counter = _CountingReader(stream)
     rows = _rows(counter, report.errors)
     first = next(rows, None)
@@ -544,7 +541,7 @@ def _stage(cur: psycopg.Cursor, kind: str, stream: BinaryIO, report: ImportRepor
     if not readable:
         return False
     names = ", ".join(["row_no", *(c.name for c in _stored(kind))])
-    with cur.copy(f"COPY import_rows ({names}) FROM STDIN") as copy:
+    with cur.copy(f"COPY import_raw ({names}) FROM STDIN") as copy:
         for number, cells in rows:
             report.rows += 1
             clean = _parse_row(kind, number, columns, cells, report.errors)
@@ -558,9 +555,9 @@ def _stage(cur: psycopg.Cursor, kind: str, stream: BinaryIO, report: ImportRepor
 
 
 def _check(cur: psycopg.Cursor, kind: str, report: ImportReport) -> None:
-    cur.execute("ANALYZE import_rows")  # temp tables are never analysed automatically
-    for statement in _RESOLVE_PRODUCTS if kind == "products" else _RESOLVE_INVENTORY:
-        cur.execute(statement)
+    cur.execute("ANALYZE import_raw")  # temp tables are never analysed automatically
+    cur.execute(_RESOLVE[kind])
+    cur.execute("ANALYZE import_rows")
     for query in _PRODUCT_CHECKS if kind == "products" else _INVENTORY_CHECKS:
         report.errors.extend(RowError(row, message) for row, message in cur.execute(query))
     report.errors.sort(key=lambda e: e.row)
