@@ -38,7 +38,7 @@ def test_a_location_rule_replaces_the_rule_for_all_locations_at_its_bin_only(war
         catalog.create_rule(s, manager, "BOLT-M6", 15)
         catalog.create_rule(s, manager, "BOLT-M6", 60, location="WH1-A-02")
     everywhere, at_bin = effects(warehouse)
-    assert at_bin.effect == "60 instead of rule for all locations 15"
+    assert at_bin.effect == "60 instead of product rule 15"
     assert (at_bin.location, at_bin.rows, at_bin.low) == ("WH1-A-02", 1, 1)
     assert (everywhere.rows, everywhere.low) == (1, 1)  # the bin with its own rule is no longer its
 

@@ -645,8 +645,8 @@ def _rule_rows(session: Session, ids: Any) -> list[RuleView]:
 class RuleEffect:
     """A rule, the threshold it replaces, and the stock rows it decides right now.
 
-    `replaces` names what the rows would use without this rule ("reorder point", "min level",
-    "rule for all locations") and `replaced_threshold` its value; `rows` counts the stock rows
+    `replaces` names what the rows would use without this rule, in inventory_status's words
+    ("reorder point", "min stock level", "product rule": the rule for all locations) and `replaced_threshold` its value; `rows` counts the stock rows
     whose effective threshold is this rule's, `low` how many of those are LOW or OUT now. An
     inactive rule, or one overridden everywhere by location rules, covers no rows.
     """
@@ -673,9 +673,9 @@ class RuleEffect:
 # counts follow the view's definition of "low" and can never disagree with the sweep.
 _RULE_EFFECTS = """
     SELECT r.id, p.sku, p.name, l.code, r.threshold_quantity, r.is_active,
-           CASE WHEN rp.id IS NOT NULL THEN 'rule for all locations'
+           CASE WHEN rp.id IS NOT NULL THEN 'product rule'
                 WHEN p.reorder_point IS NOT NULL THEN 'reorder point'
-                ELSE 'min level' END,
+                ELSE 'min stock level' END,
            coalesce(rp.threshold_quantity, p.reorder_point, p.min_stock_level),
            covered.rows, covered.low
       FROM alert_rules r
