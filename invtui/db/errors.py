@@ -26,6 +26,8 @@ CONSTRAINT_MESSAGES = {
     "alert_rules_one_per_scope": "A rule for that product and location already exists",
     "purchase_order_lines_one_per_product": "That product is already on this purchase order",
     "purchase_order_lines_receipt_within_order": "Cannot receive more than was ordered",
+    # two writers creating the same product x location row at once (a CSV import beside an operator)
+    "idx_inventory_product_location": "Someone else created the same stock row at the same moment; try again",
 }
 
 
