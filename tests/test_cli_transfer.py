@@ -206,3 +206,16 @@ def test_serve_on_a_port_in_use_is_one_line(shared: Shared) -> None:
         busy.listen()
         port = busy.getsockname()[1]
         assert_one_line_error(shared.run("serve", "--port", str(port)), f"Cannot serve on 127.0.0.1:{port}")
+
+
+def test_an_export_piped_into_head_stops_quietly(db: Database, cli_env: dict[str, str]) -> None:
+    from invtui.services.seed import seed
+
+    seed(db, products=200, locations=10)  # 2,000 ledger rows: more than a pipe holds
+    exe = Path(sys.executable).with_name("invtui")
+    pipeline = subprocess.run(["bash", "-o", "pipefail", "-c", f"'{exe}' export movements | head -1"],
+                              capture_output=True, text=True, env={**cli_env, "INVTUI_USER": "viewer"}, cwd=ROOT,
+                              timeout=60)
+    assert pipeline.returncode == 0
+    assert pipeline.stdout == "id,created_at,sku,location,kind,quantity_delta,reserved_delta,reference,reason,user\n"
+    assert pipeline.stderr == ""

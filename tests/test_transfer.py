@@ -383,3 +383,37 @@ def test_import_from_a_path_names_the_file_in_the_ledger_and_reports_progress(
     with world.session() as s:
         reason = s.execute(text("SELECT reason FROM stock_movements ORDER BY id DESC LIMIT 1")).scalar()
     assert reason == "CSV import cycle-count.csv"
+
+
+def test_an_import_that_loses_a_race_for_a_new_stock_row_writes_nothing(world: Database, operator: Actor) -> None:
+    """Someone creates NUT at B while the import is writing it: the import is refused whole."""
+    import threading
+
+    from invtui.errors import ConflictError
+
+    content = f"sku,location,quantity\n{BOLT},{A},30\n{NUT},{B},7\n"
+    other = world.connect()
+    other.execute("INSERT INTO inventory (product_id, location_id, quantity) SELECT p.id, l.id, 2 FROM products p, "
+                  "locations l WHERE p.sku = %s AND l.code = %s", (NUT, B))
+    outcome: list[BaseException] = []
+
+    def run_import() -> None:
+        try:
+            load(world, operator, "inventory", content)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            outcome.append(exc)
+
+    importer = threading.Thread(target=run_import)
+    importer.start()
+    with world.connect(autocommit=True) as watcher:  # wait until the import waits on the other writer's row
+        for _ in range(200):
+            if watcher.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                               "AND wait_event_type = 'Lock'").fetchone()[0]:  # type: ignore[index]
+                break
+            importer.join(0.05)
+    other.commit()
+    other.close()
+    importer.join(30)
+    assert len(outcome) == 1 and isinstance(outcome[0], ConflictError)
+    assert "Someone else created the same stock row at the same moment" in str(outcome[0])
+    assert level(world, BOLT, A) == (40, 5) and level(world, NUT, B) == (2, 0)

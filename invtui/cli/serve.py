@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import socket
 import sys
 from pathlib import Path
 
@@ -18,6 +19,8 @@ import typer
 from invtui.cli.state import state
 from invtui.config import Settings
 from invtui.errors import ConfigError
+
+_EVERY_INTERFACE = ("0.0.0.0", "::", "")
 
 
 def app_command(settings: Settings) -> str:
@@ -40,6 +43,9 @@ def serve(ctx: typer.Context,
     st = state(ctx)
     st.database()  # unreachable database or pending migrations: one line now, not in every tab
     os.environ["INVTUI_TRUST_OS_USER"] = "false"  # the served app always shows its login screen
+    if public_url is None and host in _EVERY_INTERFACE:
+        # the page tells the browser where the websocket is; 0.0.0.0 is not an address it can reach
+        public_url = f"http://{socket.getfqdn()}:{port}"
     server = Server(app_command(st.settings), host=host, port=port, title="invtui", public_url=public_url)
     try:
         server.serve()

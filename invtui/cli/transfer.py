@@ -7,6 +7,7 @@ each with its row number, then the one-line summary, and the exit code is 1.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,8 +34,11 @@ def export(ctx: typer.Context,
     actor = st.actor()
     with st.database().session() as session:
         if output is None:
-            transfer.export_csv(session, actor, kind, sys.stdout.buffer)
-            sys.stdout.buffer.flush()
+            try:
+                transfer.export_csv(session, actor, kind, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+            except BrokenPipeError:  # `invtui export movements | head`: the reader has what it wanted
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return
         rows = transfer.export_to_path(session, actor, kind, output)
     err_console.print(f"Exported {rows:,} rows of {kind.strip().lower()} to {output}.")

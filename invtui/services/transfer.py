@@ -32,6 +32,7 @@ from typing import Any, BinaryIO
 import psycopg
 from sqlmodel import Session
 
+from invtui.db.errors import friendly_error
 from invtui.domain import validation
 from invtui.domain.roles import Actor, Permission, require
 from invtui.errors import InvtuiError, NotFound, ValidationError
@@ -609,7 +610,10 @@ def import_csv(session: Session, actor: Actor, kind: str, stream: BinaryIO, *, s
                     raise _DryRun
                 if progress is not None:
                     progress("write", 0, 0)
-                _write(cur, what, actor, report)
+                try:
+                    _write(cur, what, actor, report)
+                except psycopg.errors.IntegrityError as exc:  # a race lost to another writer
+                    raise (friendly_error(exc) or exc) from None
             _announce(session, actor, report)
     except _DryRun:
         pass
