@@ -19,6 +19,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from invtui.config import Settings
 from invtui.db.engine import Database
+from invtui.db.errors import friendly_error
+from invtui.errors import DatabaseUnavailable
 from invtui.services import notifications
 from invtui.services.sweep import SweepRun, run_full_sweep
 
@@ -127,7 +129,11 @@ class Scheduler:
         def job() -> None:
             try:
                 func()
-            except Exception:
-                log.exception("background job %s failed", job_id)
+            except Exception as exc:
+                friendly = friendly_error(exc)
+                if isinstance(friendly, DatabaseUnavailable):  # an outage: one line, it runs again later
+                    log.warning("background job %s skipped: %s", job_id, friendly)
+                else:
+                    log.exception("background job %s failed", job_id)
 
         return job

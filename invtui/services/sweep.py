@@ -21,8 +21,9 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from invtui.db.engine import Database
+from invtui.db.errors import friendly_error
 from invtui.domain.roles import Actor, Permission, require
-from invtui.errors import ValidationError
+from invtui.errors import DatabaseUnavailable, ValidationError
 from invtui.services import events
 from invtui.services.tx import unit_of_work
 
@@ -116,7 +117,11 @@ def run_full_sweep(db: Database, trigger: str = "scheduled", *, actor: Actor | N
             run = _record(session, trigger, started_at, clock, counts, error=None)
             _announce(session, run, actor)
     except Exception as exc:
-        log.exception("stock sweep (%s) failed", trigger)
+        unreachable = isinstance(friendly_error(exc), DatabaseUnavailable)
+        if unreachable:  # an outage, not a bug: one line, not a traceback every second
+            log.warning("stock sweep (%s) failed: %s", trigger, friendly_error(exc))
+        else:
+            log.exception("stock sweep (%s) failed", trigger)
         _record_failure(db, trigger, started_at, clock, exc)
         raise
     log.info("stock sweep (%s): %s", trigger, run.summary)
@@ -163,8 +168,10 @@ def _record_failure(db: Database, trigger: str, started_at: datetime, clock: flo
         with db.session() as session, unit_of_work(session):
             run = _record(session, trigger, started_at, clock, None, error=first or type(exc).__name__)
             _announce(session, run, None)
-    except Exception:  # the database may be the very thing that failed
-        log.warning("could not record the failed sweep in sweep_runs", exc_info=True)
+    except Exception as record_exc:  # the database may be the very thing that failed
+        unreachable = isinstance(friendly_error(record_exc), DatabaseUnavailable)
+        log.warning("could not record the failed sweep in sweep_runs: %s", friendly_error(record_exc) or record_exc,
+                    exc_info=not unreachable)
 
 
 def sweep_status(session: Session, limit: int = 20) -> SweepStatus:
