@@ -646,8 +646,9 @@ class RuleEffect:
     """A rule, the threshold it replaces, and the stock rows it decides right now.
 
     `replaces` names what the rows would use without this rule, in inventory_status's words
-    ("reorder point", "min stock level", "product rule": the rule for all locations) and `replaced_threshold` its value; `rows` counts the stock rows
-    whose effective threshold is this rule's, `low` how many of those are LOW or OUT now. An
+    ("reorder point", "min stock level", "product rule": the rule for all locations) and
+    `replaced_threshold` its value; `rows` counts the stock rows whose effective threshold is
+    this rule's, `low` how many of those are LOW or OUT now. An
     inactive rule, or one overridden everywhere by location rules, covers no rows.
     """
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
+
+import pytest
 
 from textual.widgets import DataTable
 
 from invtui.db.engine import Database
+from invtui.ui.screens import catalog as catalog_screen
 from invtui.ui.screens.catalog import CatalogScreen
 from invtui.ui.widgets.catalog_form import CatalogFormModal
 from invtui.ui.widgets.confirm_modal import ConfirmModal
@@ -48,10 +52,10 @@ async def test_a_manager_adds_a_product_with_n(make_app, warehouse: Database) ->
         await open_form(app, pilot, "n")
         await pilot.press(*"PIN-3", "tab", *"Split pin 3mm", "tab", "tab", "tab", *"ACME", "tab", *"0.40",
                           "tab", "tab", *"5", "tab", *"10", "tab", *"50", "enter")
-        assert await wait_until(pilot, lambda: len(screen.tabs["products"].rows) == 8)
+        assert await wait_until(pilot, lambda: len(screen.tabs["products"].rows) == 8, timeout=10), toasts(app)
         assert "Added product PIN-3" in toasts(app)
     pin = [p for p in products(warehouse) if p[0] == "PIN-3"][0]
-    assert pin[1:6] == ("Split pin 3mm", 5, 10, 50, __import__("decimal").Decimal("0.40"))
+    assert pin[1:6] == ("Split pin 3mm", 5, 10, 50, Decimal("0.40"))
 
 
 async def test_a_manager_edits_a_reorder_point_and_only_that_field_is_sent(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
@@ -63,7 +67,7 @@ async def test_a_manager_edits_a_reorder_point_and_only_that_field_is_sent(make_
         assert form.values()["name"] == "Bolt M6" and form.values()["reorder_point"] == "10"  # prefilled
         form.query_one("#catalog-reorder_point").focus()
         await pilot.press("backspace", "backspace", *"12", "enter")
-        assert await wait_until(pilot, lambda: screen.tabs["products"].rows[0].reorder_point == 12)
+        assert await wait_until(pilot, lambda: screen.tabs["products"].rows[0].reorder_point == 12, timeout=10)
         assert any(t == "Saved product BOLT-M6: reorder point" for t in toasts(app))
     after = products(warehouse)[0]
     assert after[1:5] == ("Bolt M6", 5, 12, 40)
@@ -96,7 +100,7 @@ async def test_a_manager_deactivates_a_location_with_x_and_y(make_app, warehouse
         await pilot.press("down", "x")
         assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
         await pilot.press("y")
-        assert await wait_until(pilot, lambda: not screen.tabs["locations"].rows[1].is_active)
+        assert await wait_until(pilot, lambda: not screen.tabs["locations"].rows[1].is_active, timeout=10)
         assert "Deactivated location WH1-A-02" in toasts(app)
     with warehouse.connect() as conn:
         states = conn.execute("SELECT code, is_active FROM locations ORDER BY code").fetchall()
@@ -131,7 +135,7 @@ async def test_the_rules_tab_shows_what_each_rule_does(make_app, warehouse: Data
         await settle(pilot)
         await open_form(app, pilot, "n")
         await pilot.press(*"BOLT-M6", "tab", "tab", *"15", "enter")
-        assert await wait_until(pilot, lambda: len(screen.tabs["rules"].rows) == 1)
+        assert await wait_until(pilot, lambda: len(screen.tabs["rules"].rows) == 1, timeout=10), toasts(app)
         await settle(pilot)
         row = [str(cell) for cell in screen.query_one("#catalog-rules-table", DataTable).get_row_at(0)]
     assert row == ["#1", "BOLT-M6", "all", "15 instead of reorder point 10", "2", "1"]
@@ -145,3 +149,20 @@ async def test_search_narrows_the_list_on_the_server(make_app, warehouse: Databa
         assert await wait_until(pilot, lambda: [p.sku for p in screen.tabs["products"].rows] == ["BOLT-M6", "NUT-M6"])
         await pilot.press("escape")
         assert await wait_until(pilot, lambda: len(screen.tabs["products"].rows) == 7)
+
+
+async def test_the_next_page_loads_when_the_cursor_reaches_the_end(make_app, warehouse: Database,  # type: ignore[no-untyped-def]
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(catalog_screen, "PAGE", 3)
+    app = make_app("viewer", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        screen = app.screen
+        assert await wait_until(pilot, lambda: len(screen.tabs["products"].rows) == 3)
+        await pilot.press("down", "down")
+        assert await wait_until(pilot, lambda: len(screen.tabs["products"].rows) == 6)
+        await pilot.press("down", "down", "down")
+        assert await wait_until(pilot, lambda: len(screen.tabs["products"].rows) == 7)
+        assert [p.sku for p in screen.tabs["products"].rows][-2:] == ["TIE-200", "WASH-10"]
+        assert screen.tabs["products"].next_cursor is None

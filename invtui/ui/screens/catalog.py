@@ -3,8 +3,8 @@
 Every tab is a list paged on the server (keyset: the next page loads when the cursor reaches the
 end), searched as you type with `/`. Managers and admins edit: `n` new, `e` edit (a form
 prefilled with the current values; only the fields changed are sent), `x` deactivate (asks
-first). Viewers and operators read only: the edit keys are hidden from them, and reached through
-the palette they are refused in the service's words. The rules tab shows what each rule does:
+first); `p` `c` `s` `l` `a` pick a tab. Viewers and operators read only: the edit keys are
+hidden from them, and reached through the palette they are refused in the service's words. The rules tab shows what each rule does:
 "15 instead of reorder point 10", over how many stock rows, how many of them low now.
 """
 
@@ -351,7 +351,8 @@ class CatalogScreen(BaseScreen):
     def reload(self) -> None:
         self._stale = False
         tab = self.tab
-        self.sub_title = f"Catalog — {tab.noun}s" + (f" matching {tab.search!r}" if tab.search else "")
+        plural = Text.from_markup(tab.title).plain.lower()
+        self.sub_title = f"Catalog — {plural}" + (f" matching {tab.search!r}" if tab.search else "")
         self.service(lambda s: tab.fetch(s, search=tab.search or None, limit=PAGE), partial(self._replace, tab),
                      group=f"catalog-{tab.id}", exclusive=True)
 
@@ -384,7 +385,9 @@ class CatalogScreen(BaseScreen):
 
     def on_event_arrived(self, message: EventArrived) -> None:
         kind = message.event.kind  # type: ignore[attr-defined]
-        if kind == "catalog.changed" or (self.tab.id == "rules" and (kind == "stock.changed" or kind.startswith("alert"))):
+        # The rules tab counts low rows, so stock movements and alerts change it too.
+        moves_rules = self.tab.id == "rules" and (kind == "stock.changed" or kind.startswith("alert"))
+        if kind == "catalog.changed" or moves_rules:
             self._stale = True
 
     def _reload_if_stale(self) -> None:
@@ -499,7 +502,8 @@ class CatalogScreen(BaseScreen):
 
     def _create(self, tab: CatalogTab, actor: Actor, values: dict[str, str]) -> None:
         given = {k: v for k, v in values.items() if v != ""}  # empty: the service's default
-        self._run(tab, lambda s: tab.create(s, actor, **given), f"Added {tab.noun} {values.get('sku') or values.get('code') or values.get('name')}")
+        what = values.get("sku") or values.get("code") or values.get("name")
+        self._run(tab, lambda s: tab.create(s, actor, **given), f"Added {tab.noun} {what}")
 
     def _update(self, tab: CatalogTab, actor: Actor, key: str, initial: dict[str, str], values: dict[str, str]) -> None:
         changed = {tab.renamed.get(k, k): (None if v == "" and k in tab.clearable else v)
@@ -507,8 +511,8 @@ class CatalogScreen(BaseScreen):
         if not changed:
             self.notify("Nothing changed.", title=f"Edit {tab.noun}")
             return
-        self._run(tab, lambda s: tab.update(s, actor, key, **changed),
-                  f"Saved {tab.noun} {key}: {', '.join(k.replace('_', ' ') for k in values if values[k] != initial.get(k, ''))}")
+        fields = ", ".join(k.replace("_", " ") for k, v in values.items() if v != initial.get(k, ""))
+        self._run(tab, lambda s: tab.update(s, actor, key, **changed), f"Saved {tab.noun} {key}: {fields}")
 
     def _run(self, tab: CatalogTab, call: Callable[[Session], Any], message: str) -> None:
         self.service(call, lambda _: (self.notify(message, title="Catalog"), self.reload()), group="catalog-write")

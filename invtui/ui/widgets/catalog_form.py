@@ -76,7 +76,7 @@ class CatalogFormModal(ModalScreen[dict[str, str] | None]):
                                 suggester=SuggestFromList(field.choices, case_sensitive=False)
                                 if field.choices else None)
             yield Static("", id="form-error")
-            yield Static("Enter: save · Tab: next · →: take suggestion · Escape: cancel",
+            yield Static("Enter save · Tab next · → take suggestion · Escape cancel",
                          classes="modal-hint")
 
     def values(self) -> dict[str, str]:
