@@ -397,10 +397,19 @@ def apply_counts(session: Session, actor: Actor, lines: Sequence[tuple[str, str,
         except ValidationError as exc:
             raise ValidationError(f"Line {number}: {exc.message}") from None
     with unit_of_work(session):
-        changes: dict[tuple[int, int], StockChange] = {}
+        resolved = []
         for number, (sku, location, count) in enumerate(counts, start=1):
             try:
                 product, (place,) = _movable(session, sku, location)
+            except InvtuiError as exc:
+                raise type(exc)(f"Line {number}: {exc.message}") from None
+            resolved.append((product, place, count))
+        # Lock every row up front in (product, location) order, like transfers and batches, so
+        # two count batches naming the same items in different orders queue instead of deadlocking.
+        _lock_rows(session, [(p.id, loc.id) for p, loc, _ in resolved])
+        changes: dict[tuple[int, int], StockChange] = {}
+        for number, (product, place, count) in enumerate(resolved, start=1):
+            try:
                 row = session.execute(_LOCK_ONE, {"product_id": product.id, "location_id": place.id}).first()
                 current, reserved = (row[0], row[1]) if row else (0, 0)
                 if count < reserved:
