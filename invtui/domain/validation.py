@@ -6,6 +6,7 @@ sees. The database checks again (CHECK constraints); these give the clearer mess
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -23,7 +24,8 @@ def quantity(value: object, *, minimum: int = 1, maximum: int = MAX_QUANTITY, wh
     if isinstance(value, int):
         number = value
     elif isinstance(value, float | Decimal):
-        if value != int(value):
+        finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+        if not finite or value != int(value):  # NaN and infinity are numbers, but not counts
             raise ValidationError(message)
         number = int(value)
     elif isinstance(value, str):
