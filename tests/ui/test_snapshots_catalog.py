@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Input
 
 from invtui.db.engine import Database
 
@@ -27,6 +28,10 @@ def _run(snap_compare, make_app, size, *keys: str, rules: bool = False) -> bool:
         await settle(pilot)
         for key in keys:
             await pilot.press(key)
+            await settle(pilot)
+        focused = pilot.app.screen.focused
+        if isinstance(focused, Input):
+            focused.cursor_blink = False  # a blinking cursor would make the picture depend on timing
             await settle(pilot)
 
     return snap_compare(app, terminal_size=size, run_before=ready)
