@@ -1,9 +1,9 @@
 """kill -9 in the middle of a big write leaves the database exactly as it was before.
 
 The kill lands inside the transaction deterministically: the test holds a table lock that the
-write needs only at its very end (the PO's history row; the sweep's sweep_runs row), waits until
-the child's backend is blocked on it while holding locks that prove it has already written
-(ledger rows; alerts), then kills the child and lets go.
+write needs only late (the PO's history row; the alerts an import's counts raise; the sweep's
+sweep_runs row), waits until the child's backend is blocked on it while holding locks that prove
+it has already written (ledger rows; alerts), then kills the child and lets go.
 """
 
 from __future__ import annotations
@@ -32,6 +32,17 @@ with db.session() as s:
     actor = users.actor_for(s, "operator")
 with db.session() as s:
     purchasing.receive(s, actor, sys.argv[2], sys.argv[3])
+"""
+
+CSV_IMPORT = """
+import sys
+from invtui.db.engine import Database
+from invtui.services import transfer, users
+db = Database(sys.argv[1])
+with db.session() as s:
+    actor = users.actor_for(s, "operator")
+with db.session() as s:
+    transfer.import_from_path(s, actor, "inventory", sys.argv[2])
 """
 
 FULL_SWEEP = """
@@ -132,6 +143,21 @@ def test_a_500_line_po_receipt_killed_midway_leaves_no_partial_receipt(db: Datab
         location = conn.execute("SELECT code FROM locations").fetchone()[0]
     before = snapshot(db)
     kill_mid_transaction(db, RECEIVE_PO, [big_po, location], lock="purchase_order_events", holding="stock_movements")
+    assert snapshot(db) == before
+    assert integrity.check(db).clean
+
+
+def test_a_csv_count_import_killed_midway_leaves_no_half_import(db: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    seed.seed(db, products=100, locations=3, low_fraction=0)
+    with db.connect() as conn:
+        rows = conn.execute("SELECT p.sku, l.code, i.reserved_quantity FROM inventory i JOIN products p ON p.id = i.product_id "
+                            "JOIN locations l ON l.id = i.location_id ORDER BY 1, 2").fetchall()
+    counts = tmp_path / "counts.csv"
+    counts.write_text("sku,location,quantity\n" + "".join(f"{sku},{code},{reserved}\n" for sku, code, reserved in rows))
+    before = snapshot(db)
+    # Counting everything down to what is reserved (none available) makes the alert trigger write
+    # alerts inside the import's statement.
+    kill_mid_transaction(db, CSV_IMPORT, [str(counts)], lock="stock_alerts", holding="stock_movements")
     assert snapshot(db) == before
     assert integrity.check(db).clean
 
