@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from invtui.db import migrations
 from invtui.db.engine import Database
+from invtui.errors import ConflictError
 from invtui.services import backup, integrity, seed
 from tests.conftest import run_invtui
 
@@ -104,3 +106,11 @@ def test_client_tools_are_never_older_than_the_server(db: Database) -> None:
     tools = backup.find_tools(db)
     assert tools.major >= backup.server_major(db)
     assert tools.pg_dump.is_file() and tools.pg_restore.is_file()
+
+
+def test_restore_into_a_freshly_upgraded_database_says_it_has_tables(stocked: Database, empty_db: Database,
+                                                                      tmp_path: Path) -> None:
+    dump = backup.backup(stocked, tmp_path / "box.dump").path
+    migrations.upgrade(empty_db)
+    with pytest.raises(ConflictError, match="already has tables .* or with --force to replace them"):
+        backup.restore(empty_db, dump)

@@ -200,9 +200,14 @@ def restore(db: Database, path: Path, *, force: bool = False, progress: Progress
     tools = find_tools(db)
     if _public_tables(db) and not force:
         counts = table_counts(db)
-        held = ", ".join(f"{n:,} {label}" for label, n in counts.items())
+        if any(counts.values()):
+            held = ", ".join(f"{n:,} {label}" for label, n in counts.items())
+            raise ConflictError(
+                f"Database {db.url.database} already has data ({held}); restore with --force to replace it"
+            )
         raise ConflictError(
-            f"Database {db.url.database} already has data ({held}); restore with --force to replace it"
+            f"Database {db.url.database} already has tables (an upgraded or used database); restore into an "
+            "empty one, or with --force to replace them"
         )
     started = time.monotonic()
     command = [str(tools.pg_restore), "--single-transaction", "--exit-on-error", "--no-owner", "--no-acl",
