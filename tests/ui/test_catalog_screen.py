@@ -107,6 +107,24 @@ async def test_a_manager_deactivates_a_location_with_x_and_y(make_app, warehouse
     assert states == [("WH1-A-01", True), ("WH1-A-02", False), ("WH1-B-01", True)]
 
 
+async def test_x_on_an_inactive_location_brings_it_back(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    with warehouse.connect() as conn:
+        conn.execute("UPDATE locations SET is_active = false WHERE code = 'WH1-B-01'")
+        conn.commit()
+    app = make_app("manager", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_catalog(app, pilot)
+        await pilot.press("l")
+        assert await wait_until(pilot, lambda: len(screen.tabs["locations"].rows) == 3)
+        await pilot.press("down", "down", "x")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        assert "WH1-B-01 is inactive. Reactivate it?" in str(app.screen.query_one("#confirm-question").render())
+        await pilot.press("y")
+        assert await wait_until(pilot, lambda: screen.tabs["locations"].rows[2].is_active, timeout=10)
+    with warehouse.connect() as conn:
+        assert conn.execute("SELECT is_active FROM locations WHERE code = 'WH1-B-01'").fetchone()[0] is True
+
+
 async def test_an_operator_sees_no_edit_keys_and_a_palette_edit_is_refused(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
     before = products(warehouse)
     app = make_app("operator", live=False)

@@ -34,6 +34,7 @@ from invtui.ui.widgets.catalog_form import CatalogFormModal, FormField
 from invtui.ui.widgets.confirm_modal import ConfirmModal
 
 PAGE = 100
+CHOICES_MAX = 1000  # type-ahead lists: the first this many names
 EDIT_ACTIONS = {"new", "edit", "deactivate"}
 
 
@@ -66,10 +67,14 @@ def _code(what: str, max_length: int = 32) -> Callable[[str], object]:
 
 
 def _known(what: str, choices: Callable[[], Iterable[str]]) -> Callable[[str], object]:
-    """Empty, or one of the known names/codes (any case)."""
+    """Empty, or one of the known names/codes (any case).
+
+    Only a complete list can refuse: past CHOICES_MAX names the form offers the first ones
+    and leaves the verdict to the service.
+    """
     def check(value: str) -> object:
         known = {c.upper() for c in choices()}
-        if value.strip() and known and value.strip().upper() not in known:
+        if value.strip() and 0 < len(known) < CHOICES_MAX and value.strip().upper() not in known:
             raise ValidationError(f"Type a known {what} or leave it empty.")
         return value
     return check
@@ -467,18 +472,23 @@ class CatalogScreen(BaseScreen):
                                                   check=tab.check),
                                  lambda values: self._update(tab, actor, key, initial, values) if values else None)
 
-        self._with_choices(tab, ask)
+        self._with_choices(tab, ask, initial)
 
     def action_deactivate(self) -> None:
         actor, item = self._editor(), self._current()
         if actor is None or item is None:
             return
         tab, key, name = self.tab, self.tab.key(item), self._label_of(self.tab, item)
-        question = f"Deactivate {tab.noun} {name}? Its history is kept; edit can bring it back."
+        if not tab.is_active(item):  # `x` on a retired record offers to bring it back
+            question = f"{tab.noun.capitalize()} {name} is inactive. Reactivate it?"
+            call, done = (lambda s: tab.update(s, actor, key, active=True)), f"Reactivated {tab.noun} {name}"
+        else:
+            question = f"Deactivate {tab.noun} {name}? Its stock and history are kept; x again reactivates it."
+            call, done = (lambda s: tab.deactivate(s, actor, key)), f"Deactivated {tab.noun} {name}"
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._run(tab, lambda s: tab.deactivate(s, actor, key), f"Deactivated {tab.noun} {name}")
+                self._run(tab, call, done)
 
         self.app.push_screen(ConfirmModal(question), answered)
 
@@ -486,19 +496,30 @@ class CatalogScreen(BaseScreen):
     def _label_of(tab: CatalogTab, item: Any) -> str:
         return f"#{item.id} ({item.sku})" if tab.id == "rules" else tab.key(item)
 
-    def _with_choices(self, tab: CatalogTab, then: Callable[[list[FormField]], Any]) -> None:
-        """Load the type-ahead lists the tab's form offers, then open it."""
+    def _with_choices(self, tab: CatalogTab, then: Callable[[list[FormField]], Any],
+                      current: dict[str, str] | None = None) -> None:
+        """Load the type-ahead lists the tab's form offers, then open it.
+
+        The record's `current` values always count as known, so an edit that leaves an inactive
+        category or supplier alone is not refused for it.
+        """
         def choices(session: Session) -> dict[str, list[str]]:
+            first = {"limit": CHOICES_MAX, "active": True}
             if tab.id == "products":
-                return {"category": [c.name for c in catalog.list_categories(session, active=True, limit=1000).items],
-                        "supplier": [s.code for s in catalog.list_suppliers(session, active=True, limit=1000).items]}
+                return {"category": [c.name for c in catalog.list_categories(session, **first).items],
+                        "supplier": [s.code for s in catalog.list_suppliers(session, **first).items]}
             if tab.id == "rules":
-                return {"sku": [p.sku for p in catalog.list_products(session, active=True, limit=1000).items],
-                        "location": [loc.code for loc in catalog.list_locations(session, active=True,
-                                                                                limit=1000).items]}
+                return {"sku": [p.sku for p in catalog.list_products(session, **first).items],
+                        "location": [loc.code for loc in catalog.list_locations(session, **first).items]}
             return {}
 
-        self.service(choices, lambda found: then(tab.fields(found)), group="catalog-choices")
+        def open_form(found: dict[str, list[str]]) -> None:
+            for key, names in found.items():
+                if (current or {}).get(key):
+                    names.append(current[key])  # type: ignore[index]
+            then(tab.fields(found))
+
+        self.service(choices, open_form, group="catalog-choices")
 
     def _create(self, tab: CatalogTab, actor: Actor, values: dict[str, str]) -> None:
         given = {k: v for k, v in values.items() if v != ""}  # empty: the service's default
