@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlmodel import Session
+from textual.worker import get_current_worker
 
 from invtui.db.errors import friendly_error
 from invtui.errors import DatabaseUnavailable, InvtuiError
@@ -55,13 +56,16 @@ def call_service(
     db = app.db  # type: ignore[attr-defined]
 
     def work() -> None:
+        worker = get_current_worker()
         try:
             with db.session() as session:
                 result = fn(session)
         except Exception as exc:  # every failure is reported, none escapes the worker
-            app.call_from_thread(_failed, exc)
+            if not worker.is_cancelled:
+                app.call_from_thread(_failed, exc)
             return
-        if done is not None:
+        # An exclusive call replaced by a newer one must not paint its older answer over the new.
+        if done is not None and not worker.is_cancelled:
             app.call_from_thread(_guarded, done, result)
 
     def _failed(exc: BaseException) -> None:

@@ -17,10 +17,16 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Let every worker finish and the screen repaint."""
+    """Let every worker finish and the screen repaint; stop text cursors blinking (a blink
+    caught half-way makes a screenshot differ from run to run)."""
+    from textual.widgets import Input
+
     for _ in range(3):
         await pilot.pause(0.1)
         await idle(pilot.app)
+    for screen in pilot.app.screen_stack:
+        for field in screen.query(Input):
+            field.cursor_blink = False
     await pilot.pause(0.1)
 
 

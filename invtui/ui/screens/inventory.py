@@ -56,6 +56,8 @@ class InventoryScreen(BaseScreen):
         self._search_timer: Any = None
         self._stale = False
         self._loading_more = False
+        # Bumped by every fresh load: a next page that arrives for an older list is dropped.
+        self._generation = 0
 
     def body(self) -> Iterable[Widget]:
         yield Input(placeholder="search SKU, name, barcode or location; Enter returns to the list",
@@ -80,6 +82,8 @@ class InventoryScreen(BaseScreen):
 
     def reload(self) -> None:
         self._stale = False
+        self._generation += 1
+        self._loading_more = False
         query = self._query()
         self.sub_title = "Inventory — " + FILTERS[self.filter_index] + (f", matching {self.search!r}" if self.search else "")
         self.service(lambda s: stock_list.page(s, **query, limit=PAGE), self._replace, group="inventory",
@@ -99,9 +103,11 @@ class InventoryScreen(BaseScreen):
 
     def _append(self, page: StockPage) -> None:
         table = self.query_one("#inventory-table", DataTable)
-        for item in page.rows:
+        shown = {row.inventory_id for row in self.rows}
+        fresh = [item for item in page.rows if item.inventory_id not in shown]  # a page may overlap a refresh
+        for item in fresh:
             table.add_row(*self._cells(item), key=str(item.inventory_id))
-        self.rows.extend(page.rows)
+        self.rows.extend(fresh)
         self.has_more = page.has_more
         self._loading_more = False
 
@@ -118,11 +124,17 @@ class InventoryScreen(BaseScreen):
         if self.has_more and not self._loading_more and event.cursor_row >= len(self.rows) - 1 and self.rows:
             self._loading_more = True
             after = (self.rows[-1].sku, self.rows[-1].location)
-            query = self._query()
-            self.service(lambda s: stock_list.page(s, **query, after=after, limit=PAGE), self._append,
-                         group="inventory-more")
+            query, generation = self._query(), self._generation
+
+            def more(page: StockPage) -> None:
+                if generation == self._generation:
+                    self._append(page)
+
+            self.service(lambda s: stock_list.page(s, **query, after=after, limit=PAGE), more,
+                         group="inventory-more", failed=lambda _: setattr(self, "_loading_more", False))
 
     def action_last_page(self) -> None:
+        self._generation += 1
         query = self._query()
         self.service(lambda s: stock_list.last_page(s, **query, limit=PAGE),
                      lambda page: self._replace(page, cursor_at_end=True), group="inventory", exclusive=True)
