@@ -63,12 +63,12 @@ class InvtuiApp(App[None]):
     }
     DEFAULT_MODE = "login"
     BINDINGS = [
-        Binding("1", "go('dashboard')", "Dash"),
-        Binding("2", "go('alerts')", "Alerts"),
-        Binding("3", "go('inventory')", "Stock"),
-        Binding("4", "go('purchase_orders')", "POs"),
-        Binding("5", "go('catalog')", "Catalog"),
-        Binding("6", "go('notifications')", "Notes"),
+        Binding("1", "go('dashboard')", "Dash", show=False),
+        Binding("2", "go('alerts')", "Alerts", show=False),
+        Binding("3", "go('inventory')", "Stock", show=False),
+        Binding("4", "go('purchase_orders')", "POs", show=False),
+        Binding("5", "go('catalog')", "Catalog", show=False),
+        Binding("6", "go('notifications')", "Notes", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("b", "background", "Sweeps", show=False),
         Binding("q", "quit", "Quit"),

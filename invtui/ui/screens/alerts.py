@@ -31,6 +31,7 @@ STATUS_WORDS = {"ACTIVE": "active", "ACKNOWLEDGED": "acked", "RESOLVED": "resolv
 
 class AlertsScreen(BaseScreen):
     TITLE_TEXT = "Alerts"
+    MODE = "alerts"
     AUTO_FOCUS = "#alerts-table"
     BINDINGS = [
         Binding("a", "act('acknowledge')", "Ack"),

@@ -9,10 +9,11 @@ from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header
+from textual.widgets import Footer
 
 from invtui.ui.messages import EventArrived, Resynced
 from invtui.ui.service_call import call_service
+from invtui.ui.widgets.nav_bar import NavBar
 from invtui.ui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -25,13 +26,14 @@ class BaseScreen(Screen[None]):
     """A signed-in screen. Subclasses compose `body()` and implement `reload()`."""
 
     TITLE_TEXT = ""
+    MODE = ""  # the app mode this screen is shown in (highlighted in the nav bar)
 
     @property
     def invtui(self) -> InvtuiApp:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="▦")
+        yield NavBar(self.MODE)
         yield from self.body()
         yield StatusBar()
         yield Footer(compact=True, show_command_palette=False)

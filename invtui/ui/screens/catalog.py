@@ -284,6 +284,7 @@ class CatalogCommands(Provider):
 
 class CatalogScreen(BaseScreen):
     TITLE_TEXT = "Catalog"
+    MODE = "catalog"
     AUTO_FOCUS = "#catalog-products-table"
     COMMANDS = {CatalogCommands}
     BINDINGS = [

@@ -25,6 +25,7 @@ STOCK_COLORS = {"OK": "green", "LOW_STOCK": "orange", "OUT_OF_STOCK": "red"}
 
 class DashboardScreen(BaseScreen):
     TITLE_TEXT = "Dashboard"
+    MODE = "dashboard"
     AUTO_FOCUS = "#stock-chart"
 
     def __init__(self) -> None:

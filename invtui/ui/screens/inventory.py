@@ -30,14 +30,15 @@ CONDITION_WORDS = {"OK": ("ok", "quiet"), "LOW_STOCK": ("LOW", "warn"), "OUT_OF_
 
 class InventoryScreen(BaseScreen):
     TITLE_TEXT = "Inventory"
+    MODE = "inventory"
     AUTO_FOCUS = "#inventory-table"
     BINDINGS = [
-        Binding("r", "stock('receive')", "Receive"),
+        Binding("r", "stock('receive')", "Recv", tooltip="Receive"),
         Binding("i", "stock('issue')", "Issue"),
         Binding("t", "stock('transfer')", "Transfer"),
         Binding("j", "stock('adjust')", "Adjust"),
-        Binding("v", "stock('reserve')", "Reserve"),
-        Binding("V", "stock('release')", "Release", key_display="V"),
+        Binding("v", "stock('reserve')", "Rsv", tooltip="Reserve"),
+        Binding("V", "stock('release')", "Rel", key_display="V", tooltip="Release"),
         Binding("s", "scan", "Scan"),
         Binding("f", "cycle_filter", "Filter"),
         Binding("slash", "search", "Search", key_display="/"),

@@ -22,6 +22,7 @@ SEVERITY_MEANING = {"info": "quiet", "success": "ok", "warning": "warn", "error"
 
 class NotificationsScreen(BaseScreen):
     TITLE_TEXT = "Notifications"
+    MODE = "notifications"
     AUTO_FOCUS = "#notifications-table"
     BINDINGS = [
         Binding("m,enter", "mark_read", "Mark read"),

@@ -39,6 +39,7 @@ def _status(app: Any, status: str) -> Text:
 
 class PurchaseOrdersScreen(BaseScreen):
     TITLE_TEXT = "Purchase orders"
+    MODE = "purchase_orders"
     AUTO_FOCUS = "#po-table"
     BINDINGS = [
         Binding("n", "new", "New PO"),

@@ -1,0 +1,45 @@
+"""The top line of every screen: the screens by number key, the current one highlighted.
+
+It takes the place of a title bar, so the footer only needs the current screen's own keys and
+everything still fits 80 columns.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+SCREENS = (("1", "dashboard", "Dash"), ("2", "alerts", "Alerts"), ("3", "inventory", "Stock"),
+           ("4", "purchase_orders", "POs"), ("5", "catalog", "Catalog"), ("6", "notifications", "Notes"))
+
+
+class NavBar(Static):
+    DEFAULT_CSS = """
+    NavBar { height: 1; background: $panel; }
+    """
+
+    def __init__(self, current: str) -> None:
+        super().__init__()
+        self.current = current
+        self.detail = ""
+
+    def on_mount(self) -> None:
+        # The screen's sub_title says what the list shows ("Alerts — acknowledged, matching 'tape'").
+        self.watch(self.screen, "sub_title", self._show_detail, init=True)
+
+    def _show_detail(self, sub_title: str | None) -> None:
+        sub_title = sub_title or ""
+        self.detail = sub_title.split(" — ", 1)[1] if " — " in sub_title else ""
+        self.refresh()
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(" invtui ", style="bold")
+        for key, mode, label in SCREENS:
+            if mode == self.current:
+                text.append(f" {key} {label} ", style="bold reverse")
+            else:
+                text.append(f" {key}", style="bold")
+                text.append(f" {label} ")
+        text.append(" · " + self.detail if self.detail else "  ? help", style="dim" if not self.detail else "italic")
+        return text
