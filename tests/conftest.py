@@ -27,6 +27,13 @@ for _var in ("INVTUI_DATABASE_URL", "DATABASE_URL", "INVTUI_CONFIG", "INVTUI_USE
 
 import psycopg  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+# In CI the property tests replay a fixed set of examples, so a landing never hinges on luck;
+# on developers' machines they keep exploring (and the failures they find become fixed tests).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 from psycopg import sql  # noqa: E402
 
 from invtui.db import migrations  # noqa: E402

@@ -327,7 +327,12 @@ def _wanted(lines: Mapping[str, object] | None) -> dict[str, int] | None:
     """Validate the requested quantities before touching the database."""
     if lines is None:
         return None
-    wanted = {str(sku): validation.quantity(qty, what=f"Quantity of {str(sku).strip()}") for sku, qty in lines.items()}
+    wanted: dict[str, int] = {}
+    for sku, qty in lines.items():
+        # The SKU goes into the refusal sentence, so it is checked first: a newline or other
+        # control character in it would otherwise break the message into several lines.
+        code = validation.text(str(sku), what="SKU", max_length=100)
+        wanted[code] = validation.quantity(qty, what=f"Quantity of {code}")
     if not wanted:
         raise ValidationError("Name at least one line to receive, or none to receive everything outstanding")
     return wanted
