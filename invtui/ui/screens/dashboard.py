@@ -7,6 +7,7 @@ the two charts; Enter opens the matching list.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from rich.text import Text
@@ -32,6 +33,8 @@ class DashboardScreen(BaseScreen):
         super().__init__()
         self._stale = False
         self._loading = False
+        self._load_started = 0.0
+        self._next_allowed = 0.0
 
     def body(self) -> Iterable[Widget]:
         with Horizontal(id="kpis"):
@@ -56,6 +59,7 @@ class DashboardScreen(BaseScreen):
         if actor is None:
             return
         self._stale, self._loading = False, True
+        self._load_started = time.monotonic()
         self.service(lambda session: dashboard.load(session, actor), self._show, group="dashboard",
                      exclusive=True, failed=lambda error: setattr(self, "_loading", False))
 
@@ -63,11 +67,15 @@ class DashboardScreen(BaseScreen):
         self._stale = True
 
     def _reload_if_stale(self) -> None:
-        if self._stale and not self._loading:
+        # At most once a second, and never more than a third of the time: on 1M rows a load takes
+        # ~0.7 s, and back-to-back loads would starve the toasts and keys of the same process.
+        if self._stale and not self._loading and time.monotonic() >= self._next_allowed:
             self.reload()
 
     def _show(self, data: dashboard.Dashboard) -> None:
         self._loading = False
+        took = time.monotonic() - self._load_started
+        self._next_allowed = time.monotonic() + max(0.0, 2 * took)
         k = data.kpis
         self.query_one("#kpi-skus", KpiTile).value = compact(k.skus)
         self.query_one("#kpi-units", KpiTile).value = compact(k.units)
