@@ -14,12 +14,9 @@ import statistics
 import sys
 import time
 
-import psycopg
-from psycopg import sql
 
-from invtui.db import migrations
-from invtui.db.engine import Database
 from invtui.services import catalog
+from scratch import scratch_database  # tests/benchmarks/scratch.py (scripts run from here)
 
 PAGE = 200  # rows per page, as the inventory screen asks for
 
@@ -41,14 +38,7 @@ def main() -> int:
     parser.add_argument("--products", type=int, default=1_000_000)
     args = parser.parse_args()
 
-    base = Database(args.database_url)
-    name = "bench_catalog_paging"
-    with psycopg.connect(base.conninfo, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    db = Database(base.url.set(database=name))
-    try:
-        migrations.upgrade(db)
+    with scratch_database(args.database_url, "bench_catalog_paging") as db:
         started = time.perf_counter()
         with db.connect() as conn:
             conn.execute(
@@ -66,10 +56,6 @@ def main() -> int:
             page = catalog.list_products(s, limit=PAGE, after=cursor)
             search = _timed(lambda: catalog.list_products(s, limit=PAGE, search="number 4242"), repeat=5)
         assert page.items[0].sku == f"SKU-{(deep_page - 1) * PAGE + 1:07d}", page.items[0].sku
-    finally:
-        db.dispose()
-        with psycopg.connect(base.conninfo, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
     print(f"page 1 of {PAGE}: {first:.1f} ms median")
     print(f"page {deep_page:,} of {PAGE} (keyset, after {cursor}): {deep:.1f} ms median")

@@ -22,13 +22,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-import psycopg
-from psycopg import sql
 
-from invtui.db import migrations
 from invtui.db.engine import Database
 from invtui.domain.roles import Actor, Role
 from invtui.services import integrity, transfer
+from scratch import scratch_database  # tests/benchmarks/scratch.py (scripts run from here)
 
 T = TypeVar("T")
 LOCATIONS = 2  # inventory rows = products x locations, so N/2 products at two bins each
@@ -84,14 +82,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
 
-    base = Database(args.database_url)
-    name = "bench_csv_import"
-    with psycopg.connect(base.conninfo, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    db = Database(base.url.set(database=name))
-    try:
-        migrations.upgrade(db)
+    with scratch_database(args.database_url, "bench_csv_import") as db:
         actor = _reference_data(db)
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
@@ -124,10 +115,6 @@ def main() -> int:
             alerts = conn.execute("SELECT count(*) FROM stock_alerts WHERE status = 'ACTIVE'").fetchone()[0]  # type: ignore[index]
         print(f"  ledger matches stock: {check.clean}; active alerts raised by the imports: {alerts:,}")
         assert check.clean, check.problems()[:5]
-    finally:
-        db.dispose()
-        with psycopg.connect(base.conninfo, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
     return 0
 
 

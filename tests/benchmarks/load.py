@@ -17,11 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root, for tests.reliability
 
-import psycopg  # noqa: E402
-from psycopg import sql  # noqa: E402
-
-from invtui.db import migrations  # noqa: E402
-from invtui.db.engine import Database  # noqa: E402
+from scratch import scratch_database  # noqa: E402  (tests/benchmarks/scratch.py; scripts run from here)
 from tests.reliability import harness  # noqa: E402
 
 
@@ -36,21 +32,10 @@ def main() -> int:
     parser.add_argument("--purchase-orders", type=int, default=20)
     args = parser.parse_args()
 
-    base = Database(args.database_url)
-    name = "bench_load"
-    with psycopg.connect(base.conninfo, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    db = Database(base.url.set(database=name))
-    try:
-        migrations.upgrade(db)
+    with scratch_database(args.database_url, "bench_load") as db:
         harness.build_world(db, products=args.products, locations=args.locations,
                             purchase_orders=args.purchase_orders)
         report = harness.run_load(db, processes=args.processes, seconds=args.seconds)
-    finally:
-        db.dispose()
-        with psycopg.connect(base.conninfo, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
     print("\n".join(report.lines()))
     print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     for failure in [f for w in report.workers for f in w.failures][:5]:

@@ -21,15 +21,13 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-import psycopg
-from psycopg import sql
 from sqlalchemy import text
 
-from invtui.db import migrations
 from invtui.db.engine import Database
 from invtui.domain.roles import Actor
 from invtui.errors import ConflictError
 from invtui.services import catalog, integrity, purchasing, users
+from scratch import scratch_database  # tests/benchmarks/scratch.py (scripts run from here)
 
 LOCATIONS = ("DOCK-1", "DOCK-2", "DOCK-3")
 ORDERED = 60  # units per line
@@ -147,14 +145,7 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=5, help="Lines per PO.")
     args = parser.parse_args()
 
-    base = Database(args.database_url)
-    name = "bench_po_receive"
-    with psycopg.connect(base.conninfo, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    db = Database(base.url.set(database=name))
-    try:
-        migrations.upgrade(db)
+    with scratch_database(args.database_url, "bench_po_receive") as db:
         with db.connect() as conn:
             for role in ("manager", "operator"):
                 conn.execute("INSERT INTO users (username, role, password_hash) VALUES (%s, %s, 'x')", (role, role))
@@ -166,10 +157,6 @@ def main() -> int:
         lifecycle = (time.perf_counter() - started) / args.pos
         result = race(db, [operator, manager], numbers, threads=args.threads, receipts=args.receipts)
         result.lifecycle_ms = 1000 * lifecycle
-    finally:
-        db.dispose()
-        with psycopg.connect(base.conninfo, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
     print(f"PO lifecycle (create + {args.lines} lines + submit + approve): {result.lifecycle_ms:.1f} ms per PO")
     print(f"{result.threads} threads x {result.receipts_per_thread} receipts on {args.pos} POs = "

@@ -14,12 +14,10 @@ import argparse
 import statistics
 import time
 
-import psycopg
-from psycopg import sql
 
-from invtui.db import migrations
 from invtui.db.engine import Database
 from invtui.services import catalog, seed
+from scratch import scratch_database  # tests/benchmarks/scratch.py (scripts run from here)
 
 PAGE = 100  # rows per page, as the catalog screen asks for
 
@@ -54,14 +52,7 @@ def main() -> int:
     parser.add_argument("--locations", type=int, default=100)
     args = parser.parse_args()
 
-    base = Database(args.database_url)
-    name = "bench_rule_effects"
-    with psycopg.connect(base.conninfo, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    db = Database(base.url.set(database=name))
-    try:
-        migrations.upgrade(db)
+    with scratch_database(args.database_url, "bench_rule_effects") as db:
         started = time.perf_counter()
         seed.seed(db, products=args.products, locations=args.locations)
         rules = _rules(db)
@@ -73,10 +64,6 @@ def main() -> int:
             deep = _timed(lambda: catalog.rule_effects(s, limit=PAGE, after=str(cursor)))
             search = _timed(lambda: catalog.rule_effects(s, limit=PAGE, search="0042"), repeat=5)
             page = catalog.rule_effects(s, limit=PAGE).items
-    finally:
-        db.dispose()
-        with psycopg.connect(base.conninfo, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
     everywhere = next(r for r in page if r.location is None)
     print(f"e.g. rule #{everywhere.id}: {everywhere.effect}, {everywhere.rows} rows, {everywhere.low} low now")
