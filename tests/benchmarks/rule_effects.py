@@ -37,7 +37,8 @@ def _rules(db: Database) -> int:
         conn.execute("INSERT INTO alert_rules (product_id, threshold_quantity)"
                      " SELECT id, 25 FROM products WHERE id % 10 = 0")
         conn.execute("INSERT INTO alert_rules (product_id, location_id, threshold_quantity)"
-                     " SELECT p.id, (p.id % 100) + 1, 40 FROM products p WHERE p.id % 20 = 5")
+                     " SELECT p.id, (p.id % (SELECT count(*) FROM locations)) + 1, 40 FROM products p"
+                     " WHERE p.id % 20 = 5")
         conn.execute("ANALYZE")
         count = conn.execute("SELECT count(*) FROM alert_rules").fetchone()[0]
         conn.commit()
