@@ -5,20 +5,21 @@ from __future__ import annotations
 from textual.message import Message
 
 
-class EventArrived(Message):
-    """A committed change somebody made (from the LISTEN connection), for screens to refresh."""
+# bubble=False as a class argument: Message.__init_subclass__ sets `bubble` from it and would
+# overwrite an attribute set in the class body.
+class EventArrived(Message, bubble=False):
+    """A committed change somebody made (from the LISTEN connection), for screens to refresh.
 
-    bubble = False  # the app re-posts it to the screen; it must not come back up
+    The app re-posts it to the screen; it must not come back up, or the app would toast it again
+    and re-post it for ever."""
 
     def __init__(self, event: object) -> None:
         super().__init__()
         self.event = event
 
 
-class Resynced(Message):
+class Resynced(Message, bubble=False):
     """The database connection came back: reload everything, events may have been missed."""
-
-    bubble = False
 
 
 class LoggedIn(Message):
