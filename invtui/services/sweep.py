@@ -2,7 +2,9 @@
 
 Stock changes are judged instantly by triggers (sql/0002_alert_engine.sql); the full sweep is the
 safety net for whatever they could not see (a trigger disabled for a bulk load, a row restored
-from a backup) and the heartbeat the status bar shows. Only one full sweep runs at a time across
+from a backup) and the heartbeat the status bar shows. Because the triggers keep alerts current, a
+sweep first compares fingerprints of rows and open alerts (sql/0003_full_sweep_diff.sql) and
+judges items one by one only when they differ. Only one full sweep runs at a time across
 all processes: a transaction-level advisory lock, taken with try-lock, so a second process skips
 (and records that it skipped) instead of queueing behind the first.
 """
