@@ -42,9 +42,20 @@ class Follower:
         raise AssertionError(f"no line on {stream} within {timeout} s")
 
     def interrupt(self) -> tuple[int, str]:
-        """Ctrl-C: send SIGINT, return the exit code and what was left on stderr."""
+        """Ctrl-C: send SIGINT, return the exit code and what was left on stderr.
+
+        A follower that does not stop is made to print where each of its threads stands
+        (faulthandler, on SIGABRT) so the failure says why."""
         self.proc.send_signal(signal.SIGINT)
-        _, rest = self.proc.communicate(timeout=10)
+        try:
+            _, rest = self.proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            running = self.proc.poll() is None
+            if running:
+                self.proc.send_signal(signal.SIGABRT)
+            _, rest = self.proc.communicate(timeout=10)
+            raise AssertionError(f"the follower did not stop on Ctrl-C within 20 s (still running: {running});"
+                                 f" its stderr:\n{rest[-4000:]}") from None
         return self.proc.returncode, rest
 
 
@@ -55,7 +66,7 @@ def follow(cli_env: dict[str, str]) -> Iterator:  # type: ignore[type-arg]
     def start(*args: str, user: str = "admin") -> Follower:
         exe = Path(sys.executable).with_name("invtui")
         proc = subprocess.Popen([str(exe), "--user", user, "events", "--follow", *args], cwd=ROOT,
-                                env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+                                env={**cli_env, "PYTHONFAULTHANDLER": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
         started.append(proc)
         follower = Follower(proc)
         assert "listening for events" in follower.line("stderr")
