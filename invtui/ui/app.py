@@ -72,6 +72,7 @@ class InvtuiApp(App[None]):
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("b", "background", "Sweeps", show=False),
         Binding("q", "quit", "Quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),  # Textual's, without its long tooltip
     ]
 
     status: reactive[StatusInfo] = reactive(StatusInfo, always_update=True)
@@ -344,7 +345,7 @@ class InvtuiApp(App[None]):
                     or key in seen:
                 continue
             seen.add(key)
-            pairs.append((self.get_key_display(binding), binding.description))
+            pairs.append((self.get_key_display(binding), _full_name(binding)))
         pairs.append(("ctrl+p", "Command palette: every action by name"))
         self.push_screen(HelpScreen(screen.sub_title or screen.title or "invtui", pairs))
 
@@ -367,7 +368,7 @@ class InvtuiApp(App[None]):
                 binding = active.binding
                 if not binding.description or binding.action.startswith("go("):
                     continue
-                yield SystemCommand(binding.description, f"key {self.get_key_display(binding)}",
+                yield SystemCommand(_full_name(binding), f"key {self.get_key_display(binding)}",
                                     lambda node=active.node, action=binding.action: self._run(node, action))
         yield from super().get_system_commands(screen)
 
@@ -381,3 +382,8 @@ class InvtuiApp(App[None]):
 
     def report(self, exc: BaseException) -> None:
         report_error(self, exc)
+
+
+def _full_name(binding: Binding) -> str:
+    """A footer label may be short ("Xfer") to fit 80 columns; help and palette say it in full."""
+    return binding.tooltip or binding.description

@@ -196,3 +196,18 @@ async def test_a_large_inventory_pages_from_the_server(make_app, db: Database) -
         assert keys == sorted(keys) and len(set(keys)) == 200
         await pilot.press("G")
         assert await wait_until(pilot, lambda: screen.rows[-1].sku == last_sku and len(screen.rows) == 100)
+
+
+async def test_help_names_in_full_the_keys_the_80_column_footer_abbreviates(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    from invtui.ui.screens.help import HelpScreen
+
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_inventory(app, pilot)
+        await pilot.press("question_mark")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        table = app.screen.query_one("#help-table", DataTable)
+        actions = dict(table.get_row_at(n) for n in range(table.row_count))
+        assert (actions["r"], actions["t"], actions["j"], actions["v"], actions["V"]) == (
+            "Receive", "Transfer", "Adjust", "Reserve", "Release")
+        assert actions["^q"] == "Quit"

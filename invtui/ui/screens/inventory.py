@@ -35,8 +35,8 @@ class InventoryScreen(BaseScreen):
     BINDINGS = [
         Binding("r", "stock('receive')", "Recv", tooltip="Receive"),
         Binding("i", "stock('issue')", "Issue"),
-        Binding("t", "stock('transfer')", "Transfer"),
-        Binding("j", "stock('adjust')", "Adjust"),
+        Binding("t", "stock('transfer')", "Xfer", tooltip="Transfer"),
+        Binding("j", "stock('adjust')", "Adj", tooltip="Adjust"),
         Binding("v", "stock('reserve')", "Rsv", tooltip="Reserve"),
         Binding("V", "stock('release')", "Rel", key_display="V", tooltip="Release"),
         Binding("s", "scan", "Scan"),
