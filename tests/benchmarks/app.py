@@ -7,7 +7,8 @@ Creates its own database `bench_app_<pid>` (dropped at the end unless --keep), s
 seed service, runs one full sweep (so there are open alerts), then measures the real app running
 headless (Textual's Pilot, the same code path as a terminal, no screen):
   - launch to a populated dashboard (app start, trusted sign-in, every tile and chart filled);
-  - commit to toast: another PROCESS empties and refills items; the time from its COMMIT to the
+  - commit to toast: another PROCESS empties and refills items; the time from the start of the
+    service call that commits (so the figure includes the call itself: an upper bound) to the
     app's toast for that item (p50 / p95 / max over --changes changes);
   - keypress to repaint on the alerts screen with all open alerts: cursor down, and `f` (a new
     server-side query) until the table shows the new rows.
@@ -46,9 +47,10 @@ with db.session() as s:
 time.sleep(1.0)
 for sku, code, qty in items:
     for kind in ("issue", "receive"):
+        started = time.time()  # before the call: its commit happens somewhere inside it
         with db.session() as s:
             getattr(inventory, kind)(s, actor, sku, code, qty)
-        print(json.dumps({"sku": sku, "location": code, "kind": kind, "t": time.time()}), flush=True)
+        print(json.dumps({"sku": sku, "location": code, "kind": kind, "t": started}), flush=True)
         time.sleep(0.15)
 '''
 
@@ -99,12 +101,14 @@ async def commit_to_toast(db: Database, changes: int) -> list[float]:
     original = app.notify
 
     def recording_notify(message: str, *args, **kwargs):  # type: ignore[no-untyped-def]
-        now = time.time()
+        shown = original(message, *args, **kwargs)
         for sku_, code_, _ in items:
             if f" at {code_}" in message and ("OUT OF STOCK" in message or "Back in stock" in message):
                 name_key = "issue" if "OUT OF STOCK" in message else "receive"
-                seen.setdefault((message.split(": ", 1)[1].split(" at ")[0], code_, name_key), now)
-        return original(message, *args, **kwargs)
+                key = (message.split(": ", 1)[1].split(" at ")[0], code_, name_key)
+                # on screen: the first refresh after the toast was posted
+                app.call_after_refresh(lambda key=key: seen.setdefault(key, time.time()))
+        return shown
 
     app.notify = recording_notify  # type: ignore[method-assign]
     names = {}
@@ -177,7 +181,7 @@ def main() -> None:
         latencies = asyncio.run(commit_to_toast(db, args.changes))
         if latencies:
             ms = [x * 1000 for x in latencies]
-            print(f"commit in another process to toast: p50 {percentile(ms, 50):.0f} ms, p95 {percentile(ms, 95):.0f} ms,"
+            print(f"commit in another process to toast on screen: p50 {percentile(ms, 50):.0f} ms, p95 {percentile(ms, 95):.0f} ms,"
                   f" max {max(ms):.0f} ms over {len(ms)} changes (goal p95 < 250 ms)")
         down, filtered, open_alerts = asyncio.run(keypress_to_repaint(db))
         print(f"alerts screen with {open_alerts:,} open alerts: cursor down to repaint median {down * 1000:.1f} ms; "
