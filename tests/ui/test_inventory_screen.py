@@ -117,6 +117,18 @@ async def test_search_narrows_as_you_type(make_app, warehouse: Database) -> None
         assert await wait_until(pilot, lambda: len(screen.rows) == 12)
 
 
+async def test_escape_straight_after_typing_drops_the_search_still_waiting(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import Input
+
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_inventory(app, pilot)
+        await pilot.press("slash", *"wh1-b", "escape")  # faster than the debounce
+        await pilot.pause(0.6)
+        assert len(screen.rows) == 12 and screen.search == ""
+        assert not screen.query_one("#inventory-search", Input).display
+
+
 async def test_f_shows_out_of_stock_rows_only(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
     app = make_app("operator", live=False)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -18,7 +18,7 @@ from invtui.domain.roles import Permission
 from invtui.services import alerts
 from invtui.services.alerts import AlertPage, AlertView, BulkResult
 from invtui.ui.messages import EventArrived
-from invtui.ui.screens.base import BaseScreen
+from invtui.ui.screens.searchable import SearchableListScreen
 from invtui.ui.styles import style
 from invtui.ui.widgets.note_modal import NoteModal
 
@@ -29,10 +29,13 @@ TYPE_WORDS = {"OUT_OF_STOCK": ("OUT", "danger"), "LOW_STOCK": ("LOW", "warn")}
 STATUS_WORDS = {"ACTIVE": "active", "ACKNOWLEDGED": "acked", "RESOLVED": "resolved", "DISMISSED": "dismissed"}
 
 
-class AlertsScreen(BaseScreen):
+class AlertsScreen(SearchableListScreen):
     TITLE_TEXT = "Alerts"
     MODE = "alerts"
     AUTO_FOCUS = "#alerts-table"
+    SEARCH_FIELD = "alerts-search"
+    LIST_TABLE = "alerts-table"
+    SEARCH_DELAY = 0.3
     BINDINGS = [
         Binding("a", "act('acknowledge')", "Ack"),
         Binding("d", "act('dismiss')", "Dismiss"),
@@ -54,7 +57,6 @@ class AlertsScreen(BaseScreen):
         self.search = ""
         self._next: alerts.AlertCursor | None = None
         self._stale = False
-        self._search_timer = None
 
     def body(self) -> Iterable[Widget]:
         yield Input(placeholder="search SKU, name or barcode; Enter to return to the list", id="alerts-search")
@@ -68,7 +70,6 @@ class AlertsScreen(BaseScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#alerts-search", Input).display = False
         self.set_interval(1.0, self._reload_if_stale)
 
     # -- loading ----------------------------------------------------------------------------
@@ -195,33 +196,9 @@ class AlertsScreen(BaseScreen):
         self.reload()
 
     def action_clear(self) -> None:
-        search = self.query_one("#alerts-search", Input)
-        if search.display or self.search or self.alert_type:
-            search.value, search.display, self.search, self.alert_type = "", False, "", None
-            self.query_one("#alerts-table", DataTable).focus()
+        had_type, self.alert_type = self.alert_type, None
+        if self.clear_search() or had_type:
             self.reload()
-
-    def action_search(self) -> None:
-        search = self.query_one("#alerts-search", Input)
-        search.display = True
-        search.focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id != "alerts-search":
-            return
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        value = event.value.strip()
-
-        def apply() -> None:
-            self.search = value
-            self.reload()
-
-        self._search_timer = self.set_timer(0.3, apply)  # typing is debounced
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "alerts-search":
-            self.query_one("#alerts-table", DataTable).focus()
 
     def action_detail(self) -> None:
         table = self.query_one("#alerts-table", DataTable)

@@ -28,7 +28,7 @@ from invtui.errors import PermissionDenied, ValidationError
 from invtui.services import catalog
 from invtui.services.catalog import Page
 from invtui.ui.messages import EventArrived
-from invtui.ui.screens.base import BaseScreen
+from invtui.ui.screens.searchable import SearchableListScreen
 from invtui.ui.styles import style
 from invtui.ui.widgets.catalog_form import CatalogFormModal, FormField
 from invtui.ui.widgets.confirm_modal import ConfirmModal
@@ -282,10 +282,11 @@ class CatalogCommands(Provider):
 # --- the screen -----------------------------------------------------------------------------
 
 
-class CatalogScreen(BaseScreen):
+class CatalogScreen(SearchableListScreen):
     TITLE_TEXT = "Catalog"
     MODE = "catalog"
     AUTO_FOCUS = "#catalog-products-table"
+    SEARCH_FIELD = "catalog-search"
     COMMANDS = {CatalogCommands}
     BINDINGS = [
         Binding("n", "new", "New"),
@@ -304,7 +305,6 @@ class CatalogScreen(BaseScreen):
         super().__init__()
         self.tabs = {tab.id: tab for tab in _tabs()}
         self.tab = self.tabs["products"]
-        self._search_timer: Any = None
         self._stale = False
 
     def body(self) -> Iterable[Widget]:
@@ -320,11 +320,25 @@ class CatalogScreen(BaseScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#catalog-search", Input).display = False
         self.set_interval(1.0, self._reload_if_stale)
 
     def table(self, tab: CatalogTab | None = None) -> DataTable[Text]:
         return self.query_one(f"#catalog-{(tab or self.tab).id}-table", DataTable)
+
+    # Each tab keeps its own search: the field shows the current tab's.
+    @property
+    def search(self) -> str:
+        return self.tab.search
+
+    @search.setter
+    def search(self, value: str) -> None:
+        self.tab.search = value
+
+    def search_scope(self) -> object:
+        return self.tab
+
+    def search_table(self) -> DataTable[Any]:
+        return self.table()
 
     # -- roles ----------------------------------------------------------------------------------
 
@@ -407,45 +421,14 @@ class CatalogScreen(BaseScreen):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.tab = self.tabs[event.pane.id or "products"]
-        search = self.query_one("#catalog-search", Input)
-        with search.prevent(Input.Changed):
-            search.value = self.tab.search
-        search.display = bool(self.tab.search)
+        self.show_search(self.tab.search)
         self.table().focus()
         self.refresh_bindings()
         self.reload()
 
-    def action_search(self) -> None:
-        field = self.query_one("#catalog-search", Input)
-        field.display = True
-        field.focus()
-
     def action_clear(self) -> None:
-        field = self.query_one("#catalog-search", Input)
-        if field.display or self.tab.search:
-            with field.prevent(Input.Changed):
-                field.value = ""
-            field.display, self.tab.search = False, ""
-            self.table().focus()
+        if self.clear_search():
             self.reload()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id != "catalog-search":
-            return
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        tab, value = self.tab, event.value.strip()
-
-        def apply() -> None:
-            tab.search = value
-            if tab is self.tab:
-                self.reload()
-
-        self._search_timer = self.set_timer(0.25, apply)  # as you type, debounced
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "catalog-search":
-            self.table().focus()
 
     # -- editing --------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from invtui.domain.roles import Permission
 from invtui.services import catalog, inventory, stock_list
 from invtui.services.stock_list import StockPage, StockRow
 from invtui.ui.messages import EventArrived
-from invtui.ui.screens.base import BaseScreen
+from invtui.ui.screens.searchable import SearchableListScreen
 from invtui.ui.styles import style
 from invtui.ui.widgets.stock_form import ACTIONS, StockFormModal, StockFormResult
 
@@ -28,10 +28,12 @@ FILTERS = ("all", "low", "out")
 CONDITION_WORDS = {"OK": ("ok", "quiet"), "LOW_STOCK": ("LOW", "warn"), "OUT_OF_STOCK": ("OUT", "danger")}
 
 
-class InventoryScreen(BaseScreen):
+class InventoryScreen(SearchableListScreen):
     TITLE_TEXT = "Inventory"
     MODE = "inventory"
     AUTO_FOCUS = "#inventory-table"
+    SEARCH_FIELD = "inventory-search"
+    LIST_TABLE = "inventory-table"
     BINDINGS = [
         Binding("r", "stock('receive')", "Recv", tooltip="Receive"),
         Binding("i", "stock('issue')", "Issue"),
@@ -54,7 +56,6 @@ class InventoryScreen(BaseScreen):
         self.filter_index = 0
         self.search = ""
         self.locations: list[str] = []
-        self._search_timer: Any = None
         self._stale = False
         self._loading_more = False
         # Bumped by every fresh load: a next page that arrives for an older list is dropped.
@@ -73,7 +74,6 @@ class InventoryScreen(BaseScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#inventory-search", Input).display = False
         self.set_interval(1.0, self._reload_if_stale)
 
     # -- loading ----------------------------------------------------------------------------
@@ -159,34 +159,9 @@ class InventoryScreen(BaseScreen):
         self.filter_index = (self.filter_index + 1) % len(FILTERS)
         self.reload()
 
-    def action_search(self) -> None:
-        field = self.query_one("#inventory-search", Input)
-        field.display = True
-        field.focus()
-
     def action_clear(self) -> None:
-        field = self.query_one("#inventory-search", Input)
-        if field.display or self.search:
-            field.value, field.display, self.search = "", False, ""
-            self.query_one("#inventory-table", DataTable).focus()
+        if self.clear_search():
             self.reload()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id != "inventory-search":
-            return
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        value = event.value.strip()
-
-        def apply() -> None:
-            self.search = value
-            self.reload()
-
-        self._search_timer = self.set_timer(0.25, apply)  # as you type, debounced
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "inventory-search":
-            self.query_one("#inventory-table", DataTable).focus()
 
     # -- acting ---------------------------------------------------------------------------------
 
