@@ -27,6 +27,7 @@ from invtui.ui.service_call import call_service
 from invtui.ui.styles import style
 from invtui.ui.widgets.confirm_modal import ConfirmModal
 from invtui.ui.widgets.fields_modal import FieldsModal
+from invtui.ui.widgets.form_modal import FormModal
 
 FILTERS = (None, "draft", "submitted", "approved", "partially_received", "received", "cancelled")
 STATUS_MEANING = {"draft": "quiet", "submitted": "warn", "approved": "ok", "partially_received": "warn",
@@ -274,10 +275,8 @@ class PODetailScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ReceiveModal(ModalScreen[tuple[str, dict[str, str]] | None]):
+class ReceiveModal(FormModal[tuple[str, dict[str, str]] | None]):
     """Receive a PO: a location, and per outstanding line a quantity (defaults to all outstanding)."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, po: POView, locations: list[str]) -> None:
         super().__init__()
@@ -301,18 +300,8 @@ class ReceiveModal(ModalScreen[tuple[str, dict[str, str]] | None]):
             yield Static("", id="form-error")
             yield Static("Enter: receive · Escape: cancel · partial quantities allowed", classes="modal-hint")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        for field in self.query(Input):
-            result = field.validate(field.value)
-            if result is not None and not result.is_valid:
-                field.focus()
-                self.query_one("#form-error", Static).update("✖ " + result.failure_descriptions[0])
-                return
+    def result(self) -> tuple[str, dict[str, str]] | None:
         location = self.query_one("#receive-location", Input).value.strip().upper()
         quantities = {field.name: field.value.strip() for field in self.query(Input)
                       if field.id != "receive-location" and field.name}
-        self.dismiss((location, quantities))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        return location, quantities

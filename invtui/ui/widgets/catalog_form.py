@@ -12,14 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Static
 
 from invtui.errors import InvtuiError
+from invtui.ui.widgets.form_modal import FormModal
 
 # Values by field key -> the sentence saying what is wrong across fields, or None.
 FormCheck = Callable[[dict[str, str]], "str | None"]
@@ -53,8 +52,7 @@ class DomainCheck(Validator):
         return self.success()
 
 
-class CatalogFormModal(ModalScreen[dict[str, str] | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+class CatalogFormModal(FormModal[dict[str, str] | None]):
     AUTO_FOCUS = "Input"
 
     def __init__(self, title: str, fields: list[FormField], initial: dict[str, str] | None = None,
@@ -82,31 +80,17 @@ class CatalogFormModal(ModalScreen[dict[str, str] | None]):
     def values(self) -> dict[str, str]:
         return {field.key: self.query_one(f"#catalog-{field.key}", Input).value.strip() for field in self.fields}
 
-    def _problem(self) -> tuple[Input | None, str | None]:
+    def result(self) -> dict[str, str] | None:
+        return self.values()
+
+    def problem(self) -> tuple[Input | None, str | None]:
         """The first field that is wrong and why; then what is wrong across fields."""
-        for field in self.query(Input):
-            result = field.validate(field.value)
-            if result is not None and not result.is_valid:
-                return field, result.failure_descriptions[0]
-        if self.form_check is not None:
+        field, problem = super().problem()
+        if problem is None and self.form_check is not None:
             return None, self.form_check(self.values())
-        return None, None
+        return field, problem
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        field, problem = self._problem()
+        field, problem = self.problem()
         # While typing, only the field being typed and the cross-field rule speak up.
-        shown = problem if field is None or field is event.input else None
-        self.query_one("#form-error", Static).update("✖ " + shown if shown else "")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        field, problem = self._problem()
-        if problem:
-            if field is not None:
-                field.focus()
-            self.query_one("#form-error", Static).update("✖ " + problem)
-            return
-        self.dismiss(self.values())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.show_problem(problem if field is None or field is event.input else None)

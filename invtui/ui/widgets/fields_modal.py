@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.validation import Function
 from textual.widgets import Input, Label, Static
 
+from invtui.ui.widgets.form_modal import FormModal
 
-class FieldsModal(ModalScreen[dict[str, str] | None]):
+
+class FieldsModal(FormModal[dict[str, str] | None]):
     """A few text fields (some with type-ahead), Enter submits when the required ones are filled."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, fields: list[tuple[str, str, list[str] | None, bool]],
                  values: dict[str, str] | None = None) -> None:
@@ -39,15 +37,5 @@ class FieldsModal(ModalScreen[dict[str, str] | None]):
             yield Static("", id="form-error")
             yield Static("Enter: submit · →: accept suggestion · Escape: cancel", classes="modal-hint")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        for field in self.query(Input):
-            result = field.validate(field.value)
-            if result is not None and not result.is_valid:
-                field.focus()
-                self.query_one("#form-error", Static).update("✖ " + result.failure_descriptions[0])
-                return
-        self.dismiss({key: self.query_one(f"#field-{key}", Input).value.strip() for key, *_ in self._fields})
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def result(self) -> dict[str, str] | None:
+        return {key: self.query_one(f"#field-{key}", Input).value.strip() for key, *_ in self._fields}

@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.validation import Function, Integer
 from textual.widgets import Input, Label, Static
 
 from invtui.domain.validation import MAX_QUANTITY
+from invtui.ui.widgets.form_modal import FormModal
 
 
 @dataclass(frozen=True)
@@ -47,9 +46,7 @@ class StockFormResult:
     reference: str = ""
 
 
-class StockFormModal(ModalScreen[StockFormResult | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
+class StockFormModal(FormModal[StockFormResult | None]):
     def __init__(self, action: StockAction, item: str, locations: list[str] | None = None) -> None:
         super().__init__()
         self.action_spec = action
@@ -82,32 +79,22 @@ class StockFormModal(ModalScreen[StockFormResult | None]):
             yield Static("Enter: submit (or go to the field still missing) · Escape: cancel", classes="modal-hint")
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self._show_problem(event.validation_result.failure_descriptions if event.validation_result else [])
+        problems = event.validation_result.failure_descriptions if event.validation_result else []
+        self.show_problem(problems[0] if problems else None)
 
-    def _show_problem(self, problems: list[str]) -> None:
-        self.query_one("#form-error", Static).update("✖ " + problems[0] if problems else "")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+    def speaks_up(self, field: Input | None, submitted: Input) -> bool:
         # Enter submits as soon as the form is complete ("r", "5", Enter receives five); otherwise
-        # it goes to the first field still wrong and says why.
-        for field in self.query(Input):
-            result = field.validate(field.value)
-            if result is not None and not result.is_valid:
-                field.focus()
-                if field is event.input or field.value:
-                    self._show_problem(result.failure_descriptions)
-                return
-        self.dismiss(StockFormResult(
+        # it goes to the first field still wrong, and says why unless that field is still empty.
+        return field is submitted or bool(field is not None and field.value)
+
+    def result(self) -> StockFormResult | None:
+        return StockFormResult(
             quantity=self._value("#form-quantity"),
             destination=self._value("#form-destination").upper(),
             reason=self._value("#form-reason"),
             reference=self._value("#form-reference"),
-        ))
+        )
 
     def _value(self, selector: str) -> str:
         found = self.query(selector)
         return found.first(Input).value.strip() if found else ""
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

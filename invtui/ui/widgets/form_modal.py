@@ -1,0 +1,55 @@
+"""What every form in the app does on Enter and Escape."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+T = TypeVar("T")
+
+
+class FormModal(ModalScreen[T]):
+    """A modal of inputs with validators and a `#form-error` line.
+
+    Enter dismisses with `result()` once every input is right; otherwise it goes to the first
+    field still wrong and says why, so nothing half-typed reaches a service. Escape cancels
+    (dismisses with None). Subclasses compose the inputs and implement `result()`; they must not
+    define `on_input_submitted` themselves (Textual would call both).
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def result(self) -> T:
+        raise NotImplementedError
+
+    def problem(self) -> tuple[Input | None, str | None]:
+        """The first field that is wrong and why (None, None when all are right)."""
+        for field in self.query(Input):
+            check = field.validate(field.value)
+            if check is not None and not check.is_valid:
+                return field, check.failure_descriptions[0]
+        return None, None
+
+    def show_problem(self, problem: str | None) -> None:
+        self.query_one("#form-error", Static).update("✖ " + problem if problem else "")
+
+    def speaks_up(self, field: Input | None, submitted: Input) -> bool:
+        """Whether Enter in `submitted` names the problem of `field`, or only moves there."""
+        return True
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        field, problem = self.problem()
+        if problem:
+            if field is not None:
+                field.focus()
+            if self.speaks_up(field, event.input):
+                self.show_problem(problem)
+            return
+        self.dismiss(self.result())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)  # type: ignore[arg-type]
