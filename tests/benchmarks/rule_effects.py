@@ -61,7 +61,8 @@ def main() -> int:
               f"{time.perf_counter() - started:.1f} s")
         with db.session() as s:
             first = _timed(lambda: catalog.rule_effects(s, limit=PAGE))
-            cursor = catalog.rule_effects(s, limit=PAGE, after=str(rules - PAGE)).items[0].id - 1
+            # the last page: start just before its first rule (the whole list when it is one page)
+            cursor = catalog.rule_effects(s, limit=PAGE, after=str(max(0, rules - PAGE))).items[0].id - 1
             deep = _timed(lambda: catalog.rule_effects(s, limit=PAGE, after=str(cursor)))
             search = _timed(lambda: catalog.rule_effects(s, limit=PAGE, search="0042"), repeat=5)
             page = catalog.rule_effects(s, limit=PAGE).items
