@@ -87,3 +87,31 @@ def test_catalog_refusals_are_one_line_and_change_nothing(db: Database, manager:
     ]:
         assert_one_line_error(cli(*args), message)
     assert snapshot(db) == before
+
+
+def test_every_catalog_kind_goes_through_add_update_show_list_and_deactivate(db: Database, manager: Actor,  # type: ignore[no-untyped-def]
+                                                                            cli) -> None:
+    with db.session() as s:
+        catalog.create_product(s, manager, "BOLT-M6", "Bolt M6")
+    for kind, key, add, update, (field, value) in (
+            ("category", "Fasteners", ["Fasteners", "--description", "nuts"], ["--description", "bolts"],
+             ("description", "bolts")),
+            ("supplier", "ACME", ["acme", "Acme Ltd"], ["--phone", "555-0100"], ("phone", "555-0100")),
+            ("location", "WH1-B-01", ["wh1-b-01"], ["--name", "Aisle B"], ("name", "Aisle B"))):
+        assert cli(kind, "add", *add).code == 0, kind
+        assert cli(kind, "update", key, *update).code == 0, kind
+        shown = json.loads(cli(kind, "show", key, "--json").stdout)
+        listed = json.loads(cli(kind, "list", "--json").stdout)["items"]
+        assert listed == [shown] and shown["active"] is True and shown[field] == value, kind
+        done = cli(kind, "deactivate", key)
+        assert done.code == 0 and "deactivated" in done.stdout, kind
+        table = cli(kind, "list", "--inactive")
+        assert table.code == 0 and "no" in table.stdout.split(), kind
+    assert cli("rule", "add", "BOLT-M6", "12").code == 0
+    (rule,) = json.loads(cli("rule", "list", "--json").stdout)["items"]
+    assert json.loads(cli("rule", "show", str(rule["id"]), "--json").stdout) == rule
+    assert "all" in cli("rule", "list").stdout.split()
+    assert cli("rule", "deactivate", str(rule["id"])).code == 0
+    assert json.loads(cli("rule", "show", str(rule["id"]), "--json").stdout)["active"] is False
+    assert cli("product", "deactivate", "BOLT-M6").code == 0
+    assert json.loads(cli("product", "show", "BOLT-M6", "--json").stdout)["active"] is False

@@ -55,6 +55,27 @@ def _session(ctx: typer.Context):  # type: ignore[no-untyped-def]
     return state(ctx).database().session()
 
 
+def _show(data: dict[str, Any], as_json: bool) -> None:
+    """One record: JSON, or a field / value table."""
+    if as_json:
+        print_json(data)
+    else:
+        print_table(["field", "value"], list(data.items()))
+
+
+def _print_page(page: Page[Any], items: list[dict[str, Any]], columns: dict[str, str], as_json: bool) -> None:
+    """A page of records: JSON with its cursor, or a table of `columns` (heading -> key)."""
+    if as_json:
+        _page_json(page, items)
+        return
+    print_table(list(columns), [tuple(_cell(item[key]) for key in columns.values()) for item in items])
+    _footer(page)
+
+
+def _cell(value: Any) -> Any:
+    return ("yes" if value else "no") if isinstance(value, bool) else value
+
+
 # --- products -------------------------------------------------------------------------------
 
 
@@ -81,13 +102,9 @@ def product_add(
     description: str = typer.Option("", "--description", help="Longer description."),
 ) -> None:
     """Add a product."""
-    st = state(ctx)
-    actor = st.actor()
-    with st.database().session() as session:
-        product = catalog.create_product(
-            session, actor, sku, name, description=description, barcode=barcode, category=category,
-            supplier=supplier, unit_price=price, cost_price=cost, min_stock_level=min_level,
-            reorder_point=reorder, max_stock_level=max_level)
+    product = state(ctx).act(lambda session, actor: catalog.create_product(
+        session, actor, sku, name, description=description, barcode=barcode, category=category, supplier=supplier,
+        unit_price=price, cost_price=cost, min_stock_level=min_level, reorder_point=reorder, max_stock_level=max_level))
     console.print(f"Added product {product.sku} ({product.name}).")
 
 
@@ -108,24 +125,18 @@ def product_update(
     active: bool | None = typer.Option(None, "--active/--inactive", help="Reactivate or retire."),
 ) -> None:
     """Change a product; options left out keep their values."""
-    st = state(ctx)
-    actor = st.actor()
-    with st.database().session() as session:
-        product = catalog.update_product(
-            session, actor, sku, name=_given(name), description=_given(description), barcode=_clearable(barcode),
-            category=_clearable(category), supplier=_clearable(supplier), unit_price=_given(price),
-            cost_price=_given(cost), min_stock_level=_given(min_level), reorder_point=_clearable(reorder),
-            max_stock_level=_clearable(max_level), active=_given(active))
+    product = state(ctx).act(lambda session, actor: catalog.update_product(
+        session, actor, sku, name=_given(name), description=_given(description), barcode=_clearable(barcode),
+        category=_clearable(category), supplier=_clearable(supplier), unit_price=_given(price), cost_price=_given(cost),
+        min_stock_level=_given(min_level), reorder_point=_clearable(reorder), max_stock_level=_clearable(max_level),
+        active=_given(active)))
     console.print(f"Updated product {product.sku}.")
 
 
 @product_app.command("deactivate")
 def product_deactivate(ctx: typer.Context, sku: str = typer.Argument(..., help="SKU or barcode.")) -> None:
     """Retire a product: it keeps its stock and history but can no longer be moved."""
-    st = state(ctx)
-    actor = st.actor()
-    with st.database().session() as session:
-        product = catalog.deactivate_product(session, actor, sku)
+    product = state(ctx).act(lambda session, actor: catalog.deactivate_product(session, actor, sku))
     console.print(f"Product {product.sku} deactivated.")
 
 
@@ -172,14 +183,15 @@ def product_list(
 # --- categories -----------------------------------------------------------------------------
 
 
+def _category_dict(c: Any) -> dict[str, Any]:
+    return {"name": c.name, "description": c.description, "active": c.is_active}
+
+
 @category_app.command("add")
 def category_add(ctx: typer.Context, name: str = typer.Argument(...),
                  description: str = typer.Option("", "--description")) -> None:
     """Add a category."""
-    st = state(ctx)
-    actor = st.actor()
-    with st.database().session() as session:
-        category = catalog.create_category(session, actor, name, description)
+    category = state(ctx).act(lambda session, actor: catalog.create_category(session, actor, name, description))
     console.print(f"Added category {category.name}.")
 
 
@@ -189,21 +201,15 @@ def category_update(ctx: typer.Context, name: str = typer.Argument(...),
                     description: str | None = typer.Option(None, "--description"),
                     active: bool | None = typer.Option(None, "--active/--inactive")) -> None:
     """Rename or describe a category."""
-    st = state(ctx)
-    actor = st.actor()
-    with st.database().session() as session:
-        category = catalog.update_category(session, actor, name, new_name=_given(new_name),
-                                           description=_given(description), active=_given(active))
+    category = state(ctx).act(lambda session, actor: catalog.update_category(
+        session, actor, name, new_name=_given(new_name), description=_given(description), active=_given(active)))
     console.print(f"Updated category {category.name}.")
 
 
 @category_app.command("deactivate")
 def category_deactivate(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
     """Retire a category (its products keep it)."""
-    st = state(ctx)
-    actor = st.actor()
-    with st.database().session() as session:
-        category = catalog.deactivate_category(session, actor, name)
+    category = state(ctx).act(lambda session, actor: catalog.deactivate_category(session, actor, name))
     console.print(f"Category {category.name} deactivated.")
 
 
@@ -211,9 +217,7 @@ def category_deactivate(ctx: typer.Context, name: str = typer.Argument(...)) -> 
 def category_show(ctx: typer.Context, name: str = typer.Argument(...), as_json: bool = _JSON) -> None:
     """One category."""
     with _session(ctx) as session:
-        c = catalog.get_category(session, name)
-    data = {"name": c.name, "description": c.description, "active": c.is_active}
-    print_json(data) if as_json else print_table(["field", "value"], list(data.items()))
+        _show(_category_dict(catalog.get_category(session, name)), as_json)
 
 
 @category_app.command("list")
@@ -222,13 +226,8 @@ def category_list(ctx: typer.Context, search: str | None = _SEARCH, active: bool
     """Categories by name."""
     with _session(ctx) as session:
         page = catalog.list_categories(session, search=search, active=active, limit=limit, after=after)
-    items = [{"name": c.name, "description": c.description, "active": c.is_active} for c in page.items]
-    if as_json:
-        _page_json(page, items)
-        return
-    print_table(["name", "description", "active"],
-                [(i["name"], i["description"], "yes" if i["active"] else "no") for i in items])
-    _footer(page)
+    _print_page(page, [_category_dict(c) for c in page.items],
+                {"name": "name", "description": "description", "active": "active"}, as_json)
 
 
 # --- suppliers ------------------------------------------------------------------------------
@@ -245,11 +244,8 @@ def supplier_add(ctx: typer.Context, code: str = typer.Argument(...), name: str 
                  phone: str = typer.Option("", "--phone"),
                  lead_time: str = typer.Option("7", "--lead-time", help="Days from order to delivery.")) -> None:
     """Add a supplier."""
-    st = state(ctx)
-    actor = st.actor()
-    with st.database().session() as session:
-        supplier = catalog.create_supplier(session, actor, code, name, contact_name=contact, email=email,
-                                           phone=phone, lead_time_days=lead_time)
+    supplier = state(ctx).act(lambda session, actor: catalog.create_supplier(
+        session, actor, code, name, contact_name=contact, email=email, phone=phone, lead_time_days=lead_time))
     console.print(f"Added supplier {supplier.code} ({supplier.name}).")
 
 
@@ -262,22 +258,16 @@ def supplier_update(ctx: typer.Context, code: str = typer.Argument(...),
                     lead_time: str | None = typer.Option(None, "--lead-time"),
                     active: bool | None = typer.Option(None, "--active/--inactive")) -> None:
     """Change a supplier."""
-    st = state(ctx)
-    actor = st.actor()
-    with st.database().session() as session:
-        supplier = catalog.update_supplier(session, actor, code, name=_given(name), contact_name=_given(contact),
-                                           email=_given(email), phone=_given(phone),
-                                           lead_time_days=_given(lead_time), active=_given(active))
+    supplier = state(ctx).act(lambda session, actor: catalog.update_supplier(
+        session, actor, code, name=_given(name), contact_name=_given(contact), email=_given(email), phone=_given(phone),
+        lead_time_days=_given(lead_time), active=_given(active)))
     console.print(f"Updated supplier {supplier.code}.")
 
 
 @supplier_app.command("deactivate")
 def supplier_deactivate(ctx: typer.Context, code: str = typer.Argument(...)) -> None:
     """Retire a supplier."""
-    st = state(ctx)
-    actor = st.actor()
-    with st.database().session() as session:
-        supplier = catalog.deactivate_supplier(session, actor, code)
+    supplier = state(ctx).act(lambda session, actor: catalog.deactivate_supplier(session, actor, code))
     console.print(f"Supplier {supplier.code} deactivated.")
 
 
@@ -285,8 +275,7 @@ def supplier_deactivate(ctx: typer.Context, code: str = typer.Argument(...)) -> 
 def supplier_show(ctx: typer.Context, code: str = typer.Argument(...), as_json: bool = _JSON) -> None:
     """One supplier."""
     with _session(ctx) as session:
-        data = _supplier_dict(catalog.get_supplier(session, code))
-    print_json(data) if as_json else print_table(["field", "value"], list(data.items()))
+        _show(_supplier_dict(catalog.get_supplier(session, code)), as_json)
 
 
 @supplier_app.command("list")
@@ -295,27 +284,23 @@ def supplier_list(ctx: typer.Context, search: str | None = _SEARCH, active: bool
     """Suppliers by code."""
     with _session(ctx) as session:
         page = catalog.list_suppliers(session, search=search, active=active, limit=limit, after=after)
-    items = [_supplier_dict(s) for s in page.items]
-    if as_json:
-        _page_json(page, items)
-        return
-    print_table(["code", "name", "contact", "email", "phone", "lead time", "active"],
-                [(i["code"], i["name"], i["contact_name"], i["email"], i["phone"], i["lead_time_days"],
-                  "yes" if i["active"] else "no") for i in items])
-    _footer(page)
+    _print_page(page, [_supplier_dict(s) for s in page.items],
+                {"code": "code", "name": "name", "contact": "contact_name", "email": "email", "phone": "phone",
+                 "lead time": "lead_time_days", "active": "active"}, as_json)
 
 
 # --- locations ------------------------------------------------------------------------------
+
+
+def _location_dict(loc: Any) -> dict[str, Any]:
+    return {"code": loc.code, "name": loc.name, "active": loc.is_active}
 
 
 @location_app.command("add")
 def location_add(ctx: typer.Context, code: str = typer.Argument(..., help="Bin code, e.g. WH1-A-03."),
                  name: str = typer.Option("", "--name", help="Description, e.g. 'Aisle A, shelf 3'.")) -> None:
     """Add a location."""
-    st = state(ctx)
-    actor = st.actor()
-    with st.database().session() as session:
-        location = catalog.create_location(session, actor, code, name)
+    location = state(ctx).act(lambda session, actor: catalog.create_location(session, actor, code, name))
     console.print(f"Added location {location.code}.")
 
 
@@ -324,20 +309,15 @@ def location_update(ctx: typer.Context, code: str = typer.Argument(...),
                     name: str | None = typer.Option(None, "--name"),
                     active: bool | None = typer.Option(None, "--active/--inactive")) -> None:
     """Rename, retire or reactivate a location."""
-    st = state(ctx)
-    actor = st.actor()
-    with st.database().session() as session:
-        location = catalog.update_location(session, actor, code, name=_given(name), active=_given(active))
+    location = state(ctx).act(lambda session, actor: catalog.update_location(
+        session, actor, code, name=_given(name), active=_given(active)))
     console.print(f"Updated location {location.code}.")
 
 
 @location_app.command("deactivate")
 def location_deactivate(ctx: typer.Context, code: str = typer.Argument(...)) -> None:
     """Retire a location: no stock moves in or out until it is reactivated."""
-    st = state(ctx)
-    actor = st.actor()
-    with st.database().session() as session:
-        location = catalog.deactivate_location(session, actor, code)
+    location = state(ctx).act(lambda session, actor: catalog.deactivate_location(session, actor, code))
     console.print(f"Location {location.code} deactivated.")
 
 
@@ -345,9 +325,7 @@ def location_deactivate(ctx: typer.Context, code: str = typer.Argument(...)) -> 
 def location_show(ctx: typer.Context, code: str = typer.Argument(...), as_json: bool = _JSON) -> None:
     """One location."""
     with _session(ctx) as session:
-        loc = catalog.get_location(session, code)
-    data = {"code": loc.code, "name": loc.name, "active": loc.is_active}
-    print_json(data) if as_json else print_table(["field", "value"], list(data.items()))
+        _show(_location_dict(catalog.get_location(session, code)), as_json)
 
 
 @location_app.command("list")
@@ -356,12 +334,8 @@ def location_list(ctx: typer.Context, search: str | None = _SEARCH, active: bool
     """Locations by code."""
     with _session(ctx) as session:
         page = catalog.list_locations(session, search=search, active=active, limit=limit, after=after)
-    items = [{"code": loc.code, "name": loc.name, "active": loc.is_active} for loc in page.items]
-    if as_json:
-        _page_json(page, items)
-        return
-    print_table(["code", "name", "active"], [(i["code"], i["name"], "yes" if i["active"] else "no") for i in items])
-    _footer(page)
+    _print_page(page, [_location_dict(loc) for loc in page.items],
+                {"code": "code", "name": "name", "active": "active"}, as_json)
 
 
 # --- alert rules ----------------------------------------------------------------------------
@@ -380,10 +354,7 @@ def rule_add(ctx: typer.Context, sku: str = typer.Argument(..., help="SKU or bar
              threshold: str = typer.Argument(..., help="Alert when available stock is at or below this."),
              location: str | None = typer.Option(None, "--location", "-l", help="Only here (else all locations).")) -> None:
     """Add an alert rule for a product."""
-    st = state(ctx)
-    actor = st.actor()
-    with st.database().session() as session:
-        rule = catalog.create_rule(session, actor, sku, threshold, location)
+    rule = state(ctx).act(lambda session, actor: catalog.create_rule(session, actor, sku, threshold, location))
     console.print(f"Added {_rule_line(rule)}.")
 
 
@@ -392,20 +363,15 @@ def rule_update(ctx: typer.Context, rule_id: str = typer.Argument(..., metavar="
                 threshold: str | None = typer.Option(None, "--threshold"),
                 active: bool | None = typer.Option(None, "--active/--inactive")) -> None:
     """Change a rule's threshold, or retire/reactivate it."""
-    st = state(ctx)
-    actor = st.actor()
-    with st.database().session() as session:
-        rule = catalog.update_rule(session, actor, rule_id, threshold=_given(threshold), active=_given(active))
+    rule = state(ctx).act(lambda session, actor: catalog.update_rule(
+        session, actor, rule_id, threshold=_given(threshold), active=_given(active)))
     console.print(f"Updated {_rule_line(rule)}.")
 
 
 @rule_app.command("deactivate")
 def rule_deactivate(ctx: typer.Context, rule_id: str = typer.Argument(..., metavar="RULE")) -> None:
     """Retire a rule: the product's reorder point applies again."""
-    st = state(ctx)
-    actor = st.actor()
-    with st.database().session() as session:
-        rule = catalog.deactivate_rule(session, actor, rule_id)
+    rule = state(ctx).act(lambda session, actor: catalog.deactivate_rule(session, actor, rule_id))
     console.print(f"Deactivated {_rule_line(rule)}.")
 
 
@@ -413,8 +379,7 @@ def rule_deactivate(ctx: typer.Context, rule_id: str = typer.Argument(..., metav
 def rule_show(ctx: typer.Context, rule_id: str = typer.Argument(..., metavar="RULE"), as_json: bool = _JSON) -> None:
     """One rule."""
     with _session(ctx) as session:
-        data = _rule_dict(catalog.get_rule(session, rule_id))
-    print_json(data) if as_json else print_table(["field", "value"], list(data.items()))
+        _show(_rule_dict(catalog.get_rule(session, rule_id)), as_json)
 
 
 @rule_app.command("list")
@@ -425,13 +390,10 @@ def rule_list(ctx: typer.Context, sku: str | None = typer.Option(None, "--sku", 
     with _session(ctx) as session:
         page = catalog.list_rules(session, sku=sku, active=active, limit=limit, after=after)
     items = [_rule_dict(r) for r in page.items]
-    if as_json:
-        _page_json(page, items)
-        return
-    print_table(["#", "sku", "location", "threshold", "active"],
-                [(i["id"], i["sku"], i["location"] or "all", i["threshold"], "yes" if i["active"] else "no")
-                 for i in items])
-    _footer(page)
+    if not as_json:
+        items = [{**i, "location": i["location"] or "all"} for i in items]
+    _print_page(page, items, {"#": "id", "sku": "sku", "location": "location", "threshold": "threshold",
+                              "active": "active"}, as_json)
 
 
 def register(app: typer.Typer) -> None:

@@ -5,13 +5,20 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
 from invtui.config import Settings
 from invtui.db.engine import Database
 from invtui.domain.roles import Actor
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -42,6 +49,12 @@ class CliState:
 
         with self.database().session() as session:
             return users.actor_for(session, self.username())
+
+    def act(self, change: Callable[[Session, Actor], T]) -> T:
+        """Run one service call as the acting user, in a session of its own (the service commits)."""
+        actor = self.actor()
+        with self.database().session() as session:
+            return change(session, actor)
 
     def close(self) -> None:
         if self._db is not None:
