@@ -63,10 +63,13 @@ class Follower:
 def follow(cli_env: dict[str, str]) -> Iterator:  # type: ignore[type-arg]
     started: list[subprocess.Popen[str]] = []
 
-    def start(*args: str, user: str = "admin") -> Follower:
+    def start(*args: str, user: str = "admin", sigint_ignored: bool = False) -> Follower:
+        """`sigint_ignored`: started as a script's background job is (SIGINT inherited ignored)."""
         exe = Path(sys.executable).with_name("invtui")
+        ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint_ignored else None
         proc = subprocess.Popen([str(exe), "--user", user, "events", "--follow", *args], cwd=ROOT,
-                                env={**cli_env, "PYTHONFAULTHANDLER": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+                                env={**cli_env, "PYTHONFAULTHANDLER": "1"}, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, bufsize=1, preexec_fn=ignore)
         started.append(proc)
         follower = Follower(proc)
         assert "listening for events" in follower.line("stderr")
@@ -92,6 +95,14 @@ def test_events_follow_json_prints_an_event_as_it_happens_and_stops_on_ctrl_c(db
     assert (event["kind"], event["sku"], event["quantity"], event["user_id"]) == ("stock.changed", "BOLT-M6", 12, operator.id)
     code, stderr = follower.interrupt()
     assert code in (0, 130) and "Traceback" not in stderr
+
+
+def test_events_follow_stops_on_ctrl_c_even_when_started_with_sigint_ignored(db: Database, follow) -> None:  # type: ignore[no-untyped-def]
+    follower = follow(sigint_ignored=True)
+    emit(db, "alert.created", id=4, product_id=1, location_id=2, sku="NUT-M6", location="WH1-B-01", alert_type="LOW_STOCK")
+    assert "NUT-M6" in follower.line("stdout")
+    code, stderr = follower.interrupt()
+    assert code == 0 and "Traceback" not in stderr
 
 
 def test_events_follow_prints_one_readable_line_per_event(db: Database, follow) -> None:  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ import typer
 
 from invtui.cli.output import console, print_json, print_table
 from invtui.cli.state import state
+from invtui.cli.stopping import stop_on_signals
 from invtui.db.listener import CONNECTED, EventListener
 from invtui.domain.events import LISTENER_STATE, Event
 from invtui.domain.roles import Actor
@@ -38,16 +39,15 @@ def events_command(
     actor = st.actor()
     inbox: queue.Queue[Event] = queue.Queue()
     listener = EventListener.for_database(st.database(), inbox.put)
+    stop = stop_on_signals()  # Ctrl-C is how a follow ends: stop quietly, exit 0
     listener.start()
     try:
-        while True:
+        while not stop.is_set():
             try:
                 event = inbox.get(timeout=0.5)
             except queue.Empty:
                 continue
             _show(event, actor, as_json)
-    except KeyboardInterrupt:
-        pass  # Ctrl-C is how a follow ends: stop quietly, exit 0
     finally:
         listener.stop()
 

@@ -6,17 +6,15 @@ import getpass
 import logging
 import os
 import shutil
-import signal
 import sys
-import threading
 from collections.abc import Mapping
 from pathlib import Path
-from types import FrameType
 
 import typer
 
 from invtui.cli.output import console, print_json, print_table
 from invtui.cli.state import state
+from invtui.cli.stopping import stop_on_signals
 from invtui.config import SETTINGS, Settings, redact_url
 from invtui.log import _FORMAT
 from invtui.services import sweep as sweep_service
@@ -79,14 +77,7 @@ def worker(
         return
     _log_to_stdout()
     db = st.database()
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        log.info("received %s, stopping", signal.Signals(signum).name)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    stop = stop_on_signals()
     scheduler = Scheduler(db, st.settings, trigger="worker")
     scheduler.start()
     log.info("worker running against %s (stock sweep every %s s); stop with Ctrl-C or SIGTERM",
