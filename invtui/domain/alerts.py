@@ -1,7 +1,8 @@
 """Stock alert rules (DESIGN.md section 4). Pure, no I/O.
 
 The database is what applies the condition rule and the sweep's transitions (the view
-`inventory_status` and the function `evaluate_stock_alert_items` in sql/0002_alert_engine.sql),
+`inventory_status` and the function `evaluate_stock_alert_items` in sql/0002_alert_engine.sql;
+the full sweep's fingerprint shortcut in sql/0003_full_sweep_diff.sql),
 so every writer and every process agrees. This module states the same rules in Python for three
 readers: the alert actions of `invtui.services.alerts` (which statuses an action may start from,
 and the sentence that refuses it), the unit tests that pin every row of section 4, and a test
