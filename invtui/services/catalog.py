@@ -31,6 +31,7 @@ from invtui.services import events, lookup
 from invtui.services.tx import unit_of_work
 
 T = TypeVar("T")
+M = TypeVar("M", bound=SQLModel)  # a catalog table
 PAGE_MAX = 1000
 DEFAULT_PAGE = 50
 # SKUs and codes are printed on labels and scanned: letters, digits and a few separators.
@@ -150,6 +151,32 @@ def _paged(rows: list[T], limit: int, key: Callable[[T], object]) -> Page[T]:
     return Page(rows, None)
 
 
+def _list_by(session: Session, model: type[M], key: Any, searched: tuple[Any, ...], *, search: str | None,
+             active: bool | None, limit: object, after: str | None) -> Page[M]:
+    """A page of a simple catalog table in `key` order (keyset: `after` is the last key seen);
+    `search` matches any of the `searched` columns, in any case."""
+    size = _page_size(limit)
+    query = select(model)
+    if search:
+        pattern = _like(search.strip())
+        query = query.where(or_(*(column.ilike(pattern) for column in searched)))
+    if active is not None:
+        query = query.where(model.is_active == active)  # type: ignore[attr-defined]
+    if after:
+        query = query.where(key > after)
+    with unit_of_work(session):
+        rows = list(session.exec(query.order_by(key).limit(size + 1)).all())
+    return _paged(rows, size, lambda row: getattr(row, key.key))
+
+
+def _retire(session: Session, actor: Actor, record: M, entity: str, label: str, **fields: Any) -> None:
+    """Deactivate `record` inside the caller's unit of work; refused if it already is."""
+    _refuse_if_inactive(record.is_active, label)  # type: ignore[attr-defined]
+    record.is_active = False  # type: ignore[attr-defined]
+    _touch(record)
+    _announce(session, actor, entity, "deactivated", record.id, **fields)  # type: ignore[attr-defined]
+
+
 # --- categories -----------------------------------------------------------------------------
 
 
@@ -192,10 +219,7 @@ def deactivate_category(session: Session, actor: Actor, name: str) -> Category:
     require(actor, Permission.EDIT_CATALOG)
     with unit_of_work(session):
         category = get_category(session, name)
-        _refuse_if_inactive(category.is_active, f"Category {category.name}")
-        category.is_active = False
-        _touch(category)
-        _announce(session, actor, "category", "deactivated", category.id, name=category.name)
+        _retire(session, actor, category, "category", f"Category {category.name}", name=category.name)
     return category
 
 
@@ -211,17 +235,8 @@ def get_category(session: Session, name: str) -> Category:
 
 def list_categories(session: Session, *, search: str | None = None, active: bool | None = None,
                     limit: object = DEFAULT_PAGE, after: str | None = None) -> Page[Category]:
-    size = _page_size(limit)
-    query = select(Category)
-    if search:
-        query = query.where(Category.name.ilike(_like(search.strip())))  # type: ignore[attr-defined]
-    if active is not None:
-        query = query.where(Category.is_active == active)
-    if after:
-        query = query.where(Category.name > after)
-    with unit_of_work(session):
-        rows = list(session.exec(query.order_by(Category.name).limit(size + 1)).all())
-    return _paged(rows, size, lambda c: c.name)
+    return _list_by(session, Category, Category.name, (Category.name,), search=search, active=active, limit=limit,
+                    after=after)
 
 
 def _find_category(session: Session, name: str) -> Category | None:
@@ -280,10 +295,8 @@ def deactivate_supplier(session: Session, actor: Actor, code: str) -> Supplier:
     require(actor, Permission.EDIT_CATALOG)
     with unit_of_work(session):
         supplier = get_supplier(session, code)
-        _refuse_if_inactive(supplier.is_active, f"Supplier {supplier.code}")
-        supplier.is_active = False
-        _touch(supplier)
-        _announce(session, actor, "supplier", "deactivated", supplier.id, code=supplier.code, name=supplier.name)
+        _retire(session, actor, supplier, "supplier", f"Supplier {supplier.code}", code=supplier.code,
+                name=supplier.name)
     return supplier
 
 
@@ -293,18 +306,8 @@ def get_supplier(session: Session, code: str) -> Supplier:
 
 def list_suppliers(session: Session, *, search: str | None = None, active: bool | None = None,
                    limit: object = DEFAULT_PAGE, after: str | None = None) -> Page[Supplier]:
-    size = _page_size(limit)
-    query = select(Supplier)
-    if search:
-        pattern = _like(search.strip())
-        query = query.where(or_(Supplier.code.ilike(pattern), Supplier.name.ilike(pattern)))  # type: ignore[attr-defined]
-    if active is not None:
-        query = query.where(Supplier.is_active == active)
-    if after:
-        query = query.where(Supplier.code > after)
-    with unit_of_work(session):
-        rows = list(session.exec(query.order_by(Supplier.code).limit(size + 1)).all())
-    return _paged(rows, size, lambda s: s.code)
+    return _list_by(session, Supplier, Supplier.code, (Supplier.code, Supplier.name), search=search, active=active,
+                    limit=limit, after=after)
 
 
 # --- locations ------------------------------------------------------------------------------
@@ -342,10 +345,8 @@ def deactivate_location(session: Session, actor: Actor, code: str) -> Location:
     require(actor, Permission.EDIT_CATALOG)
     with unit_of_work(session):
         location = lookup.location(session, code)
-        _refuse_if_inactive(location.is_active, f"Location {location.code}")
-        location.is_active = False
-        _touch(location)
-        _announce(session, actor, "location", "deactivated", location.id, code=location.code, name=location.name)
+        _retire(session, actor, location, "location", f"Location {location.code}", code=location.code,
+                name=location.name)
     return location
 
 
@@ -355,18 +356,8 @@ def get_location(session: Session, code: str) -> Location:
 
 def list_locations(session: Session, *, search: str | None = None, active: bool | None = None,
                    limit: object = DEFAULT_PAGE, after: str | None = None) -> Page[Location]:
-    size = _page_size(limit)
-    query = select(Location)
-    if search:
-        pattern = _like(search.strip())
-        query = query.where(or_(Location.code.ilike(pattern), Location.name.ilike(pattern)))  # type: ignore[attr-defined]
-    if active is not None:
-        query = query.where(Location.is_active == active)
-    if after:
-        query = query.where(Location.code > after)
-    with unit_of_work(session):
-        rows = list(session.exec(query.order_by(Location.code).limit(size + 1)).all())
-    return _paged(rows, size, lambda loc: loc.code)
+    return _list_by(session, Location, Location.code, (Location.code, Location.name), search=search, active=active,
+                    limit=limit, after=after)
 
 
 # --- products -------------------------------------------------------------------------------
@@ -447,11 +438,8 @@ def deactivate_product(session: Session, actor: Actor, sku: str) -> ProductView:
     require(actor, Permission.EDIT_CATALOG)
     with unit_of_work(session):
         product = lookup.product(session, sku, for_update=True)
-        _refuse_if_inactive(product.is_active, f"Product {product.sku}")
-        product.is_active = False
-        _touch(product)
-        _announce(session, actor, "product", "deactivated", product.id, product_id=product.id, sku=product.sku,
-                  name=product.name)
+        _retire(session, actor, product, "product", f"Product {product.sku}", product_id=product.id,
+                sku=product.sku, name=product.name)
         view = _product_view(session, product.id)
     return view
 
