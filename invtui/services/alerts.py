@@ -156,6 +156,21 @@ _ACT = text(
     """
 )
 
+# Before dismissing or resolving, lock the inventory rows behind the alerts, in (product, location)
+# order as every stock change does (inventory rows first, then alerts: no deadlock). Without it a
+# stock change can judge the item from a snapshot taken before this disarm commits and then find
+# the alert closed under it: an issue to zero raises no OUT alert, a receipt back to OK leaves the
+# item disarmed, until the next sweep. NO KEY UPDATE: the lock an UPDATE of the row takes, so it
+# queues with every stock change and never with a foreign-key check.
+_LOCK_ITEMS = text(
+    """
+    SELECT i.id FROM inventory i
+     WHERE (i.product_id, i.location_id) IN (SELECT product_id, location_id FROM stock_alerts WHERE id = ANY(:ids))
+     ORDER BY i.product_id, i.location_id
+       FOR NO KEY UPDATE OF i
+    """
+)
+
 # Dismissing or resolving by hand disarms the item (DESIGN.md section 4) until it is OK again;
 # the evaluation right after re-arms at once an item that is already OK.
 _DISARM = text(
@@ -209,6 +224,8 @@ def _act(session: Session, actor: Actor, action: AlertAction, alert_ids: Sequenc
     clean_note = validation.text(note, what="Note", max_length=MAX_NOTE, required=False)
     result = BulkResult(action)
     with unit_of_work(session):
+        if disarms(action):
+            session.execute(_LOCK_ITEMS, {"ids": ids})
         rows = session.execute(_ACT, {
             "ids": ids, "allowed": [s.value for s in action.allowed_from], "target": action.target.value,
             "action": action.value, "event": action.past_tense, "user_id": actor.id, "note": clean_note,
