@@ -41,6 +41,7 @@ SETTINGS: dict[str, Setting] = {
     "misfire_grace_seconds": Setting(
         "sweep", "misfire_grace_seconds", ("INVTUI_MISFIRE_GRACE_SECONDS",), int, 1, 86400
     ),
+    "sweep_keep_days": Setting("sweep", "keep_days", ("INVTUI_SWEEP_KEEP_DAYS",), int, 1, 3650),
     "trust_os_user": Setting("auth", "trust_os_user", ("INVTUI_TRUST_OS_USER",), bool),
     "max_failed_logins": Setting("auth", "max_failed_logins", ("INVTUI_MAX_FAILED_LOGINS",), int, 1, 100),
     "lockout_minutes": Setting("auth", "lockout_minutes", ("INVTUI_LOCKOUT_MINUTES",), int, 1, 10080),
@@ -62,6 +63,7 @@ class Settings:
     database_url: str = ""
     check_interval_seconds: int = 60
     misfire_grace_seconds: int = 30
+    sweep_keep_days: int = 14
     trust_os_user: bool = False
     max_failed_logins: int = 5
     lockout_minutes: int = 15

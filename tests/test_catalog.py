@@ -310,7 +310,7 @@ CATALOG_EDITS = {
     "update category": lambda s, a: catalog.update_category(s, a, "Fasteners", description="r"),
     "deactivate category": lambda s, a: catalog.deactivate_category(s, a, "Fasteners"),
     "create supplier": lambda s, a: catalog.create_supplier(s, a, "R", "r"),
-    "update supplier": lambda s, a: catalog.update_supplier(s, a, "ACME", name="r"),
+    "update supplier": lambda s, a: catalog.update_supplier(s, a, "ACME", name="r2"),
     "deactivate supplier": lambda s, a: catalog.deactivate_supplier(s, a, "ACME"),
     "create location": lambda s, a: catalog.create_location(s, a, "R"),
     "update location": lambda s, a: catalog.update_location(s, a, A, name="r"),

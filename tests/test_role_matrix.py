@@ -134,7 +134,7 @@ def category(w: World) -> str:
 
 
 def supplier(w: World) -> str:
-    return w.run(catalog.create_supplier, w.admin, w.name("SUP"), "Some Supplier").code
+    return w.run(catalog.create_supplier, w.admin, w.name("SUP"), w.name("Some Supplier ")).code
 
 
 def location(w: World) -> str:
@@ -191,8 +191,8 @@ CASES = [
          lambda s, a, t: catalog.update_category(s, a, t, description="updated")),
     Case("category deactivate", MANAGE, CATALOG, category, lambda s, a, t: catalog.deactivate_category(s, a, t)),
     Case("supplier create", MANAGE, CATALOG, nothing,
-         lambda s, a, t: catalog.create_supplier(s, a, f"NEW{next(_unique)}", "New Supplier")),
-    Case("supplier update", MANAGE, CATALOG, supplier, lambda s, a, t: catalog.update_supplier(s, a, t, name="Renamed")),
+         lambda s, a, t: catalog.create_supplier(s, a, *(lambda n: (f"NEW{n}", f"New Supplier {n}"))(next(_unique)))),
+    Case("supplier update", MANAGE, CATALOG, supplier, lambda s, a, t: catalog.update_supplier(s, a, t, name=f"Renamed {next(_unique)}")),
     Case("supplier deactivate", MANAGE, CATALOG, supplier, lambda s, a, t: catalog.deactivate_supplier(s, a, t)),
     Case("location create", MANAGE, CATALOG, nothing,
          lambda s, a, t: catalog.create_location(s, a, f"NEW-{next(_unique)}")),

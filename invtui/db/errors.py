@@ -18,6 +18,11 @@ CONSTRAINT_MESSAGES = {
     "locations_code_key": "A location with that code already exists",
     "suppliers_code_key": "A supplier with that code already exists",
     "categories_name_key": "A category with that name already exists",
+    # names and codes are matched in any case, so they are unique in any case (sql/0005)
+    "uq_categories_name_ci": "A category with that name already exists (names are matched in any case)",
+    "uq_suppliers_name_ci": "A supplier with that name already exists (names are matched in any case)",
+    "uq_suppliers_code_ci": "A supplier with that code already exists (codes are matched in any case)",
+    "uq_locations_code_ci": "A location with that code already exists (codes are matched in any case)",
     "users_username_key": "A user with that name already exists",
     "uq_stock_alerts_one_open": "That item already has an open alert",
     "inventory_no_negative_stock": "Stock cannot go below zero",

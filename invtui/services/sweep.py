@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from invtui.config import Settings
 from invtui.db.engine import Database
 from invtui.db.errors import friendly_error
 from invtui.domain.roles import Actor, Permission, require
@@ -34,6 +35,12 @@ log = logging.getLogger(__name__)
 # Fixed for every invtui process: the single-flight key of the full sweep.
 SWEEP_LOCK_KEY = 0x1A7_0005
 TRIGGERS = ("scheduled", "manual", "worker", "cli")
+# Days of sweep_runs kept (`[sweep] keep_days`): every open app records a run each minute, most of
+# them skips, so the history is pruned by the sweep that wins the lock.
+DEFAULT_KEEP_DAYS = Settings().sweep_keep_days
+# At most this many old runs go per sweep: in the steady state an index probe finds a minute's
+# worth; a backlog (the first sweep after an upgrade) drains over a few sweeps, never one long delete.
+PRUNE_BATCH = 5000
 
 _TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
 _EVALUATE = text("SELECT created, escalated, downgraded, resolved, scanned FROM evaluate_stock_alert_items()")
@@ -44,6 +51,13 @@ _RECORD = text(
     VALUES (:started_at, clock_timestamp(), :duration_ms, :trigger, :host, :pid, :rows_scanned,
             :created, :escalated, :downgraded, :resolved, :skipped, :error)
     RETURNING id, finished_at
+    """
+)
+_PRUNE = text(
+    """
+    DELETE FROM sweep_runs WHERE id IN (
+        SELECT id FROM sweep_runs WHERE started_at < now() - make_interval(days => :keep_days)
+         ORDER BY started_at LIMIT :batch)
     """
 )
 # The advisory lock of a running sweep, seen from any session (a bigint key below 2^32 shows as
@@ -100,8 +114,11 @@ class SweepStatus:
         return self.runs[0] if self.runs else None
 
 
-def run_full_sweep(db: Database, trigger: str = "scheduled", *, actor: Actor | None = None) -> SweepRun:
+def run_full_sweep(db: Database, trigger: str = "scheduled", *, actor: Actor | None = None,
+                   keep_days: int = DEFAULT_KEEP_DAYS) -> SweepRun:
     """Judge every item now, unless another process is already doing it (then record a skip).
+
+    The sweep that runs also prunes sweep_runs older than `keep_days` days.
 
     One transaction: the alerts it changes, its sweep_runs row and its `sweep.finished` event
     commit together. A failure is logged and recorded in a sweep_runs row of its own, then raised.
@@ -116,6 +133,8 @@ def run_full_sweep(db: Database, trigger: str = "scheduled", *, actor: Actor | N
         with db.session() as session, unit_of_work(session):
             taken = bool(session.execute(_TRY_LOCK, {"key": SWEEP_LOCK_KEY}).scalar())
             counts = _evaluate(session) if taken else None
+            if taken:
+                session.execute(_PRUNE, {"keep_days": keep_days, "batch": PRUNE_BATCH})
             run = _record(session, trigger, started_at, clock, counts, error=None)
             _announce(session, run, actor)
     except Exception as exc:

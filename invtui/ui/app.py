@@ -272,8 +272,10 @@ class InvtuiApp(App[None]):
             self.notify(f"Sweep {run.summary}", title="Check now", severity="warning" if run.error else "information")
             self.refresh_counts()
 
-        call_service(self, lambda session: sweep_service.run_full_sweep(self.db, "manual", actor=actor), swept,
-                     group="check-now", exclusive=True)
+        keep_days = self.settings.sweep_keep_days
+        call_service(self, lambda session: sweep_service.run_full_sweep(self.db, "manual", actor=actor,
+                                                                        keep_days=keep_days),
+                     swept, group="check-now", exclusive=True)
 
     # -- CSV from the palette (the same services as `invtui export` / `invtui import`) ------
 
