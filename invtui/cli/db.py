@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,6 +61,17 @@ def check(ctx: typer.Context) -> None:
         f"OK: {report.inventory_rows:,} inventory rows agree with {report.movements:,} ledger movements; "
         "no duplicate open alerts"
     )
+
+
+@app.command()
+def schema(ctx: typer.Context) -> None:
+    """Print the schema a fresh migration makes (a scratch database on the same server, dropped after).
+
+    sql/schema.sql is this output: regenerate it with `invtui db schema > sql/schema.sql`.
+    """
+    from invtui.services.schema import fresh_schema
+
+    sys.stdout.write(fresh_schema(state(ctx).database(prepare=False)))
 
 
 @app.command()

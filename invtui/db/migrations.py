@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 # Arbitrary but fixed: the advisory lock key every invtui process uses for upgrades.
 MIGRATION_LOCK_KEY = 0x1A7_0001
 _FILE_PATTERN = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+# The generated schema for readers (`invtui db schema`) lives beside the migrations but is not one.
+GENERATED_SCHEMA = "schema.sql"
 
 _CREATE_TABLE = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -66,6 +68,8 @@ def discover(directory: Path | None = None) -> list[Migration]:
     directory = directory or paths.sql_dir()
     found: dict[int, Migration] = {}
     for path in sorted(directory.glob("*.sql")):
+        if path.name == GENERATED_SCHEMA:
+            continue
         match = _FILE_PATTERN.match(path.name)
         if not match:
             raise MigrationError(f"Migration file {path.name} is not named NNNN_lowercase_name.sql")

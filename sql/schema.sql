@@ -1,0 +1,1222 @@
+-- The invtui schema as it stands after every migration in sql/ (generated; do not edit).
+-- Regenerate with: invtui db schema > sql/schema.sql
+-- The migrations (sql/NNNN_*.sql) are what runs; this file is for reading.
+
+CREATE TYPE public.stock_alert_item AS (
+	product_id bigint,
+	location_id bigint,
+	sku character varying,
+	name character varying,
+	location_code character varying,
+	available_quantity integer,
+	threshold integer,
+	condition text,
+	alert_id bigint,
+	alert_type character varying,
+	alert_quantity integer,
+	alert_threshold integer,
+	disarmed_at character varying
+);
+
+CREATE FUNCTION public.alert_rules_affected_rows(p_product_id bigint, p_location_id bigint) RETURNS SETOF bigint
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT i.id FROM inventory i
+     WHERE i.product_id = p_product_id AND (p_location_id IS NULL OR i.location_id = p_location_id)
+$$;
+
+CREATE FUNCTION public.alert_rules_after_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_ids bigint[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT x) INTO v_ids
+          FROM new_rows r, alert_rules_affected_rows(r.product_id, r.location_id) x;
+    ELSIF TG_OP = 'UPDATE' THEN
+        SELECT array_agg(DISTINCT x) INTO v_ids FROM (
+            SELECT product_id, location_id FROM new_rows UNION SELECT product_id, location_id FROM old_rows
+        ) r, alert_rules_affected_rows(r.product_id, r.location_id) x;
+    ELSE
+        SELECT array_agg(DISTINCT x) INTO v_ids
+          FROM old_rows r, alert_rules_affected_rows(r.product_id, r.location_id) x;
+    END IF;
+    IF v_ids IS NOT NULL THEN
+        PERFORM evaluate_stock_alerts(v_ids);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.evaluate_stock_alert_items(p_product_ids bigint[] DEFAULT NULL::bigint[], p_location_ids bigint[] DEFAULT NULL::bigint[]) RETURNS TABLE(created integer, escalated integer, downgraded integer, resolved integer, scanned integer)
+    LANGUAGE plpgsql
+    SET jit TO 'off'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+DECLARE
+    v_items stock_alert_item[];
+    v_events jsonb;
+    v_total integer;
+BEGIN
+    created := 0; escalated := 0; downgraded := 0; resolved := 0; scanned := 0;
+    IF p_product_ids IS NOT NULL AND cardinality(p_product_ids) = 0 THEN
+        RETURN NEXT;
+        RETURN;
+    END IF;
+    SELECT j.items, j.judged INTO v_items, scanned FROM stock_alert_items(p_product_ids, p_location_ids) j;
+    IF cardinality(v_items) = 0 THEN
+        RETURN NEXT;
+        RETURN;
+    END IF;
+
+    WITH c AS MATERIALIZED (
+        SELECT * FROM unnest(v_items)
+    ),
+    new_alerts AS (
+        -- ordered by key so two evaluations inserting the same items wait in the same order
+        INSERT INTO stock_alerts (product_id, location_id, alert_type, status, current_quantity,
+                                  threshold_quantity, message)
+        SELECT c.product_id, c.location_id, c.condition, 'ACTIVE', c.available_quantity, c.threshold,
+               format('%s (%s) at %s: %s available, threshold %s',
+                      c.name, c.sku, c.location_code, c.available_quantity, c.threshold)
+          FROM c
+         WHERE c.condition IN ('LOW_STOCK', 'OUT_OF_STOCK') AND c.alert_id IS NULL
+           AND (c.disarmed_at IS NULL OR (c.disarmed_at = 'LOW_STOCK' AND c.condition = 'OUT_OF_STOCK'))
+         ORDER BY c.product_id, c.location_id
+        ON CONFLICT (product_id, location_id) WHERE status IN ('ACTIVE', 'ACKNOWLEDGED') DO NOTHING
+        RETURNING id, product_id, location_id, alert_type, status, current_quantity, threshold_quantity
+    ),
+    targets AS (
+        SELECT c.alert_id AS id, c.condition, c.available_quantity, c.threshold, c.sku, c.name, c.location_code
+          FROM c
+         WHERE c.alert_id IS NOT NULL
+           AND (c.condition IN ('OK', 'INACTIVE') OR c.condition <> c.alert_type
+                OR c.alert_quantity <> c.available_quantity OR c.alert_threshold <> c.threshold)
+    ),
+    -- Lock in id order (no deadlock between two evaluations); after a wait, FOR UPDATE returns the
+    -- newest version, so the transition below is computed from the alert as it is now.
+    locked AS (
+        SELECT a.id, a.status, a.alert_type FROM stock_alerts a
+         WHERE a.id IN (SELECT id FROM targets)
+         ORDER BY a.id
+           FOR UPDATE
+    ),
+    changed AS (
+        UPDATE stock_alerts a
+           SET alert_type = CASE WHEN t.condition IN ('OK', 'INACTIVE') THEN a.alert_type ELSE t.condition END,
+               status = CASE WHEN t.condition IN ('OK', 'INACTIVE') THEN 'RESOLVED'
+                             WHEN t.condition = 'OUT_OF_STOCK' AND a.alert_type = 'LOW_STOCK' THEN 'ACTIVE'
+                             ELSE a.status END,
+               resolution = CASE WHEN t.condition IN ('OK', 'INACTIVE') THEN 'auto' END,
+               resolved_at = CASE WHEN t.condition IN ('OK', 'INACTIVE') THEN now() END,
+               current_quantity = t.available_quantity,
+               threshold_quantity = t.threshold,
+               message = format('%s (%s) at %s: %s available, threshold %s',
+                                t.name, t.sku, t.location_code, t.available_quantity, t.threshold),
+               updated_at = now()
+          FROM targets t JOIN locked l ON l.id = t.id
+         WHERE a.id = t.id AND a.status IN ('ACTIVE', 'ACKNOWLEDGED')  -- compare-and-set
+        RETURNING a.id, a.product_id, a.location_id, a.alert_type, a.status, a.current_quantity,
+                  a.threshold_quantity, l.status AS from_status,
+                  CASE WHEN a.status = 'RESOLVED' THEN 'resolved'
+                       WHEN a.alert_type <> l.alert_type AND a.alert_type = 'OUT_OF_STOCK' THEN 'escalated'
+                       WHEN a.alert_type <> l.alert_type THEN 'downgraded'
+                       ELSE 'refreshed' END AS event,
+                  CASE WHEN t.condition = 'INACTIVE' THEN 'product inactive' ELSE '' END AS note,
+                  t.sku, t.name, t.location_code
+    ),
+    rearmed AS (
+        DELETE FROM alert_disarmed d USING c
+         WHERE d.product_id = c.product_id AND d.location_id = c.location_id
+           AND c.condition = 'OK' AND c.disarmed_at IS NOT NULL
+    ),
+    transitions AS MATERIALIZED (
+        SELECT n.id, n.product_id, n.location_id, n.alert_type, n.status, n.current_quantity,
+               n.threshold_quantity, NULL::varchar AS from_status, 'created' AS event, '' AS note,
+               c.sku, c.name, c.location_code
+          FROM new_alerts n JOIN c ON c.product_id = n.product_id AND c.location_id = n.location_id
+        UNION ALL
+        SELECT id, product_id, location_id, alert_type, status, current_quantity, threshold_quantity,
+               from_status, event, note, sku, name, location_code
+          FROM changed WHERE event <> 'refreshed'
+    ),
+    logged AS (
+        INSERT INTO alert_events (alert_id, event, from_status, to_status, alert_type, quantity, note)
+        SELECT id, event, from_status, status, alert_type, current_quantity, note FROM transitions
+    ),
+    -- the notification log: one row per transition people hear about, or one summary for a bulk
+    noted AS (
+        INSERT INTO notifications (kind, severity, title, body, link_kind, link_id)
+        SELECT 'alert.' || t.event,
+               CASE WHEN t.event = 'resolved' THEN 'success' ELSE 'warning' END,
+               left(CASE WHEN t.note <> '' THEN format('Alert closed: %s at %s (%s)', t.name, t.location_code, t.note)
+                         WHEN t.event = 'resolved' THEN format('Back in stock: %s at %s, %s available',
+                                                               t.name, t.location_code, t.current_quantity)
+                         WHEN t.alert_type = 'OUT_OF_STOCK' THEN format('OUT OF STOCK: %s at %s, %s left',
+                                                                        t.name, t.location_code, t.current_quantity)
+                         ELSE format('LOW STOCK: %s at %s, %s left (threshold %s)',
+                                     t.name, t.location_code, t.current_quantity, t.threshold_quantity) END, 200),
+               format('%s (%s) at %s: %s available, threshold %s', t.name, t.sku, t.location_code,
+                      t.current_quantity, t.threshold_quantity),
+               'alert', t.id
+          FROM transitions t
+         WHERE t.event <> 'downgraded' AND (SELECT count(*) FROM transitions) <= 50
+        UNION ALL
+        SELECT 'alerts.bulk',
+               CASE WHEN count(*) FILTER (WHERE event IN ('created', 'escalated')) > 0 THEN 'warning' ELSE 'success' END,
+               format('Stock alerts: %s new, %s escalated, %s resolved',
+                      count(*) FILTER (WHERE event = 'created'), count(*) FILTER (WHERE event = 'escalated'),
+                      count(*) FILTER (WHERE event = 'resolved')),
+               format('%s stock alert transitions at once (%s quietly downgraded from OUT to LOW)',
+                      count(*), count(*) FILTER (WHERE event = 'downgraded')),
+               NULL, NULL
+          FROM transitions
+        HAVING count(*) > 50
+    )
+    SELECT count(*) FILTER (WHERE t.event = 'created'),
+           count(*) FILTER (WHERE t.event = 'escalated'),
+           count(*) FILTER (WHERE t.event = 'downgraded'),
+           count(*) FILTER (WHERE t.event = 'resolved'),
+           count(*),
+           scanned,
+           (SELECT jsonb_agg(jsonb_build_object(
+                       'kind', 'alert.' || x.event, 'at', now(), 'id', x.id, 'product_id', x.product_id,
+                       'location_id', x.location_id, 'sku', x.sku, 'name', left(x.name, 200),
+                       'location', x.location_code, 'alert_type', x.alert_type, 'status', x.status,
+                       'from_status', x.from_status, 'current_quantity', x.current_quantity,
+                       'threshold_quantity', x.threshold_quantity, 'user_id', NULL))
+              FROM (SELECT * FROM transitions WHERE event <> 'downgraded' LIMIT 51) x)
+      INTO created, escalated, downgraded, resolved, v_total, scanned, v_events
+      FROM transitions t;
+
+    IF v_total BETWEEN 1 AND 50 THEN
+        -- a quiet downgrade (OUT -> LOW) sends nothing: no toast for good-ish news
+        PERFORM pg_notify('invtui_events', e::text) FROM jsonb_array_elements(v_events) AS e;
+    ELSIF v_total > 50 THEN
+        PERFORM pg_notify('invtui_events', jsonb_build_object(
+            'kind', 'alerts.bulk', 'at', now(), 'created', created, 'escalated', escalated,
+            'downgraded', downgraded, 'resolved', resolved, 'scanned', scanned, 'user_id', NULL)::text);
+    END IF;
+    RETURN NEXT;
+END $$;
+
+CREATE FUNCTION public.evaluate_stock_alerts(p_inventory_ids bigint[] DEFAULT NULL::bigint[]) RETURNS TABLE(created integer, escalated integer, downgraded integer, resolved integer, scanned integer)
+    LANGUAGE plpgsql
+    SET jit TO 'off'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+DECLARE
+    v_products bigint[];
+    v_locations bigint[];
+BEGIN
+    IF p_inventory_ids IS NOT NULL THEN
+        SELECT coalesce(array_agg(i.product_id), '{}'), coalesce(array_agg(i.location_id), '{}')
+          INTO v_products, v_locations
+          FROM inventory i WHERE i.id = ANY (p_inventory_ids);
+    END IF;
+    RETURN QUERY SELECT * FROM evaluate_stock_alert_items(v_products, v_locations);
+END $$;
+
+CREATE FUNCTION public.inventory_alerts_after_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_products bigint[];
+    v_locations bigint[];
+BEGIN
+    -- A new row has no alert and no arming state: only rows at or below the highest threshold their
+    -- product can have need judging (the same bound the full sweep probes with).
+    SELECT array_agg(n.product_id), array_agg(n.location_id) INTO v_products, v_locations
+      FROM inserted_rows n JOIN product_alert_thresholds pt ON pt.product_id = n.product_id
+     WHERE n.available_quantity <= pt.highest_threshold;
+    IF v_products IS NOT NULL THEN
+        PERFORM evaluate_stock_alert_items(v_products, v_locations);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.inventory_alerts_after_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_products bigint[];
+    v_locations bigint[];
+BEGIN
+    -- Only rows that could be low (at or below their product's highest threshold) or have an open
+    -- alert or an arming state to update need judging; every other row is provably OK with nothing
+    -- to do. Most stock changes touch OK items, so most stop here after a few index lookups. (No
+    -- OLD TABLE: comparing old and new would cost more than judging the few rows left again; an
+    -- unchanged row is judged to "nothing to do".)
+    SELECT array_agg(n.product_id), array_agg(n.location_id) INTO v_products, v_locations
+      FROM new_rows n
+      LEFT JOIN product_alert_thresholds pt ON pt.product_id = n.product_id
+     WHERE (n.available_quantity <= pt.highest_threshold
+            OR EXISTS (SELECT 1 FROM stock_alerts a
+                        WHERE a.product_id = n.product_id AND a.location_id = n.location_id
+                          AND a.status IN ('ACTIVE', 'ACKNOWLEDGED'))
+            OR EXISTS (SELECT 1 FROM alert_disarmed d
+                        WHERE d.product_id = n.product_id AND d.location_id = n.location_id));
+    IF v_products IS NOT NULL THEN
+        PERFORM evaluate_stock_alert_items(v_products, v_locations);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.products_alerts_after_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_ids bigint[];
+BEGIN
+    SELECT array_agg(i.id) INTO v_ids
+      FROM inventory i
+     WHERE i.product_id IN (
+           SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+            WHERE n.is_active IS DISTINCT FROM o.is_active
+               OR n.reorder_point IS DISTINCT FROM o.reorder_point
+               OR n.min_stock_level IS DISTINCT FROM o.min_stock_level);
+    IF v_ids IS NOT NULL THEN
+        PERFORM evaluate_stock_alerts(v_ids);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.stock_alert_fingerprint(product_id bigint, location_id bigint, condition text, quantity integer, threshold integer) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT hashint8extended(product_id, hashint8extended(location_id, hashint4extended(quantity,
+           hashint4extended(threshold, hashtextextended(condition, 0)))))
+$$;
+
+CREATE FUNCTION public.stock_alert_has_work(condition text, available_quantity integer, threshold integer, alert_id bigint, alert_type character varying, alert_quantity integer, alert_threshold integer, disarmed_at character varying) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT NOT ((alert_id IS NOT NULL AND condition = alert_type
+                 AND alert_quantity = available_quantity AND alert_threshold = threshold)
+                OR (alert_id IS NULL AND condition = 'OK' AND disarmed_at IS NULL)
+                OR (alert_id IS NULL AND condition <> 'OK' AND disarmed_at IS NOT NULL
+                    AND NOT (disarmed_at = 'LOW_STOCK' AND condition = 'OUT_OF_STOCK')))
+$$;
+
+CREATE FUNCTION public.stock_alert_items(p_product_ids bigint[] DEFAULT NULL::bigint[], p_location_ids bigint[] DEFAULT NULL::bigint[], OUT items public.stock_alert_item[], OUT judged integer) RETURNS record
+    LANGUAGE plpgsql STABLE
+    SET jit TO 'off'
+    SET plan_cache_mode TO 'force_generic_plan'
+    SET from_collapse_limit TO '16'
+    SET join_collapse_limit TO '16'
+    SET enable_mergejoin TO 'off'
+    SET enable_memoize TO 'off'
+    AS $$
+DECLARE
+    v_few boolean;
+    v_probed integer := NULL;
+    v_steady boolean;
+BEGIN
+    IF p_product_ids IS NULL THEN
+        -- Full sweep, step 1: do the fingerprints of rows and alerts agree? Disarmed items are
+        -- taken out of both sides (they may be low with no alert, or keep an alert while disarmed);
+        -- those with something to change go to step 3. One statement: one snapshot for all parts.
+        WITH rows_say AS (
+            SELECT bit_xor(stock_alert_fingerprint(f.product_id, f.location_id, f.condition,
+                                                   f.available_quantity, f.threshold))
+                       FILTER (WHERE f.condition <> 'OK') AS fingerprint,
+                   count(*) FILTER (WHERE f.condition <> 'OK') AS n,
+                   count(*) AS probed
+              FROM stock_alert_probe() f
+        ),
+        alerts_say AS (
+            SELECT bit_xor(stock_alert_fingerprint(a.product_id, a.location_id, a.alert_type,
+                                                   a.current_quantity, a.threshold_quantity)) AS fingerprint,
+                   count(*) AS n
+              FROM stock_alerts a
+             WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED')
+        ),
+        disarmed_say AS (
+            SELECT bit_xor(stock_alert_fingerprint(s.product_id, s.location_id, s.condition,
+                                                   s.available_quantity, s.threshold))
+                       FILTER (WHERE s.condition <> 'OK') AS rows_fingerprint,
+                   count(*) FILTER (WHERE s.condition <> 'OK') AS rows_n,
+                   bit_xor(stock_alert_fingerprint(s.product_id, s.location_id, s.alert_type,
+                                                   s.alert_quantity, s.alert_threshold))
+                       FILTER (WHERE s.alert_id IS NOT NULL) AS alerts_fingerprint,
+                   count(*) FILTER (WHERE s.alert_id IS NOT NULL) AS alerts_n,
+                   array_agg(s.product_id ORDER BY s.product_id, s.location_id) FILTER (WHERE s.has_work) AS product_ids,
+                   array_agg(s.location_id ORDER BY s.product_id, s.location_id) FILTER (WHERE s.has_work) AS location_ids
+              FROM alert_disarmed d
+             CROSS JOIN LATERAL (SELECT s.*, stock_alert_has_work(s.condition, s.available_quantity, s.threshold,
+                                                                  s.alert_id, s.alert_type, s.alert_quantity,
+                                                                  s.alert_threshold, s.disarmed_at) AS has_work
+                                   FROM inventory_status s
+                                  WHERE s.product_id = d.product_id AND s.location_id = d.location_id OFFSET 0) s
+        )
+        SELECT r.probed,
+               r.n - d.rows_n = a.n - d.alerts_n
+               AND coalesce(r.fingerprint, 0) # coalesce(d.rows_fingerprint, 0)
+                   = coalesce(a.fingerprint, 0) # coalesce(d.alerts_fingerprint, 0),
+               coalesce(d.product_ids, '{}'), coalesce(d.location_ids, '{}')
+          INTO v_probed, v_steady, p_product_ids, p_location_ids
+          FROM rows_say r, alerts_say a, disarmed_say d;
+
+        IF NOT v_steady THEN
+            -- Step 2: something changed behind the triggers' back; find what, key by key. A
+            -- candidate: a row that is not OK with no open alert, an open alert whose row was not
+            -- probed (OK now, or its product is no longer active) or says something else, or a
+            -- disarmed item step 1 found work for.
+            WITH compared AS (
+                SELECT coalesce(f.product_id, a.product_id) AS product_id,
+                       coalesce(f.location_id, a.location_id) AS location_id
+                  FROM stock_alert_probe() f
+                  FULL JOIN (SELECT a.product_id, a.location_id, a.alert_type, a.current_quantity,
+                                    a.threshold_quantity
+                               FROM stock_alerts a WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED')) a
+                         ON a.product_id = f.product_id AND a.location_id = f.location_id
+                 WHERE CASE WHEN a.product_id IS NULL THEN f.condition <> 'OK'
+                            WHEN f.product_id IS NULL THEN true
+                            ELSE f.condition <> a.alert_type OR f.available_quantity <> a.current_quantity
+                                 OR f.threshold <> a.threshold_quantity END
+                UNION
+                SELECT k.product_id, k.location_id FROM unnest(p_product_ids, p_location_ids) AS k(product_id, location_id)
+            )
+            SELECT coalesce(array_agg(c.product_id ORDER BY c.product_id, c.location_id), '{}'),
+                   coalesce(array_agg(c.location_id ORDER BY c.product_id, c.location_id), '{}')
+              INTO p_product_ids, p_location_ids
+              FROM compared c;
+        END IF;
+    END IF;
+
+    -- Step 3 (a full sweep's candidates, or the items a trigger gives): judge each item exactly
+    -- as inventory_status sees it. Up to 20,000 items, per-item index lookups beat one join over
+    -- the whole view; one-time filters make only one way in run.
+    v_few := cardinality(p_product_ids) <= 20000;
+    WITH items AS (
+        -- a few given items, looked up one by one (OFFSET 0: index lookups per item, never a join
+        -- over the whole view)
+        SELECT v.product_id, v.location_id, v.sku, v.name, v.location_code, v.available_quantity, v.threshold,
+               v.condition, v.alert_id, v.alert_type, v.alert_quantity, v.alert_threshold, v.disarmed_at
+          FROM unnest(p_product_ids, p_location_ids) AS k(product_id, location_id)
+         CROSS JOIN LATERAL (SELECT * FROM inventory_status s
+                              WHERE s.product_id = k.product_id AND s.location_id = k.location_id OFFSET 0) v
+         WHERE v_few
+        UNION ALL
+        -- many given items (a bulk UPDATE, a COPY, the seed, a first sweep): one set-based join
+        SELECT v.product_id, v.location_id, v.sku, v.name, v.location_code, v.available_quantity, v.threshold,
+               v.condition, v.alert_id, v.alert_type, v.alert_quantity, v.alert_threshold, v.disarmed_at
+          FROM stock_alert_many_keys(p_product_ids, p_location_ids) AS k
+          JOIN inventory_status v ON v.product_id = k.product_id AND v.location_id = k.location_id
+         WHERE NOT v_few
+        UNION ALL
+        -- open alerts of items whose product is no longer active: to be closed, never raised
+        SELECT a.product_id, a.location_id, p.sku, p.name, l.code, a.current_quantity, a.threshold_quantity,
+               'INACTIVE', a.id, a.alert_type, a.current_quantity, a.threshold_quantity, NULL
+          FROM unnest(p_product_ids, p_location_ids) AS k(product_id, location_id)
+          JOIN products p ON p.id = k.product_id AND NOT p.is_active
+          JOIN locations l ON l.id = k.location_id
+          JOIN stock_alerts a ON a.product_id = k.product_id AND a.location_id = k.location_id
+                             AND a.status IN ('ACTIVE', 'ACKNOWLEDGED')
+    )
+    SELECT coalesce(array_agg(ROW(i.*)::stock_alert_item) FILTER (
+               WHERE stock_alert_has_work(i.condition, i.available_quantity, i.threshold, i.alert_id, i.alert_type,
+                                          i.alert_quantity, i.alert_threshold, i.disarmed_at)), '{}'),
+           count(*)
+      INTO items, judged
+      FROM items i;
+    -- a full sweep judged every probed row, nearly all of them by the fingerprints alone
+    judged := coalesce(v_probed, judged);
+END $$;
+
+CREATE FUNCTION public.stock_alert_many_keys(p_product_ids bigint[], p_location_ids bigint[]) RETURNS TABLE(product_id bigint, location_id bigint)
+    LANGUAGE plpgsql IMMUTABLE ROWS 100000
+    AS $$
+BEGIN
+    RETURN QUERY SELECT * FROM unnest(p_product_ids, p_location_ids);
+END $$;
+
+CREATE FUNCTION public.stock_alert_probe() RETURNS TABLE(product_id bigint, location_id bigint, condition text, available_quantity integer, threshold integer)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT x.product_id, x.location_id, stock_condition(x.available_quantity, x.threshold),
+           x.available_quantity, x.threshold
+      FROM product_alert_thresholds pt
+     CROSS JOIN LATERAL (
+           SELECT i.product_id, i.location_id, i.available_quantity,
+                  CASE WHEN pt.has_location_rules
+                       THEN coalesce((SELECT rl.threshold_quantity FROM alert_rules rl
+                                       WHERE rl.product_id = i.product_id AND rl.location_id = i.location_id
+                                         AND rl.is_active), pt.threshold)
+                       ELSE pt.threshold END AS threshold
+             FROM inventory i
+            WHERE i.product_id = pt.product_id AND i.available_quantity <= pt.highest_threshold
+           OFFSET 0) x
+$$;
+
+CREATE FUNCTION public.stock_condition(available integer, threshold integer) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE WHEN available <= 0 THEN 'OUT_OF_STOCK'
+                WHEN available <= threshold THEN 'LOW_STOCK'
+                ELSE 'OK' END
+$$;
+
+CREATE FUNCTION public.stock_movements_append_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    RAISE EXCEPTION 'stock_movements is append-only (% refused)', TG_OP
+        USING ERRCODE = 'restrict_violation';
+END $$;
+
+CREATE TABLE public.alert_disarmed (
+    product_id bigint NOT NULL,
+    location_id bigint NOT NULL,
+    alert_type character varying(16) NOT NULL,
+    alert_id bigint,
+    disarmed_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT alert_disarmed_alert_type_check CHECK (((alert_type)::text = ANY ((ARRAY['LOW_STOCK'::character varying, 'OUT_OF_STOCK'::character varying])::text[])))
+);
+
+CREATE TABLE public.alert_events (
+    id bigint NOT NULL,
+    alert_id bigint NOT NULL,
+    event character varying(16) NOT NULL,
+    from_status character varying(16),
+    to_status character varying(16) NOT NULL,
+    alert_type character varying(16) NOT NULL,
+    quantity integer,
+    user_id bigint,
+    note text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT alert_events_event_check CHECK (((event)::text = ANY ((ARRAY['created'::character varying, 'escalated'::character varying, 'downgraded'::character varying, 'acknowledged'::character varying, 'dismissed'::character varying, 'resolved'::character varying])::text[])))
+);
+
+CREATE SEQUENCE public.alert_events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.alert_events_id_seq OWNED BY public.alert_events.id;
+
+CREATE TABLE public.alert_rules (
+    id bigint NOT NULL,
+    product_id bigint NOT NULL,
+    location_id bigint,
+    threshold_quantity integer NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    created_by bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT alert_rules_threshold_quantity_check CHECK ((threshold_quantity >= 0))
+);
+
+CREATE SEQUENCE public.alert_rules_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.alert_rules_id_seq OWNED BY public.alert_rules.id;
+
+CREATE TABLE public.categories (
+    id bigint NOT NULL,
+    name character varying(100) NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT categories_name_check CHECK ((length(btrim((name)::text)) > 0))
+);
+
+CREATE SEQUENCE public.categories_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.categories_id_seq OWNED BY public.categories.id;
+
+CREATE TABLE public.inventory (
+    id bigint NOT NULL,
+    product_id bigint NOT NULL,
+    location_id bigint NOT NULL,
+    quantity integer DEFAULT 0 NOT NULL,
+    reserved_quantity integer DEFAULT 0 NOT NULL,
+    available_quantity integer GENERATED ALWAYS AS ((quantity - reserved_quantity)) STORED,
+    unit_cost numeric(12,2),
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT inventory_no_negative_stock CHECK ((quantity >= 0)),
+    CONSTRAINT inventory_reserved_within_quantity CHECK (((reserved_quantity >= 0) AND (reserved_quantity <= quantity))),
+    CONSTRAINT inventory_unit_cost_check CHECK ((unit_cost >= (0)::numeric))
+);
+
+CREATE SEQUENCE public.inventory_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.inventory_id_seq OWNED BY public.inventory.id;
+
+CREATE TABLE public.locations (
+    id bigint NOT NULL,
+    code character varying(32) NOT NULL,
+    name character varying(200) DEFAULT ''::character varying NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT locations_code_check CHECK ((length(btrim((code)::text)) > 0))
+);
+
+CREATE TABLE public.products (
+    id bigint NOT NULL,
+    sku character varying(100) NOT NULL,
+    name character varying(255) NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    barcode character varying(64),
+    category_id bigint,
+    supplier_id bigint,
+    unit_price numeric(12,2) DEFAULT 0 NOT NULL,
+    cost_price numeric(12,2) DEFAULT 0 NOT NULL,
+    min_stock_level integer DEFAULT 0 NOT NULL,
+    reorder_point integer,
+    max_stock_level integer,
+    is_active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT products_cost_price_check CHECK ((cost_price >= (0)::numeric)),
+    CONSTRAINT products_max_stock_level_check CHECK ((max_stock_level >= 0)),
+    CONSTRAINT products_min_stock_level_check CHECK ((min_stock_level >= 0)),
+    CONSTRAINT products_name_check CHECK ((length(btrim((name)::text)) > 0)),
+    CONSTRAINT products_reorder_point_check CHECK ((reorder_point >= 0)),
+    CONSTRAINT products_sku_check CHECK ((length(btrim((sku)::text)) > 0)),
+    CONSTRAINT products_thresholds_ordered CHECK ((((reorder_point IS NULL) OR (reorder_point >= min_stock_level)) AND ((max_stock_level IS NULL) OR (max_stock_level >= COALESCE(reorder_point, min_stock_level))))),
+    CONSTRAINT products_unit_price_check CHECK ((unit_price >= (0)::numeric))
+);
+
+CREATE VIEW public.product_alert_thresholds AS
+ SELECT p.id AS product_id,
+    COALESCE(r.product_threshold, p.reorder_point, p.min_stock_level) AS threshold,
+        CASE
+            WHEN (r.product_threshold IS NOT NULL) THEN 'product rule'::text
+            WHEN (p.reorder_point IS NOT NULL) THEN 'reorder point'::text
+            ELSE 'min stock level'::text
+        END AS threshold_source,
+    GREATEST(COALESCE(r.product_threshold, p.reorder_point, p.min_stock_level), COALESCE(r.highest_location_threshold, 0)) AS highest_threshold,
+    COALESCE((r.highest_location_threshold IS NOT NULL), false) AS has_location_rules
+   FROM (public.products p
+     LEFT JOIN ( SELECT ar.product_id,
+            max(ar.threshold_quantity) FILTER (WHERE (ar.location_id IS NULL)) AS product_threshold,
+            max(ar.threshold_quantity) FILTER (WHERE (ar.location_id IS NOT NULL)) AS highest_location_threshold
+           FROM public.alert_rules ar
+          WHERE ar.is_active
+          GROUP BY ar.product_id) r ON ((r.product_id = p.id)))
+  WHERE p.is_active;
+
+CREATE TABLE public.stock_alerts (
+    id bigint NOT NULL,
+    product_id bigint NOT NULL,
+    location_id bigint NOT NULL,
+    alert_type character varying(16) NOT NULL,
+    status character varying(16) DEFAULT 'ACTIVE'::character varying NOT NULL,
+    current_quantity integer NOT NULL,
+    threshold_quantity integer NOT NULL,
+    message text DEFAULT ''::text NOT NULL,
+    note text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    acknowledged_at timestamp with time zone,
+    acknowledged_by bigint,
+    resolved_at timestamp with time zone,
+    resolved_by bigint,
+    resolution character varying(16),
+    CONSTRAINT stock_alerts_alert_type_check CHECK (((alert_type)::text = ANY ((ARRAY['LOW_STOCK'::character varying, 'OUT_OF_STOCK'::character varying])::text[]))),
+    CONSTRAINT stock_alerts_closed_consistently CHECK (((((status)::text = ANY ((ARRAY['RESOLVED'::character varying, 'DISMISSED'::character varying])::text[])) = (resolved_at IS NOT NULL)) AND (((status)::text = ANY ((ARRAY['RESOLVED'::character varying, 'DISMISSED'::character varying])::text[])) = (resolution IS NOT NULL)))),
+    CONSTRAINT stock_alerts_resolution_check CHECK (((resolution)::text = ANY ((ARRAY['auto'::character varying, 'manual'::character varying, 'dismissed'::character varying])::text[]))),
+    CONSTRAINT stock_alerts_status_check CHECK (((status)::text = ANY ((ARRAY['ACTIVE'::character varying, 'ACKNOWLEDGED'::character varying, 'RESOLVED'::character varying, 'DISMISSED'::character varying])::text[])))
+);
+
+CREATE VIEW public.inventory_status AS
+ SELECT i.id AS inventory_id,
+    i.product_id,
+    i.location_id,
+    p.sku,
+    p.name,
+    l.code AS location_code,
+    i.quantity,
+    i.reserved_quantity,
+    i.available_quantity,
+    COALESCE(rl.threshold_quantity, pt.threshold) AS threshold,
+        CASE
+            WHEN (rl.id IS NOT NULL) THEN 'location rule'::text
+            ELSE pt.threshold_source
+        END AS threshold_source,
+    public.stock_condition(i.available_quantity, COALESCE(rl.threshold_quantity, pt.threshold)) AS condition,
+    a.id AS alert_id,
+    a.alert_type,
+    a.status AS alert_status,
+    a.current_quantity AS alert_quantity,
+    a.threshold_quantity AS alert_threshold,
+    d.alert_type AS disarmed_at
+   FROM ((((((public.inventory i
+     JOIN public.product_alert_thresholds pt ON ((pt.product_id = i.product_id)))
+     JOIN public.products p ON ((p.id = i.product_id)))
+     JOIN public.locations l ON ((l.id = i.location_id)))
+     LEFT JOIN public.alert_rules rl ON (((rl.product_id = i.product_id) AND (rl.location_id = i.location_id) AND rl.is_active)))
+     LEFT JOIN public.stock_alerts a ON (((a.product_id = i.product_id) AND (a.location_id = i.location_id) AND ((a.status)::text = ANY ((ARRAY['ACTIVE'::character varying, 'ACKNOWLEDGED'::character varying])::text[])))))
+     LEFT JOIN public.alert_disarmed d ON (((d.product_id = i.product_id) AND (d.location_id = i.location_id))));
+
+CREATE SEQUENCE public.locations_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.locations_id_seq OWNED BY public.locations.id;
+
+CREATE TABLE public.notification_reads (
+    notification_id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    read_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE public.notifications (
+    id bigint NOT NULL,
+    kind character varying(32) NOT NULL,
+    severity character varying(8) DEFAULT 'info'::character varying NOT NULL,
+    title character varying(200) NOT NULL,
+    body text DEFAULT ''::text NOT NULL,
+    link_kind character varying(16),
+    link_id bigint,
+    target_user_id bigint,
+    target_role character varying(16),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT notifications_link_kind_check CHECK (((link_kind)::text = ANY ((ARRAY['alert'::character varying, 'po'::character varying, 'sweep'::character varying])::text[]))),
+    CONSTRAINT notifications_one_target CHECK (((target_user_id IS NULL) OR (target_role IS NULL))),
+    CONSTRAINT notifications_severity_check CHECK (((severity)::text = ANY ((ARRAY['info'::character varying, 'success'::character varying, 'warning'::character varying, 'error'::character varying])::text[]))),
+    CONSTRAINT notifications_target_role_check CHECK (((target_role)::text = ANY ((ARRAY['viewer'::character varying, 'operator'::character varying, 'manager'::character varying, 'admin'::character varying])::text[])))
+);
+
+CREATE SEQUENCE public.notifications_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.notifications_id_seq OWNED BY public.notifications.id;
+
+CREATE SEQUENCE public.products_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.products_id_seq OWNED BY public.products.id;
+
+CREATE TABLE public.purchase_order_events (
+    id bigint NOT NULL,
+    purchase_order_id bigint NOT NULL,
+    from_status character varying(20),
+    to_status character varying(20) NOT NULL,
+    user_id bigint,
+    note text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE SEQUENCE public.purchase_order_events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.purchase_order_events_id_seq OWNED BY public.purchase_order_events.id;
+
+CREATE TABLE public.purchase_order_lines (
+    id bigint NOT NULL,
+    purchase_order_id bigint NOT NULL,
+    product_id bigint NOT NULL,
+    quantity_ordered integer NOT NULL,
+    quantity_received integer DEFAULT 0 NOT NULL,
+    unit_cost numeric(12,2) DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT purchase_order_lines_quantity_ordered_check CHECK ((quantity_ordered > 0)),
+    CONSTRAINT purchase_order_lines_receipt_within_order CHECK (((quantity_received >= 0) AND (quantity_received <= quantity_ordered))),
+    CONSTRAINT purchase_order_lines_unit_cost_check CHECK ((unit_cost >= (0)::numeric))
+);
+
+CREATE SEQUENCE public.purchase_order_lines_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.purchase_order_lines_id_seq OWNED BY public.purchase_order_lines.id;
+
+CREATE TABLE public.purchase_orders (
+    id bigint NOT NULL,
+    number character varying(16) GENERATED ALWAYS AS (('PO-'::text || lpad((id)::text, 6, '0'::text))) STORED,
+    supplier_id bigint NOT NULL,
+    status character varying(20) DEFAULT 'draft'::character varying NOT NULL,
+    notes text DEFAULT ''::text NOT NULL,
+    expected_date date,
+    created_by bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    submitted_at timestamp with time zone,
+    approved_at timestamp with time zone,
+    approved_by bigint,
+    received_at timestamp with time zone,
+    cancelled_at timestamp with time zone,
+    cancelled_by bigint,
+    CONSTRAINT purchase_orders_status_check CHECK (((status)::text = ANY ((ARRAY['draft'::character varying, 'submitted'::character varying, 'approved'::character varying, 'partially_received'::character varying, 'received'::character varying, 'cancelled'::character varying])::text[])))
+);
+
+CREATE SEQUENCE public.purchase_orders_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.purchase_orders_id_seq OWNED BY public.purchase_orders.id;
+
+CREATE TABLE public.schema_migrations (
+    version integer NOT NULL,
+    name text NOT NULL,
+    checksum character(64) NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE SEQUENCE public.stock_alerts_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.stock_alerts_id_seq OWNED BY public.stock_alerts.id;
+
+CREATE TABLE public.stock_movements (
+    id bigint NOT NULL,
+    product_id bigint NOT NULL,
+    location_id bigint NOT NULL,
+    kind character varying(16) NOT NULL,
+    quantity_delta integer DEFAULT 0 NOT NULL,
+    reserved_delta integer DEFAULT 0 NOT NULL,
+    reference character varying(100) DEFAULT ''::character varying NOT NULL,
+    reason text DEFAULT ''::text NOT NULL,
+    user_id bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT stock_movements_kind_check CHECK (((kind)::text = ANY ((ARRAY['receive'::character varying, 'issue'::character varying, 'adjust'::character varying, 'transfer_out'::character varying, 'transfer_in'::character varying, 'reserve'::character varying, 'release'::character varying, 'po_receipt'::character varying])::text[]))),
+    CONSTRAINT stock_movements_moves_something CHECK (((quantity_delta <> 0) OR (reserved_delta <> 0)))
+);
+
+CREATE SEQUENCE public.stock_movements_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.stock_movements_id_seq OWNED BY public.stock_movements.id;
+
+CREATE TABLE public.suppliers (
+    id bigint NOT NULL,
+    code character varying(32) NOT NULL,
+    name character varying(200) NOT NULL,
+    contact_name character varying(200) DEFAULT ''::character varying NOT NULL,
+    email character varying(254) DEFAULT ''::character varying NOT NULL,
+    phone character varying(50) DEFAULT ''::character varying NOT NULL,
+    lead_time_days integer DEFAULT 7 NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT suppliers_code_check CHECK ((length(btrim((code)::text)) > 0)),
+    CONSTRAINT suppliers_lead_time_days_check CHECK ((lead_time_days >= 0)),
+    CONSTRAINT suppliers_name_check CHECK ((length(btrim((name)::text)) > 0))
+);
+
+CREATE SEQUENCE public.suppliers_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.suppliers_id_seq OWNED BY public.suppliers.id;
+
+CREATE TABLE public.sweep_runs (
+    id bigint NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    duration_ms integer,
+    trigger character varying(16) DEFAULT 'scheduled'::character varying NOT NULL,
+    host character varying(255) DEFAULT ''::character varying NOT NULL,
+    pid integer,
+    rows_scanned integer DEFAULT 0 NOT NULL,
+    created_count integer DEFAULT 0 NOT NULL,
+    escalated_count integer DEFAULT 0 NOT NULL,
+    downgraded_count integer DEFAULT 0 NOT NULL,
+    resolved_count integer DEFAULT 0 NOT NULL,
+    skipped boolean DEFAULT false NOT NULL,
+    error text,
+    CONSTRAINT sweep_runs_created_count_check CHECK ((created_count >= 0)),
+    CONSTRAINT sweep_runs_downgraded_count_check CHECK ((downgraded_count >= 0)),
+    CONSTRAINT sweep_runs_duration_ms_check CHECK ((duration_ms >= 0)),
+    CONSTRAINT sweep_runs_escalated_count_check CHECK ((escalated_count >= 0)),
+    CONSTRAINT sweep_runs_resolved_count_check CHECK ((resolved_count >= 0)),
+    CONSTRAINT sweep_runs_rows_scanned_check CHECK ((rows_scanned >= 0)),
+    CONSTRAINT sweep_runs_trigger_check CHECK (((trigger)::text = ANY ((ARRAY['scheduled'::character varying, 'manual'::character varying, 'worker'::character varying, 'cli'::character varying])::text[])))
+);
+
+CREATE SEQUENCE public.sweep_runs_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.sweep_runs_id_seq OWNED BY public.sweep_runs.id;
+
+CREATE TABLE public.user_events (
+    id bigint NOT NULL,
+    user_id bigint,
+    actor_id bigint,
+    kind character varying(32) NOT NULL,
+    detail text DEFAULT ''::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT user_events_kind_check CHECK (((kind)::text = ANY ((ARRAY['created'::character varying, 'login'::character varying, 'login_failed'::character varying, 'locked'::character varying, 'password_changed'::character varying, 'role_changed'::character varying, 'disabled'::character varying, 'enabled'::character varying, 'updated'::character varying])::text[])))
+);
+
+CREATE SEQUENCE public.user_events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.user_events_id_seq OWNED BY public.user_events.id;
+
+CREATE TABLE public.users (
+    id bigint NOT NULL,
+    username character varying(64) NOT NULL,
+    full_name character varying(200) DEFAULT ''::character varying NOT NULL,
+    role character varying(16) NOT NULL,
+    password_hash character varying(100) NOT NULL,
+    failed_logins integer DEFAULT 0 NOT NULL,
+    locked_until timestamp with time zone,
+    is_active boolean DEFAULT true NOT NULL,
+    last_login_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT users_failed_logins_check CHECK ((failed_logins >= 0)),
+    CONSTRAINT users_role_check CHECK (((role)::text = ANY ((ARRAY['viewer'::character varying, 'operator'::character varying, 'manager'::character varying, 'admin'::character varying])::text[]))),
+    CONSTRAINT users_username_check CHECK (((username)::text ~ '^[a-z0-9][a-z0-9._-]{0,63}$'::text))
+);
+
+CREATE SEQUENCE public.users_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.users_id_seq OWNED BY public.users.id;
+
+ALTER TABLE ONLY public.alert_events ALTER COLUMN id SET DEFAULT nextval('public.alert_events_id_seq'::regclass);
+
+ALTER TABLE ONLY public.alert_rules ALTER COLUMN id SET DEFAULT nextval('public.alert_rules_id_seq'::regclass);
+
+ALTER TABLE ONLY public.categories ALTER COLUMN id SET DEFAULT nextval('public.categories_id_seq'::regclass);
+
+ALTER TABLE ONLY public.inventory ALTER COLUMN id SET DEFAULT nextval('public.inventory_id_seq'::regclass);
+
+ALTER TABLE ONLY public.locations ALTER COLUMN id SET DEFAULT nextval('public.locations_id_seq'::regclass);
+
+ALTER TABLE ONLY public.notifications ALTER COLUMN id SET DEFAULT nextval('public.notifications_id_seq'::regclass);
+
+ALTER TABLE ONLY public.products ALTER COLUMN id SET DEFAULT nextval('public.products_id_seq'::regclass);
+
+ALTER TABLE ONLY public.purchase_order_events ALTER COLUMN id SET DEFAULT nextval('public.purchase_order_events_id_seq'::regclass);
+
+ALTER TABLE ONLY public.purchase_order_lines ALTER COLUMN id SET DEFAULT nextval('public.purchase_order_lines_id_seq'::regclass);
+
+ALTER TABLE ONLY public.purchase_orders ALTER COLUMN id SET DEFAULT nextval('public.purchase_orders_id_seq'::regclass);
+
+ALTER TABLE ONLY public.stock_alerts ALTER COLUMN id SET DEFAULT nextval('public.stock_alerts_id_seq'::regclass);
+
+ALTER TABLE ONLY public.stock_movements ALTER COLUMN id SET DEFAULT nextval('public.stock_movements_id_seq'::regclass);
+
+ALTER TABLE ONLY public.suppliers ALTER COLUMN id SET DEFAULT nextval('public.suppliers_id_seq'::regclass);
+
+ALTER TABLE ONLY public.sweep_runs ALTER COLUMN id SET DEFAULT nextval('public.sweep_runs_id_seq'::regclass);
+
+ALTER TABLE ONLY public.user_events ALTER COLUMN id SET DEFAULT nextval('public.user_events_id_seq'::regclass);
+
+ALTER TABLE ONLY public.users ALTER COLUMN id SET DEFAULT nextval('public.users_id_seq'::regclass);
+
+ALTER TABLE ONLY public.alert_disarmed
+    ADD CONSTRAINT alert_disarmed_pkey PRIMARY KEY (product_id, location_id);
+
+ALTER TABLE ONLY public.alert_events
+    ADD CONSTRAINT alert_events_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.alert_rules
+    ADD CONSTRAINT alert_rules_one_per_scope UNIQUE NULLS NOT DISTINCT (product_id, location_id);
+
+ALTER TABLE ONLY public.alert_rules
+    ADD CONSTRAINT alert_rules_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.categories
+    ADD CONSTRAINT categories_name_key UNIQUE (name);
+
+ALTER TABLE ONLY public.categories
+    ADD CONSTRAINT categories_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.inventory
+    ADD CONSTRAINT inventory_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.locations
+    ADD CONSTRAINT locations_code_key UNIQUE (code);
+
+ALTER TABLE ONLY public.locations
+    ADD CONSTRAINT locations_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.notification_reads
+    ADD CONSTRAINT notification_reads_pkey PRIMARY KEY (notification_id, user_id);
+
+ALTER TABLE ONLY public.notifications
+    ADD CONSTRAINT notifications_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.products
+    ADD CONSTRAINT products_barcode_key UNIQUE (barcode);
+
+ALTER TABLE ONLY public.products
+    ADD CONSTRAINT products_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.products
+    ADD CONSTRAINT products_sku_key UNIQUE (sku);
+
+ALTER TABLE ONLY public.purchase_order_events
+    ADD CONSTRAINT purchase_order_events_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.purchase_order_lines
+    ADD CONSTRAINT purchase_order_lines_one_per_product UNIQUE (purchase_order_id, product_id);
+
+ALTER TABLE ONLY public.purchase_order_lines
+    ADD CONSTRAINT purchase_order_lines_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.purchase_orders
+    ADD CONSTRAINT purchase_orders_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.schema_migrations
+    ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+ALTER TABLE ONLY public.stock_alerts
+    ADD CONSTRAINT stock_alerts_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.stock_movements
+    ADD CONSTRAINT stock_movements_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.suppliers
+    ADD CONSTRAINT suppliers_code_key UNIQUE (code);
+
+ALTER TABLE ONLY public.suppliers
+    ADD CONSTRAINT suppliers_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.sweep_runs
+    ADD CONSTRAINT sweep_runs_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.user_events
+    ADD CONSTRAINT user_events_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_username_key UNIQUE (username);
+
+CREATE INDEX idx_alert_events_alert ON public.alert_events USING btree (alert_id, id);
+
+CREATE INDEX idx_alert_events_created_at ON public.alert_events USING btree (created_at);
+
+CREATE INDEX idx_alert_events_user_created_at ON public.alert_events USING btree (user_id, created_at);
+
+CREATE INDEX idx_inventory_available_quantity ON public.inventory USING btree (available_quantity);
+
+CREATE INDEX idx_inventory_location ON public.inventory USING btree (location_id);
+
+CREATE INDEX idx_inventory_product_available ON public.inventory USING btree (product_id, available_quantity) INCLUDE (location_id);
+
+CREATE UNIQUE INDEX idx_inventory_product_location ON public.inventory USING btree (product_id, location_id);
+
+CREATE INDEX idx_notifications_created_at ON public.notifications USING btree (created_at);
+
+CREATE INDEX idx_notifications_target_user ON public.notifications USING btree (target_user_id) WHERE (target_user_id IS NOT NULL);
+
+CREATE INDEX idx_products_category ON public.products USING btree (category_id);
+
+CREATE INDEX idx_products_supplier ON public.products USING btree (supplier_id);
+
+CREATE INDEX idx_purchase_order_events_created_at ON public.purchase_order_events USING btree (created_at);
+
+CREATE INDEX idx_purchase_order_events_po ON public.purchase_order_events USING btree (purchase_order_id, id);
+
+CREATE INDEX idx_purchase_order_events_user_created_at ON public.purchase_order_events USING btree (user_id, created_at);
+
+CREATE INDEX idx_purchase_order_lines_product ON public.purchase_order_lines USING btree (product_id);
+
+CREATE UNIQUE INDEX idx_purchase_orders_number ON public.purchase_orders USING btree (number);
+
+CREATE INDEX idx_purchase_orders_status ON public.purchase_orders USING btree (status);
+
+CREATE INDEX idx_purchase_orders_supplier ON public.purchase_orders USING btree (supplier_id);
+
+CREATE INDEX idx_stock_alerts_list ON public.stock_alerts USING btree (alert_type DESC, created_at DESC, id DESC);
+
+CREATE INDEX idx_stock_alerts_open_list ON public.stock_alerts USING btree (alert_type DESC, created_at DESC, id DESC) WHERE ((status)::text = ANY ((ARRAY['ACTIVE'::character varying, 'ACKNOWLEDGED'::character varying])::text[]));
+
+CREATE INDEX idx_stock_alerts_product_location ON public.stock_alerts USING btree (product_id, location_id);
+
+CREATE INDEX idx_stock_alerts_status_list ON public.stock_alerts USING btree (status, alert_type DESC, created_at DESC, id DESC);
+
+CREATE INDEX idx_stock_movements_created_at ON public.stock_movements USING btree (created_at);
+
+CREATE INDEX idx_stock_movements_item ON public.stock_movements USING btree (product_id, location_id, id);
+
+CREATE INDEX idx_stock_movements_user_created_at ON public.stock_movements USING btree (user_id, created_at);
+
+CREATE INDEX idx_sweep_runs_started_at ON public.sweep_runs USING btree (started_at);
+
+CREATE INDEX idx_user_events_created_at ON public.user_events USING btree (created_at);
+
+CREATE INDEX idx_user_events_who_created_at ON public.user_events USING btree (COALESCE(actor_id, user_id), created_at);
+
+CREATE UNIQUE INDEX uq_categories_name_ci ON public.categories USING btree (lower((name)::text));
+
+CREATE UNIQUE INDEX uq_locations_code_ci ON public.locations USING btree (lower((code)::text));
+
+CREATE UNIQUE INDEX uq_stock_alerts_one_open ON public.stock_alerts USING btree (product_id, location_id) WHERE ((status)::text = ANY ((ARRAY['ACTIVE'::character varying, 'ACKNOWLEDGED'::character varying])::text[]));
+
+CREATE UNIQUE INDEX uq_suppliers_code_ci ON public.suppliers USING btree (lower((code)::text));
+
+CREATE UNIQUE INDEX uq_suppliers_name_ci ON public.suppliers USING btree (lower((name)::text));
+
+CREATE TRIGGER alert_rules_on_delete AFTER DELETE ON public.alert_rules REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.alert_rules_after_change();
+
+CREATE TRIGGER alert_rules_on_insert AFTER INSERT ON public.alert_rules REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.alert_rules_after_change();
+
+CREATE TRIGGER alert_rules_on_update AFTER UPDATE ON public.alert_rules REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.alert_rules_after_change();
+
+CREATE TRIGGER inventory_alerts_on_insert AFTER INSERT ON public.inventory REFERENCING NEW TABLE AS inserted_rows FOR EACH STATEMENT EXECUTE FUNCTION public.inventory_alerts_after_insert();
+
+CREATE TRIGGER inventory_alerts_on_update AFTER UPDATE ON public.inventory REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.inventory_alerts_after_update();
+
+CREATE TRIGGER products_alerts_on_update AFTER UPDATE ON public.products REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.products_alerts_after_update();
+
+CREATE TRIGGER stock_movements_no_rewrite BEFORE DELETE OR UPDATE ON public.stock_movements FOR EACH STATEMENT EXECUTE FUNCTION public.stock_movements_append_only();
+
+CREATE TRIGGER stock_movements_no_truncate BEFORE TRUNCATE ON public.stock_movements FOR EACH STATEMENT EXECUTE FUNCTION public.stock_movements_append_only();
+
+ALTER TABLE ONLY public.alert_disarmed
+    ADD CONSTRAINT alert_disarmed_alert_id_fkey FOREIGN KEY (alert_id) REFERENCES public.stock_alerts(id);
+
+ALTER TABLE ONLY public.alert_disarmed
+    ADD CONSTRAINT alert_disarmed_inventory_fk FOREIGN KEY (product_id, location_id) REFERENCES public.inventory(product_id, location_id);
+
+ALTER TABLE ONLY public.alert_events
+    ADD CONSTRAINT alert_events_alert_id_fkey FOREIGN KEY (alert_id) REFERENCES public.stock_alerts(id);
+
+ALTER TABLE ONLY public.alert_events
+    ADD CONSTRAINT alert_events_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.alert_rules
+    ADD CONSTRAINT alert_rules_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.alert_rules
+    ADD CONSTRAINT alert_rules_location_id_fkey FOREIGN KEY (location_id) REFERENCES public.locations(id);
+
+ALTER TABLE ONLY public.alert_rules
+    ADD CONSTRAINT alert_rules_product_id_fkey FOREIGN KEY (product_id) REFERENCES public.products(id);
+
+ALTER TABLE ONLY public.inventory
+    ADD CONSTRAINT inventory_location_id_fkey FOREIGN KEY (location_id) REFERENCES public.locations(id);
+
+ALTER TABLE ONLY public.inventory
+    ADD CONSTRAINT inventory_product_id_fkey FOREIGN KEY (product_id) REFERENCES public.products(id);
+
+ALTER TABLE ONLY public.notification_reads
+    ADD CONSTRAINT notification_reads_notification_id_fkey FOREIGN KEY (notification_id) REFERENCES public.notifications(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.notification_reads
+    ADD CONSTRAINT notification_reads_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.notifications
+    ADD CONSTRAINT notifications_target_user_id_fkey FOREIGN KEY (target_user_id) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.products
+    ADD CONSTRAINT products_category_id_fkey FOREIGN KEY (category_id) REFERENCES public.categories(id);
+
+ALTER TABLE ONLY public.products
+    ADD CONSTRAINT products_supplier_id_fkey FOREIGN KEY (supplier_id) REFERENCES public.suppliers(id);
+
+ALTER TABLE ONLY public.purchase_order_events
+    ADD CONSTRAINT purchase_order_events_purchase_order_id_fkey FOREIGN KEY (purchase_order_id) REFERENCES public.purchase_orders(id);
+
+ALTER TABLE ONLY public.purchase_order_events
+    ADD CONSTRAINT purchase_order_events_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.purchase_order_lines
+    ADD CONSTRAINT purchase_order_lines_product_id_fkey FOREIGN KEY (product_id) REFERENCES public.products(id);
+
+ALTER TABLE ONLY public.purchase_order_lines
+    ADD CONSTRAINT purchase_order_lines_purchase_order_id_fkey FOREIGN KEY (purchase_order_id) REFERENCES public.purchase_orders(id);
+
+ALTER TABLE ONLY public.purchase_orders
+    ADD CONSTRAINT purchase_orders_approved_by_fkey FOREIGN KEY (approved_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.purchase_orders
+    ADD CONSTRAINT purchase_orders_cancelled_by_fkey FOREIGN KEY (cancelled_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.purchase_orders
+    ADD CONSTRAINT purchase_orders_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.purchase_orders
+    ADD CONSTRAINT purchase_orders_supplier_id_fkey FOREIGN KEY (supplier_id) REFERENCES public.suppliers(id);
+
+ALTER TABLE ONLY public.stock_alerts
+    ADD CONSTRAINT stock_alerts_acknowledged_by_fkey FOREIGN KEY (acknowledged_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.stock_alerts
+    ADD CONSTRAINT stock_alerts_inventory_fk FOREIGN KEY (product_id, location_id) REFERENCES public.inventory(product_id, location_id);
+
+ALTER TABLE ONLY public.stock_alerts
+    ADD CONSTRAINT stock_alerts_location_id_fkey FOREIGN KEY (location_id) REFERENCES public.locations(id);
+
+ALTER TABLE ONLY public.stock_alerts
+    ADD CONSTRAINT stock_alerts_product_id_fkey FOREIGN KEY (product_id) REFERENCES public.products(id);
+
+ALTER TABLE ONLY public.stock_alerts
+    ADD CONSTRAINT stock_alerts_resolved_by_fkey FOREIGN KEY (resolved_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.stock_movements
+    ADD CONSTRAINT stock_movements_location_id_fkey FOREIGN KEY (location_id) REFERENCES public.locations(id);
+
+ALTER TABLE ONLY public.stock_movements
+    ADD CONSTRAINT stock_movements_product_id_fkey FOREIGN KEY (product_id) REFERENCES public.products(id);
+
+ALTER TABLE ONLY public.stock_movements
+    ADD CONSTRAINT stock_movements_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.user_events
+    ADD CONSTRAINT user_events_actor_id_fkey FOREIGN KEY (actor_id) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.user_events
+    ADD CONSTRAINT user_events_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);

@@ -1,0 +1,20 @@
+"""sql/schema.sql, the schema in force for readers, is exactly what a fresh migration makes."""
+
+from __future__ import annotations
+
+import psycopg
+
+from conftest import ROOT
+from invtui.db.engine import Database
+from invtui.services.schema import REGENERATE
+
+
+def test_sql_schema_file_matches_a_fresh_migration(db: Database, invtui) -> None:  # type: ignore[no-untyped-def]
+    result = invtui("db", "schema")
+    assert result.code == 0, result.stderr
+    checked_in = (ROOT / "sql" / "schema.sql").read_text(encoding="utf-8")
+    assert result.stdout == checked_in, f"sql/schema.sql is out of date; regenerate it with `{REGENERATE}`"
+    # the scratch database it migrated is gone again
+    with psycopg.connect(db.conninfo) as conn:
+        left = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'invtui_schema_%'").fetchall()
+    assert left == []
