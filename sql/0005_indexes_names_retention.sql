@@ -25,25 +25,20 @@ DROP INDEX idx_stock_alerts_status;
 -- (codes: "#<id>", the code alphabet allows it), cut to fit its column, and a WARNING says how many.
 DO $$
 DECLARE
-    v_renamed integer := 0;
+    v record;
     v_n integer;
+    v_renamed integer := 0;
 BEGIN
-    WITH dup AS (SELECT id, row_number() OVER (PARTITION BY lower(name) ORDER BY id) AS n FROM categories)
-    UPDATE categories c SET name = left(c.name, 100 - length(' #' || c.id)) || ' #' || c.id
-      FROM dup WHERE dup.id = c.id AND dup.n > 1;
-    GET DIAGNOSTICS v_n = ROW_COUNT; v_renamed := v_renamed + v_n;
-    WITH dup AS (SELECT id, row_number() OVER (PARTITION BY lower(name) ORDER BY id) AS n FROM suppliers)
-    UPDATE suppliers s SET name = left(s.name, 200 - length(' #' || s.id)) || ' #' || s.id
-      FROM dup WHERE dup.id = s.id AND dup.n > 1;
-    GET DIAGNOSTICS v_n = ROW_COUNT; v_renamed := v_renamed + v_n;
-    WITH dup AS (SELECT id, row_number() OVER (PARTITION BY lower(code) ORDER BY id) AS n FROM suppliers)
-    UPDATE suppliers s SET code = left(s.code, 32 - length('#' || s.id)) || '#' || s.id
-      FROM dup WHERE dup.id = s.id AND dup.n > 1;
-    GET DIAGNOSTICS v_n = ROW_COUNT; v_renamed := v_renamed + v_n;
-    WITH dup AS (SELECT id, row_number() OVER (PARTITION BY lower(code) ORDER BY id) AS n FROM locations)
-    UPDATE locations l SET code = left(l.code, 32 - length('#' || l.id)) || '#' || l.id
-      FROM dup WHERE dup.id = l.id AND dup.n > 1;
-    GET DIAGNOSTICS v_n = ROW_COUNT; v_renamed := v_renamed + v_n;
+    FOR v IN SELECT * FROM (VALUES ('categories', 'name', 100, ' #'), ('suppliers', 'name', 200, ' #'),
+                                   ('suppliers', 'code', 32, '#'), ('locations', 'code', 32, '#'))
+                               AS t (tab, col, width, sep) LOOP
+        EXECUTE format(
+            'WITH dup AS (SELECT id, row_number() OVER (PARTITION BY lower(%2$I) ORDER BY id) AS n FROM %1$I)
+             UPDATE %1$I x SET %2$I = left(x.%2$I, %3$s - length(%4$L || x.id)) || %4$L || x.id
+               FROM dup WHERE dup.id = x.id AND dup.n > 1', v.tab, v.col, v.width, v.sep);
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        v_renamed := v_renamed + v_n;
+    END LOOP;
     IF v_renamed > 0 THEN
         RAISE WARNING 'invtui 0005: % case-duplicate names or codes renamed with their id appended (" #id")', v_renamed;
     END IF;

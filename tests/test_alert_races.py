@@ -95,23 +95,33 @@ def wait_until_blocked(world: World, timeout: float = 20.0) -> None:
         time.sleep(0.02)
 
 
+def _race(world: World, db: Database, held: Held, work: Callable[..., object]) -> None:
+    """Run `work` beside the held transaction: once PostgreSQL shows it blocked, let the held one commit."""
+    with running(db, work) as errors:
+        wait_until_blocked(world)
+        held.release()
+    assert errors == []
+
+
 def _close(actor: Actor, action: str, alert_id: int) -> Callable[..., object]:
     return lambda s: getattr(alerts, action)(s, actor, alert_id, note="racing a stock change")
+
+
+def _closing_the_low_alert(world: World, db: Database, operator: Actor, action: str) -> tuple[dict, Held]:
+    """The item's LOW alert, and a transaction that dismisses or resolves it, held before COMMIT."""
+    low = world.open_alert()
+    assert low is not None and low["alert_type"] == "LOW_STOCK"
+    if action == "resolve":  # only an acknowledged alert can be resolved
+        with db.session() as s:
+            alerts.acknowledge(s, operator, low["id"])
+    return low, Held(db, _close(operator, action, low["id"])).start()
 
 
 @pytest.mark.parametrize("action", ["dismiss", "resolve"])
 def test_closing_a_low_alert_while_the_item_is_issued_to_zero_still_raises_out(
         world: World, db: Database, operator: Actor, action: str) -> None:
-    low = world.open_alert()
-    assert low is not None and low["alert_type"] == "LOW_STOCK"
-    if action == "resolve":
-        with db.session() as s:
-            alerts.acknowledge(s, operator, low["id"])
-    closing = Held(db, _close(operator, action, low["id"])).start()
-    with running(db, lambda s: inventory.issue(s, operator, BOLT, BIN, 7)) as errors:
-        wait_until_blocked(world)
-        closing.release()
-    assert errors == []
+    low, closing = _closing_the_low_alert(world, db, operator, action)
+    _race(world, db, closing, lambda s: inventory.issue(s, operator, BOLT, BIN, 7))
     # no sweep: the issue's own evaluation must see the item disarmed at LOW and now OUT
     closed = [a for a in world.alerts() if a["id"] == low["id"]]
     assert closed[0]["status"] == ("DISMISSED" if action == "dismiss" else "RESOLVED")
@@ -123,16 +133,8 @@ def test_closing_a_low_alert_while_the_item_is_issued_to_zero_still_raises_out(
 @pytest.mark.parametrize("action", ["dismiss", "resolve"])
 def test_closing_an_alert_while_a_receipt_brings_the_item_back_re_arms_it(
         world: World, db: Database, operator: Actor, action: str) -> None:
-    low = world.open_alert()
-    assert low is not None
-    if action == "resolve":
-        with db.session() as s:
-            alerts.acknowledge(s, operator, low["id"])
-    closing = Held(db, _close(operator, action, low["id"])).start()
-    with running(db, lambda s: inventory.receive(s, operator, BOLT, BIN, 43)) as errors:
-        wait_until_blocked(world)
-        closing.release()
-    assert errors == []
+    _, closing = _closing_the_low_alert(world, db, operator, action)
+    _race(world, db, closing, lambda s: inventory.receive(s, operator, BOLT, BIN, 43))
     # back to OK (50 > 10): the item is armed again, with no sweep in between
     assert world.count("SELECT count(*) FROM alert_disarmed") == 0, "the item stayed disarmed while OK"
     assert world.open_alert() is None
@@ -149,10 +151,7 @@ def test_a_stock_change_first_and_a_dismiss_second_queue_without_deadlock(
     low = world.open_alert()
     assert low is not None
     issuing = Held(db, lambda s: inventory.issue(s, operator, BOLT, BIN, 7)).start()
-    with running(db, _close(operator, "dismiss", low["id"])) as errors:
-        wait_until_blocked(world)
-        issuing.release()
-    assert errors == []
+    _race(world, db, issuing, _close(operator, "dismiss", low["id"]))
     # the dismiss acted on the escalated alert: the item is disarmed at OUT, and nothing is open
     ((status, alert_type),) = world.sql("SELECT status, alert_type FROM stock_alerts")
     assert (status, alert_type) == ("DISMISSED", "OUT_OF_STOCK")

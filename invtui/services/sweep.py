@@ -40,7 +40,7 @@ TRIGGERS = ("scheduled", "manual", "worker", "cli")
 DEFAULT_KEEP_DAYS = Settings().sweep_keep_days
 # At most this many old runs go per sweep: in the steady state an index probe finds a minute's
 # worth; a backlog (the first sweep after an upgrade) drains over a few sweeps, never one long delete.
-PRUNE_BATCH = 5000
+PRUNE_BATCH = 1000
 
 _TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
 _EVALUATE = text("SELECT created, escalated, downgraded, resolved, scanned FROM evaluate_stock_alert_items()")
