@@ -40,8 +40,10 @@ def run_app(settings: Settings, db: Database, *, username: str | None = None, tr
     """Open the app for `username` (trusted: no password asked), or the login screen."""
     require_terminal()
     from invtui.ui.app import InvtuiApp
+    from invtui.web import served_client
 
-    app = InvtuiApp(settings=settings, db=db, username=username, trusted=trusted)
+    app = InvtuiApp(settings=settings, db=db, username=username, trusted=trusted,
+                    client_address=served_client())
     signal.signal(signal.SIGHUP, lambda signum, frame: _hung_up(app))
     app.run()
     if app.return_code:
