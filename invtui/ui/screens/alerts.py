@@ -18,6 +18,7 @@ from invtui.domain.roles import Permission
 from invtui.services import alerts
 from invtui.services.alerts import AlertPage, AlertView, BulkResult
 from invtui.ui.messages import EventArrived
+from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
 from invtui.ui.styles import style
 from invtui.ui.widgets.note_modal import NoteModal
@@ -120,8 +121,8 @@ class AlertsScreen(SearchableListScreen):
             Text(view.sku),
             Text(view.name, overflow="ellipsis", no_wrap=True),
             Text(view.location),
-            Text(str(view.current_quantity), justify="right"),
-            Text(str(view.threshold_quantity), justify="right"),
+            number_cell(view.current_quantity, 5),
+            number_cell(view.threshold_quantity, 3),
             Text(STATUS_WORDS.get(view.status, view.status.lower())),
             Text(self.invtui.clock.age(view.created_at)),
             Text(by),
