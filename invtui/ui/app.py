@@ -71,6 +71,8 @@ class InvtuiApp(App[None]):
         Binding("6", "go('notifications')", "Notes", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("b", "background", "Sweeps", show=False),
+        # `c` means "run a sweep now" on every screen; no screen binds it to anything else.
+        Binding("c", "check_now", "Check now", show=False),
         Binding("q", "quit", "Quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),  # Textual's, without its long tooltip
     ]
@@ -269,8 +271,13 @@ class InvtuiApp(App[None]):
         self.notify("Checking stock levels…", timeout=2)
 
         def swept(run: sweep_service.SweepRun) -> None:
+            from invtui.ui.screens.background import BackgroundScreen
+
             self.notify(f"Sweep {run.summary}", title="Check now", severity="warning" if run.error else "information")
             self.refresh_counts()
+            for screen in self.screen_stack:  # the `b` panel lists the run it just made
+                if isinstance(screen, BackgroundScreen):
+                    screen.reload()
 
         call_service(self, lambda session: sweep_service.run_full_sweep(self.db, "manual", actor=actor), swept,
                      group="check-now", exclusive=True)

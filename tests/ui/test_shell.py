@@ -141,3 +141,42 @@ async def test_csv_export_and_a_refused_import_from_the_palette(make_app, wareho
         app.screen.query_one("#field-path").value = str(bad)
         await pilot.press("enter")
         assert await wait_until(pilot, lambda: any("nothing was imported" in t and "Row 2" in t for t in toasts(app)))
+
+
+def sweep_count(db: Database) -> int:
+    with db.connect() as conn:
+        return conn.execute("SELECT count(*) FROM sweep_runs WHERE trigger = 'manual'").fetchone()[0]
+
+
+async def test_c_runs_a_sweep_on_every_screen_and_never_means_anything_else(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for number, key in enumerate("123456", start=1):
+            await pilot.press(key)
+            await settle(pilot)
+            screen = app.screen
+            tab = getattr(screen, "tab", None)
+            await pilot.press("c")
+            assert await wait_until(pilot, lambda number=number: sweep_count(warehouse) == number), key
+            assert app.screen is screen and getattr(screen, "tab", None) is tab  # no tab switched on Catalog
+
+
+async def test_the_b_panel_shows_the_sweep_that_c_just_ran(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import DataTable
+
+    from invtui.ui.screens.background import BackgroundScreen
+
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, BackgroundScreen)
+        table = app.screen.query_one("#background-runs", DataTable)
+        assert await wait_until(pilot, lambda: table.row_count >= 1)
+        before = table.row_count
+        assert "manual" not in [str(cell) for cell in table.get_row_at(0)]
+        await pilot.press("c")
+        assert await wait_until(pilot, lambda: table.row_count == before + 1)
+        assert "manual" in [str(cell) for cell in table.get_row_at(0)]

@@ -42,8 +42,8 @@ def bar_cells(count: int, largest: int, room: int) -> int:
 
 class BarChart(Widget, can_focus=True):
     BINDINGS = [
-        Binding("left,h,up,k", "move(-1)", "Prev bar", show=False),
-        Binding("right,l,down,j", "move(1)", "Next bar", show=False),
+        Binding("left,h,up", "move(-1)", "Prev bar", show=False),
+        Binding("right,l,down", "move(1)", "Next bar", show=False),
         Binding("enter", "open", "Open list"),
     ]
 

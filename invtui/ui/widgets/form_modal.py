@@ -33,7 +33,8 @@ class FormModal(ModalScreen[T]):
                 return field, check.failure_descriptions[0]
         return None, None
 
-    def show_problem(self, problem: str | None) -> None:
+    def show_problem(self, problem: str | None, field: Input | None = None) -> None:
+        """Say what is wrong; `field` is the input it is about (a form may show it under that field)."""
         self.query_one("#form-error", Static).update("✖ " + problem if problem else "")
 
     def speaks_up(self, field: Input | None, submitted: Input) -> bool:
@@ -47,9 +48,13 @@ class FormModal(ModalScreen[T]):
             if field is not None:
                 field.focus()
             if self.speaks_up(field, event.input):
-                self.show_problem(problem)
+                self.show_problem(problem, field)
             return
-        self.dismiss(self.result())
+        self.submit(self.result())
+
+    def submit(self, result: T) -> None:
+        """A complete form: close with its values (forms that wait for the service override this)."""
+        self.dismiss(result)
 
     def action_cancel(self) -> None:
         self.dismiss(None)  # type: ignore[arg-type]
