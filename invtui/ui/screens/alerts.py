@@ -96,7 +96,8 @@ class AlertsScreen(SearchableListScreen):
 
     def _show(self, page: AlertPage) -> None:
         table = self.query_one("#alerts-table", DataTable)
-        current = self.rows[table.cursor_row].id if self.rows and table.cursor_row < len(self.rows) else None
+        index = table.cursor_row
+        current = self.rows[index].id if self.rows and index < len(self.rows) else None
         table.clear()
         self.rows = []
         self._append(page)
@@ -104,6 +105,8 @@ class AlertsScreen(SearchableListScreen):
         self.marked &= visible
         if current in visible:
             table.move_cursor(row=next(i for i, r in enumerate(self.rows) if r.id == current))
+        elif self.rows:  # the row left the list (resolved, dismissed): the next one takes its place
+            table.move_cursor(row=min(index, len(self.rows) - 1))
 
     def _append(self, page: AlertPage) -> None:
         table = self.query_one("#alerts-table", DataTable)
@@ -169,7 +172,17 @@ class AlertsScreen(SearchableListScreen):
                 return
             self.service(lambda s: alerts.act(s, actor, action, ids, note), self._acted, group="act")
 
-        self.app.push_screen(NoteModal(f"{ACTION_WORDS[action]} {what}"), confirmed)
+        def ask(warnings: list[str]) -> None:
+            title = f"{ACTION_WORDS[action]} {what}"
+            if warnings:  # resolving an item that is still short disarms it: say so first
+                shown = warnings[:3] + ([f"+{len(warnings) - 3} more still short"] if len(warnings) > 3 else [])
+                title += "\n" + "\n".join(shown)
+            self.app.push_screen(NoteModal(title), confirmed)
+
+        if action == "resolve":
+            self.service(lambda s: alerts.still_short(s, ids), ask, group="act-check")
+        else:
+            ask([])
 
     def _acted(self, result: BulkResult) -> None:
         self.marked.clear()
