@@ -107,6 +107,11 @@ class NotificationsScreen(BaseScreen):
         if self._stale:
             self.reload()
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        # The table takes Enter before the screen's binding sees it: Enter marks read, like `m`.
+        event.stop()
+        self.action_mark_read()
+
     def action_mark_read(self) -> None:
         table = self.query_one(DataTable)
         actor = self.invtui.actor
