@@ -180,3 +180,26 @@ async def test_the_b_panel_shows_the_sweep_that_c_just_ran(make_app, warehouse: 
         await pilot.press("c")
         assert await wait_until(pilot, lambda: table.row_count == before + 1)
         assert "manual" in [str(cell) for cell in table.get_row_at(0)]
+
+
+async def test_help_lists_every_key_once_enter_included(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import DataTable
+
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key, enter in (("2", "The alert"), ("3", "The item"), ("4", "Open the PO"), ("6", "Mark read")):
+            await pilot.press(key)
+            await settle(pilot)
+            await pilot.press("question_mark")
+            await settle(pilot)
+            table = app.screen.query_one("#help-table", DataTable)
+            rows = [(str(row[0]), str(row[1])) for row in (table.get_row_at(i) for i in range(table.row_count))]
+            keys = [k for keys, _ in rows for k in keys.split()]
+            assert len(keys) == len(set(keys)), (key, rows)  # every key once: q and ^q, ^p included
+            assert "q" in keys and "^q" in keys
+            assert any(k == "⏎" and name.startswith(enter) for k, name in rows), (key, rows)
+            await pilot.press("escape")
+            await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert len(titles) == len(set(titles)), titles  # "Copy selected text" once

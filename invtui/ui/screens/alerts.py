@@ -32,6 +32,7 @@ STATUS_WORDS = {"ACTIVE": "active", "ACKNOWLEDGED": "acked", "RESOLVED": "resolv
 
 class AlertsScreen(SearchableListScreen):
     TITLE_TEXT = "Alerts"
+    ENTER_HELP = "The alert: its history and last movements"  # `?` lists Enter, which the table handles
     MODE = "alerts"
     AUTO_FOCUS = "#alerts-table"
     SEARCH_FIELD = "alerts-search"

@@ -31,6 +31,7 @@ CONDITION_WORDS = {"OK": ("ok", "quiet"), "LOW_STOCK": ("LOW", "warn"), "OUT_OF_
 
 class InventoryScreen(SearchableListScreen):
     TITLE_TEXT = "Inventory"
+    ENTER_HELP = "The item: stock per location, open alerts, last movements"  # `?` lists Enter, which the table handles
     MODE = "inventory"
     AUTO_FOCUS = "#inventory-table"
     SEARCH_FIELD = "inventory-search"

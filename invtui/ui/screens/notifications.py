@@ -22,6 +22,7 @@ SEVERITY_MEANING = {"info": "quiet", "success": "ok", "warning": "warn", "error"
 
 class NotificationsScreen(BaseScreen):
     TITLE_TEXT = "Notifications"
+    ENTER_HELP = "Mark read"  # `?` lists Enter, which the table handles
     MODE = "notifications"
     AUTO_FOCUS = "#notifications-table"
     BINDINGS = [

@@ -41,6 +41,7 @@ def _status(app: Any, status: str) -> Text:
 
 class PurchaseOrdersScreen(BaseScreen):
     TITLE_TEXT = "Purchase orders"
+    ENTER_HELP = "Open the PO"  # `?` lists Enter, which the table handles
     MODE = "purchase_orders"
     AUTO_FOCUS = "#po-table"
     BINDINGS = [
