@@ -235,6 +235,8 @@ class InvtuiApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in SIGNED_IN_ACTIONS and (self.actor is None or self.locked):
             return False
+        if self.locked and action in ("quit", "command_palette"):
+            return False  # the lock screen offers its own key only
         if action == "go" and parameters and parameters[0] == self.current_mode:
             return False  # the key of the screen you are on: hidden, the footer has no room to spare
         return True
