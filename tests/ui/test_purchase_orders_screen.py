@@ -153,3 +153,26 @@ async def test_new_po_finds_a_supplier_by_name_and_a_line_by_product_name(make_a
                                 and app.screen.po is not None and len(app.screen.po.lines) == 1)
         assert app.screen.po.lines[0].sku == "NUT-M6"
         assert not any("Unexpected error" in t for t in toasts(app))
+
+
+async def test_an_open_po_follows_an_approval_made_elsewhere(make_app, warehouse: Database, actors) -> None:  # type: ignore[no-untyped-def]
+    from invtui.domain.roles import Role
+    from invtui.services import purchasing
+
+    from .test_live import signed_in
+
+    with warehouse.transaction() as session:  # PO-000002 is a draft: give it a line and submit it
+        purchasing.add_line(session, actors[Role.MANAGER], "PO-000002", "BOLT-M6", 5)
+    with warehouse.transaction() as session:
+        purchasing.submit(session, actors[Role.MANAGER], "PO-000002")
+    app = make_app("operator")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await signed_in(app, pilot)
+        await open_pos(app, pilot)
+        await pilot.press("enter")  # the newest first: PO-000002
+        assert await wait_until(pilot, lambda: isinstance(app.screen, PODetailScreen) and app.screen.po is not None)
+        assert app.screen.po.status == "submitted"
+        with warehouse.transaction() as session:
+            purchasing.approve(session, actors[Role.MANAGER], "PO-000002")
+        assert await wait_until(pilot, lambda: app.screen.po.status == "approved")
+        assert "approved by manager" in str(app.screen.query_one("#detail-header").render())

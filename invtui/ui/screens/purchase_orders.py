@@ -21,7 +21,7 @@ from invtui.domain.roles import Permission
 from invtui.domain.validation import MAX_QUANTITY
 from invtui.services import catalog, purchasing
 from invtui.services.purchasing import POSummary, POView
-from invtui.ui.messages import EventArrived
+from invtui.ui.messages import EventArrived, Resynced
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.base import BaseScreen
 from invtui.ui.service_call import call_service
@@ -182,6 +182,15 @@ class PODetailScreen(ModalScreen[None]):
                          classes="modal-hint")
 
     def on_mount(self) -> None:
+        self.reload()
+
+    def on_event_arrived(self, message: EventArrived) -> None:
+        """Someone else approved, received or changed this PO: show it now, as the lists do."""
+        event = message.event
+        if event.kind.startswith("po.") and (self.po is None or getattr(event, "id", None) == self.po.id):  # type: ignore[attr-defined]
+            self.reload()
+
+    def on_resynced(self, message: Resynced) -> None:
         self.reload()
 
     def reload(self) -> None:
