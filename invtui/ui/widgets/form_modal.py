@@ -20,7 +20,8 @@ class FormModal(ModalScreen[T]):
     define `on_input_submitted` themselves (Textual would call both).
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    # Enter outside a field (Tab went past the last one): the same as Enter in a field, never nothing.
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("enter", "submit_form", "Save", show=False)]
 
     def result(self) -> T:
         raise NotImplementedError
@@ -49,6 +50,16 @@ class FormModal(ModalScreen[T]):
                 field.focus()
             if self.speaks_up(field, event.input):
                 self.show_problem(problem, field)
+            return
+        self.submit(self.result())
+
+    def action_submit_form(self) -> None:
+        """Enter where no field takes it: save, or go to the field that stops it and say why."""
+        field, problem = self.problem()
+        if problem:
+            if field is not None:
+                field.focus()
+            self.show_problem(problem, field)
             return
         self.submit(self.result())
 
