@@ -6,7 +6,7 @@ import queue
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import select
 
 from invtui.db.engine import Database
@@ -218,3 +218,32 @@ def test_every_scheduler_runs_the_retention_job_with_the_configured_days(db: Dat
         assert job is not None and job.name == "notification retention (30 days)"
     finally:
         scheduler.shutdown()
+
+
+def test_nobody_is_notified_of_their_own_action(db: Database, actors) -> None:  # type: ignore[no-untyped-def]
+    from invtui.domain.roles import Role
+    from invtui.services import purchasing
+
+    admin, manager = actors[Role.ADMIN], actors[Role.MANAGER]
+    with db.transaction() as session:
+        session.execute(text("INSERT INTO suppliers (code, name) VALUES ('ACME', 'Acme')"))
+        session.execute(text("INSERT INTO products (sku, name, unit_price, cost_price) VALUES ('B1', 'Bolt', 1, 1)"))
+    with db.transaction() as session:
+        number = purchasing.create(session, admin, "ACME").number
+    with db.transaction() as session:
+        purchasing.add_line(session, admin, number, "B1", 5)
+    with db.transaction() as session:
+        purchasing.submit(session, admin, number)  # tells the managers; admin is not one
+    with db.transaction() as session:
+        purchasing.approve(session, admin, number)  # admin approves admin's own PO: no "Your PO was approved"
+    assert not any("was approved" in t for t in titles(db, admin))
+    assert unread(db, admin) == 0
+    assert any("awaits approval" in t for t in titles(db, manager)) and unread(db, manager) == 1
+
+    with db.transaction() as session:  # a manager who submits is not told that a PO awaits approval
+        second = purchasing.create(session, manager, "ACME").number
+    with db.transaction() as session:
+        purchasing.add_line(session, manager, second, "B1", 5)
+    with db.transaction() as session:
+        purchasing.submit(session, manager, second)
+    assert unread(db, manager) == 1  # only admin's PO

@@ -396,3 +396,27 @@ def _filters(
         where.append("(p.sku ILIKE :search OR p.name ILIKE :search OR p.barcode = :exact)")
         params.update(search=f"%{escaped}%", exact=term)
     return where, params
+
+
+_STILL_SHORT = text(
+    """
+    SELECT a.id, s.condition, s.available_quantity, s.threshold
+      FROM stock_alerts a
+      JOIN inventory_status s ON s.product_id = a.product_id AND s.location_id = a.location_id
+     WHERE a.id = ANY(:ids) AND s.condition IN ('LOW_STOCK', 'OUT_OF_STOCK')
+     ORDER BY a.id
+    """
+)
+
+
+def still_short(session: Session, alert_ids: Sequence[int]) -> list[str]:
+    """For resolving: why resolving these alerts now hides a shortage that is still there.
+
+    Resolving disarms the item, so no new alert comes until it has been OK again; an operator
+    must hear that before confirming. One sentence per alert whose item is still LOW or OUT.
+    """
+    rows = session.execute(_STILL_SHORT, {"ids": list(alert_ids)}).all()
+    words = {"LOW_STOCK": "LOW", "OUT_OF_STOCK": "OUT"}
+    return [f"Still {words[condition]}: {available:,} of {threshold:,}. No new alert until it is OK again."
+            + (f" (#{alert_id})" if len(alert_ids) > 1 else "")
+            for alert_id, condition, available, threshold in rows]

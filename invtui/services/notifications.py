@@ -35,15 +35,27 @@ def notify(
     target_user_id: int | None = None,
     target_role: str | None = None,
     actor_id: int | None = None,
-) -> Notification:
-    """Write one notification in the caller's transaction and announce it (delivered on commit)."""
+) -> Notification | None:
+    """Write one notification in the caller's transaction and announce it (delivered on commit).
+
+    Nobody is told of their own action: a personal notice to the acting user is not written
+    (None), and one for their role or everyone is already read for them.
+    """
+    if actor_id is not None and target_user_id == actor_id:
+        return None
     note = Notification(kind=kind, title=title[:200], body=body, severity=severity, link_kind=link_kind,
                         link_id=link_id, target_user_id=target_user_id, target_role=target_role)
     session.add(note)
     session.flush()
+    if actor_id is not None:
+        session.execute(_READ_BY_ACTOR, {"id": note.id, "user_id": actor_id})
     events.emit(session, "notification.created", id=note.id, user_id=actor_id, for_user=target_user_id,
                 for_role=target_role, severity=severity, title=note.title, notification_kind=kind)
     return note
+
+
+_READ_BY_ACTOR = text("INSERT INTO notification_reads (notification_id, user_id) VALUES (:id, :user_id)"
+                      " ON CONFLICT DO NOTHING")
 
 
 # -- reading the log --------------------------------------------------------------------------

@@ -73,6 +73,8 @@ class InvtuiApp(App[None]):
         Binding("6", "go('notifications')", "Notes", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("b", "background", "Sweeps", show=False),
+        # `c` means "run a sweep now" on every screen; no screen binds it to anything else.
+        Binding("c", "check_now", "Check now", show=False),
         Binding("q", "quit", "Quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),  # Textual's, without its long tooltip
     ]
@@ -266,6 +268,8 @@ class InvtuiApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in SIGNED_IN_ACTIONS and (self.actor is None or self.locked):
             return False
+        if self.locked and action in ("quit", "command_palette"):
+            return False  # the lock screen offers its own key only
         if action == "go" and parameters and parameters[0] == self.current_mode:
             return False  # the key of the screen you are on: hidden, the footer has no room to spare
         return True
@@ -302,8 +306,13 @@ class InvtuiApp(App[None]):
         self.notify("Checking stock levels…", timeout=2)
 
         def swept(run: sweep_service.SweepRun) -> None:
+            from invtui.ui.screens.background import BackgroundScreen
+
             self.notify(f"Sweep {run.summary}", title="Check now", severity="warning" if run.error else "information")
             self.refresh_counts()
+            for screen in self.screen_stack:  # the `b` panel lists the run it just made
+                if isinstance(screen, BackgroundScreen):
+                    screen.reload()
 
         keep_days = self.settings.sweep_keep_days
         call_service(self, lambda session: sweep_service.run_full_sweep(self.db, "manual", actor=actor,
@@ -427,19 +436,34 @@ class InvtuiApp(App[None]):
 
     def action_help(self) -> None:
         screen = self.screen
-        pairs: list[tuple[str, str]] = []
-        seen: set[str] = set()
+        pairs = [(keys, name) for keys, name, _node, _action in self.screen_keys(screen)]
+        self.push_screen(HelpScreen(screen.sub_title or screen.title or "invtui", pairs))
+
+    def screen_keys(self, screen: Screen[Any]) -> list[tuple[str, str, Any, str]]:
+        """(keys, full name, node, action) of every action a key reaches on `screen`, each once.
+
+        Keys of one action share a row ("← h ↑  Prev bar"). Textual's own widgets bring cursor
+        keys everyone knows and are left out, except Enter, which says what it does on this
+        screen (`ENTER_HELP`: "Open the PO").
+        """
+        rows: dict[tuple[int, str], list[Any]] = {}
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            # Textual's own widgets (tables, inputs) bring cursor keys everyone knows: leave them out.
-            generic = binding.action.split(".")[-1] in ("focus_next", "focus_previous", "copy_text")
-            if type(active.node).__module__.startswith("textual.") or generic or not binding.description \
-                    or key in seen:
+            action = binding.action.split(".")[-1]
+            if key == "enter" and type(active.node).__module__.startswith("textual."):
+                enter_help = getattr(screen, "ENTER_HELP", "")
+                if enter_help:
+                    rows[(id(screen), "enter")] = ["⏎", enter_help, screen, ""]
                 continue
-            seen.add(key)
-            pairs.append((self.get_key_display(binding), _full_name(binding)))
-        pairs.append(("ctrl+p", "Command palette: every action by name"))
-        self.push_screen(HelpScreen(screen.sub_title or screen.title or "invtui", pairs))
+            generic = action in ("focus_next", "focus_previous", "copy_text")
+            if type(active.node).__module__.startswith("textual.") or generic or not binding.description:
+                continue
+            group = (id(active.node), binding.action)
+            if group in rows:
+                rows[group][0] += " " + self.get_key_display(binding)
+            else:
+                rows[group] = [self.get_key_display(binding), _full_name(binding), active.node, binding.action]
+        return [tuple(row) for row in rows.values()]  # type: ignore[misc]
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette lists every screen and every action of the current screen by name."""
@@ -456,12 +480,11 @@ class InvtuiApp(App[None]):
             for kind in transfer.IMPORT_KINDS:
                 yield SystemCommand(f"Import {kind} from CSV", "All or nothing; every bad row is listed",
                                     lambda kind=kind: self.csv_import(kind))
-            for active in screen.active_bindings.values():
-                binding = active.binding
-                if not binding.description or binding.action.startswith("go("):
+            for keys, name, node, action in self.screen_keys(screen):
+                # Textual's own list below has quit and the palette; the screens are listed above.
+                if not action or action.startswith("go(") or action in ("quit", "command_palette"):
                     continue
-                yield SystemCommand(_full_name(binding), f"key {self.get_key_display(binding)}",
-                                    lambda node=active.node, action=binding.action: self._run(node, action))
+                yield SystemCommand(name, f"key {keys}", lambda node=node, action=action: self._run(node, action))
         yield from super().get_system_commands(screen)
 
     def _run(self, node: Any, action: str) -> None:

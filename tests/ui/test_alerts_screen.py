@@ -185,3 +185,34 @@ async def test_enter_shows_the_alert_history_and_movements(make_app, warehouse: 
         assert events == ["created", "acknowledged"]
         moves = app.screen.query_one("#detail-movements", DataTable)
         assert moves.row_count == 2
+
+
+async def test_after_dismissing_a_row_the_cursor_stays_on_the_row_that_took_its_place(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alerts(app, pilot)
+        table(app).move_cursor(row=3)
+        await pilot.pause()
+        gone, following = screen.rows[3], screen.rows[4]
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: all(r.id != gone.id for r in screen.rows) and len(screen.rows) == 8)
+        assert table(app).cursor_row == 3 and screen.rows[3].id == following.id
+
+
+async def test_resolving_an_item_that_is_still_low_says_so_before_confirming(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import Static
+
+    from invtui.ui.widgets.note_modal import NoteModal
+
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_alerts(app, pilot)
+        low = next(i for i, r in enumerate(screen.rows) if (r.sku, r.location) == ("BOLT-M6", "WH1-A-01"))
+        table(app).move_cursor(row=low)
+        await pilot.pause()
+        await pilot.press("r")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, NoteModal))
+        title = str(app.screen.query_one("#note-title", Static).render())
+        assert "Still LOW: 3 of 10. No new alert until it is OK again." in title

@@ -184,3 +184,22 @@ async def test_the_next_page_loads_when_the_cursor_reaches_the_end(make_app, war
         assert await wait_until(pilot, lambda: len(screen.tabs["products"].rows) == 7)
         assert [p.sku for p in screen.tabs["products"].rows][-2:] == ["TIE-200", "WASH-10"]
         assert screen.tabs["products"].next_cursor is None
+
+
+async def test_enter_after_the_last_field_saves_or_names_the_field_that_stops_it(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("manager", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_catalog(app, pilot)
+        form = await open_form(app, pilot, "n")
+        await pilot.press(*"PIN-3")
+        form.query_one("#catalog-form").focus()  # where Tab lands past the last field of a scrolled form
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert form_error(app).startswith("✖ ") and "name" in form_error(app).lower(), form_error(app)
+        assert app.screen is form and app.screen.focused is app.screen.query_one("#catalog-name")
+        await pilot.press(*"Split pin 3mm")
+        form.query_one("#catalog-form").focus()
+        await pilot.pause()
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: len(screen.tabs["products"].rows) == 8, timeout=10), form_error(app)

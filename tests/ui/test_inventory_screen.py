@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from invtui.db.engine import Database
 from invtui.ui.screens.inventory import InventoryScreen
@@ -69,21 +69,42 @@ async def test_the_form_explains_a_bad_quantity_before_anything_is_sent(make_app
         before = ledger_rows(warehouse)
         await pilot.press("i", "1", ".", "5", "enter")
         await pilot.pause()
-        assert "Type a whole number from 1 to 1,000,000" in str(app.screen.query_one("#form-error", Static).render())
+        assert "Type a whole number from 1 to 1,000,000" in str(
+            app.screen.query_one("#form-quantity-error", Static).render())
         await pilot.press("escape")
         await pilot.pause()
         assert ledger_rows(warehouse) == before and isinstance(app.screen, InventoryScreen)
 
 
-async def test_issuing_more_than_available_is_refused_with_the_services_words(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+async def test_a_refused_issue_keeps_the_form_open_with_the_reason_under_the_quantity(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    from invtui.ui.widgets.stock_form import StockFormModal
+
     app = make_app("operator", live=False)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_inventory(app, pilot)
         await go_to(pilot, screen, "BOLT-M6", "WH1-A-01")
         before = ledger_rows(warehouse)
-        await pilot.press("i", "9", "enter")
-        assert await wait_until(pilot, lambda: any("Only 3 available of BOLT-M6 at WH1-A-01" in t for t in toasts(app)))
+        await pilot.press("i", "9", "tab", *"PICK-9", "enter")
+        assert await wait_until(pilot, lambda: "Only 3 available of BOLT-M6 at WH1-A-01" in str(
+            app.screen.query_one("#form-quantity-error", Static).render()))
+        form = app.screen
+        assert isinstance(form, StockFormModal)  # still open, with what was typed
+        assert form.query_one("#form-quantity", Input).value == "9"
+        assert form.query_one("#form-reference", Input).value == "PICK-9"
         assert ledger_rows(warehouse) == before and level(warehouse, "BOLT-M6", "WH1-A-01") == (3, 0)
+        await pilot.press("end", "backspace", "2", "enter")  # corrected in place: it goes through
+        assert await wait_until(pilot, lambda: isinstance(app.screen, InventoryScreen))
+        assert await wait_until(pilot, lambda: level(warehouse, "BOLT-M6", "WH1-A-01") == (1, 0))
+
+
+async def test_transfer_to_the_source_says_so(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_inventory(app, pilot)
+        await go_to(pilot, screen, "GLOVE-L", "WH1-A-02")
+        await pilot.press("t", "4", "tab", *"wh1-a-02", "enter")
+        await pilot.pause()
+        assert "Destination is the source" in str(app.screen.query_one("#form-destination-error", Static).render())
 
 
 async def test_transfer_asks_for_a_destination_and_moves_the_stock(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]

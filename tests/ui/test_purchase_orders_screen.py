@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from textual.widgets import DataTable
 
 from invtui.db.engine import Database
@@ -94,3 +96,83 @@ async def test_over_receiving_a_line_is_refused_before_anything_is_sent(make_app
         assert "0 to 10 for NUT-M6" in str(app.screen.query_one("#form-error").render())
         await pilot.press("escape")
         assert po_rows(warehouse)[0] == ("PO-000001", "approved")
+
+
+def assert_numbers_fit(table: DataTable) -> None:  # type: ignore[type-arg]
+    """No fixed-width column holds a number longer than the column: the terminal would cut it."""
+    for row_key in table.rows:
+        for column in table.ordered_columns:
+            cell = str(table.get_cell(row_key, column.key))
+            if re.fullmatch(r"-?[\d,.]+[kMBT]?", cell) and not column.auto_width:
+                assert len(cell) <= column.width, (column.label, cell)
+
+
+async def test_po_totals_are_written_compactly_never_cut(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    with warehouse.connect() as conn:  # PO-000001 totals 1,077,285.28, PO-000002 25,181.08
+        conn.execute("INSERT INTO purchase_order_lines (purchase_order_id, product_id, quantity_ordered, unit_cost)"
+                     " SELECT 1, id, 7, 153897.89 FROM products WHERE sku = 'NUT-M6'")
+        conn.execute("INSERT INTO purchase_order_lines (purchase_order_id, product_id, quantity_ordered, unit_cost)"
+                     " SELECT 2, id, 4, 6295.27 FROM products WHERE sku = 'BOLT-M6'")
+        conn.commit()
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_pos(app, pilot)
+        table = screen.query_one("#po-table", DataTable)
+        assert_numbers_fit(table)
+        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "25.181k" in shown and "1.077M" in shown
+        assert "25,181.0 " not in shown and "1,077,28" not in shown
+
+
+async def test_new_po_finds_a_supplier_by_name_and_a_line_by_product_name(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    with warehouse.connect() as conn:
+        conn.execute("INSERT INTO suppliers (code, name) VALUES ('NW', 'Northwind Supply')")
+        conn.commit()
+    app = make_app("manager", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_pos(app, pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"zzz", "enter")  # unknown: the form stays and lists the choices
+        await settle(pilot)
+        assert "No match for 'zzz'. Choices: ACME Acme · NW Northwind Supply" in str(
+            app.screen.query_one("#choices-supplier").render())
+        await pilot.press("backspace", "backspace", "backspace", *"nor")
+        await settle(pilot)
+        assert "NW Northwind Supply" in str(app.screen.query_one("#choices-supplier").render())
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, PODetailScreen) and app.screen.po is not None)
+        assert app.screen.po.supplier_code == "NW"
+        await pilot.press("plus")  # was "Unexpected error: NoMatches"
+        await settle(pilot)
+        await pilot.press(*"hex n")
+        await settle(pilot)
+        assert "NUT-M6 Hex Nut M6" in str(app.screen.query_one("#choices-sku").render())
+        await pilot.press("tab", *"5", "enter")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, PODetailScreen)
+                                and app.screen.po is not None and len(app.screen.po.lines) == 1)
+        assert app.screen.po.lines[0].sku == "NUT-M6"
+        assert not any("Unexpected error" in t for t in toasts(app))
+
+
+async def test_an_open_po_follows_an_approval_made_elsewhere(make_app, warehouse: Database, actors) -> None:  # type: ignore[no-untyped-def]
+    from invtui.domain.roles import Role
+    from invtui.services import purchasing
+
+    from .test_live import signed_in
+
+    with warehouse.transaction() as session:  # PO-000002 is a draft: give it a line and submit it
+        purchasing.add_line(session, actors[Role.MANAGER], "PO-000002", "BOLT-M6", 5)
+    with warehouse.transaction() as session:
+        purchasing.submit(session, actors[Role.MANAGER], "PO-000002")
+    app = make_app("operator")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await signed_in(app, pilot)
+        await open_pos(app, pilot)
+        await pilot.press("enter")  # the newest first: PO-000002
+        assert await wait_until(pilot, lambda: isinstance(app.screen, PODetailScreen) and app.screen.po is not None)
+        assert app.screen.po.status == "submitted"
+        with warehouse.transaction() as session:
+            purchasing.approve(session, actors[Role.MANAGER], "PO-000002")
+        assert await wait_until(pilot, lambda: app.screen.po.status == "approved")
+        assert "approved by manager" in str(app.screen.query_one("#detail-header").render())

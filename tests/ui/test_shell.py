@@ -135,3 +135,65 @@ async def test_a_click_on_a_screen_name_in_the_top_line_goes_there(make_app, war
         await pilot.click(NavBar, offset=(line.index("invtui") + 1, 0))  # the title is not a screen
         await settle(pilot)
         assert app.current_mode == "dashboard"
+
+
+def sweep_count(db: Database) -> int:
+    with db.connect() as conn:
+        return conn.execute("SELECT count(*) FROM sweep_runs WHERE trigger = 'manual'").fetchone()[0]
+
+
+async def test_c_runs_a_sweep_on_every_screen_and_never_means_anything_else(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for number, key in enumerate("123456", start=1):
+            await pilot.press(key)
+            await settle(pilot)
+            screen = app.screen
+            tab = getattr(screen, "tab", None)
+            await pilot.press("c")
+            assert await wait_until(pilot, lambda number=number: sweep_count(warehouse) == number), key
+            assert app.screen is screen and getattr(screen, "tab", None) is tab  # no tab switched on Catalog
+
+
+async def test_the_b_panel_shows_the_sweep_that_c_just_ran(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import DataTable
+
+    from invtui.ui.screens.background import BackgroundScreen
+
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, BackgroundScreen)
+        table = app.screen.query_one("#background-runs", DataTable)
+        assert await wait_until(pilot, lambda: table.row_count >= 1)
+        before = table.row_count
+        assert "manual" not in [str(cell) for cell in table.get_row_at(0)]
+        await pilot.press("c")
+        assert await wait_until(pilot, lambda: table.row_count == before + 1)
+        assert "manual" in [str(cell) for cell in table.get_row_at(0)]
+
+
+async def test_help_lists_every_key_once_enter_included(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import DataTable
+
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key, enter in (("2", "The alert"), ("3", "The item"), ("4", "Open the PO"), ("6", "Mark read")):
+            await pilot.press(key)
+            await settle(pilot)
+            await pilot.press("question_mark")
+            await settle(pilot)
+            table = app.screen.query_one("#help-table", DataTable)
+            rows = [(str(row[0]), str(row[1])) for row in (table.get_row_at(i) for i in range(table.row_count))]
+            keys = [k for keys, _ in rows for k in keys.split()]
+            assert len(keys) == len(set(keys)), (key, rows)  # every key once: q and ^q, ^p included
+            assert "q" in keys and "^q" in keys
+            assert any(k == "⏎" and name.startswith(enter) for k, name in rows), (key, rows)
+            await pilot.press("escape")
+            await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert len(titles) == len(set(titles)), titles  # "Copy selected text" once

@@ -48,7 +48,7 @@ def test_categories_tab(snap_compare, make_app, warehouse: Database, size) -> No
         conn.execute("INSERT INTO categories (name, description) VALUES ('Fasteners', 'Bolts, nuts, washers'),"
                      " ('Consumables', 'Tape, ties, gloves and other things used up on the floor')")
         conn.commit()
-    assert _run(snap_compare, make_app, size, "c")
+    assert _run(snap_compare, make_app, size, "g")
 
 
 @pytest.mark.parametrize("size", SIZES)

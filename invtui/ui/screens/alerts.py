@@ -18,6 +18,7 @@ from invtui.domain.roles import Permission
 from invtui.services import alerts
 from invtui.services.alerts import AlertPage, AlertView, BulkResult
 from invtui.ui.messages import EventArrived
+from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
 from invtui.ui.styles import style
 from invtui.ui.widgets.note_modal import NoteModal
@@ -31,6 +32,7 @@ STATUS_WORDS = {"ACTIVE": "active", "ACKNOWLEDGED": "acked", "RESOLVED": "resolv
 
 class AlertsScreen(SearchableListScreen):
     TITLE_TEXT = "Alerts"
+    ENTER_HELP = "The alert: its history and last movements"  # `?` lists Enter, which the table handles
     MODE = "alerts"
     AUTO_FOCUS = "#alerts-table"
     SEARCH_FIELD = "alerts-search"
@@ -95,7 +97,8 @@ class AlertsScreen(SearchableListScreen):
 
     def _show(self, page: AlertPage) -> None:
         table = self.query_one("#alerts-table", DataTable)
-        current = self.rows[table.cursor_row].id if self.rows and table.cursor_row < len(self.rows) else None
+        index = table.cursor_row
+        current = self.rows[index].id if self.rows and index < len(self.rows) else None
         table.clear()
         self.rows = []
         self._append(page)
@@ -103,6 +106,8 @@ class AlertsScreen(SearchableListScreen):
         self.marked &= visible
         if current in visible:
             table.move_cursor(row=next(i for i, r in enumerate(self.rows) if r.id == current))
+        elif self.rows:  # the row left the list (resolved, dismissed): the next one takes its place
+            table.move_cursor(row=min(index, len(self.rows) - 1))
 
     def _append(self, page: AlertPage) -> None:
         table = self.query_one("#alerts-table", DataTable)
@@ -120,8 +125,8 @@ class AlertsScreen(SearchableListScreen):
             Text(view.sku),
             Text(view.name, overflow="ellipsis", no_wrap=True),
             Text(view.location),
-            Text(str(view.current_quantity), justify="right"),
-            Text(str(view.threshold_quantity), justify="right"),
+            number_cell(view.current_quantity, 5),
+            number_cell(view.threshold_quantity, 3),
             Text(STATUS_WORDS.get(view.status, view.status.lower())),
             Text(self.invtui.clock.age(view.created_at)),
             Text(by),
@@ -168,7 +173,17 @@ class AlertsScreen(SearchableListScreen):
                 return
             self.service(lambda s: alerts.act(s, actor, action, ids, note), self._acted, group="act")
 
-        self.app.push_screen(NoteModal(f"{ACTION_WORDS[action]} {what}"), confirmed)
+        def ask(warnings: list[str]) -> None:
+            title = f"{ACTION_WORDS[action]} {what}"
+            if warnings:  # resolving an item that is still short disarms it: say so first
+                shown = warnings[:3] + ([f"+{len(warnings) - 3} more still short"] if len(warnings) > 3 else [])
+                title += "\n" + "\n".join(shown)
+            self.app.push_screen(NoteModal(title), confirmed)
+
+        if action == "resolve":
+            self.service(lambda s: alerts.still_short(s, ids), ask, group="act-check")
+        else:
+            ask([])
 
     def _acted(self, result: BulkResult) -> None:
         self.marked.clear()

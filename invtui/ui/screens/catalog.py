@@ -28,6 +28,7 @@ from invtui.errors import PermissionDenied, ValidationError
 from invtui.services import catalog
 from invtui.services.catalog import Page
 from invtui.ui.messages import EventArrived
+from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
 from invtui.ui.styles import style
 from invtui.ui.widgets.catalog_form import CatalogFormModal, FormField
@@ -131,8 +132,8 @@ def _state(app: Any, item: Any) -> Text:
     return Text("" if item.is_active else "off", style=style(app, "quiet"))
 
 
-def _n(value: object) -> Text:
-    return Text("—" if value is None else f"{value:,}", justify="right")
+def _n(value: int | None, width: int) -> Text:
+    return number_cell(value, width, blank="—")
 
 
 def _product_fields(choices: dict[str, list[str]]) -> list[FormField]:
@@ -164,9 +165,11 @@ def _rule_fields(choices: dict[str, list[str]]) -> list[FormField]:
 def _rule_cells(app: Any, rule: catalog.RuleEffect) -> tuple[Text, ...]:
     effect = Text(rule.effect if rule.is_active else f"off: {rule.effect}", overflow="ellipsis", no_wrap=True,
                   style="" if rule.is_active else style(app, "quiet"))
-    low = Text(str(rule.low), justify="right", style=style(app, "warn") if rule.low else "")
+    low = number_cell(rule.low, 4)
+    if rule.low:
+        low.stylize(style(app, "warn"))
     return (Text(f"#{rule.id}"), Text(rule.sku), Text(rule.location or "all"), effect,
-            Text(str(rule.rows), justify="right"), low)
+            number_cell(rule.rows, 4), low)
 
 
 def _tabs() -> list[CatalogTab]:
@@ -179,8 +182,8 @@ def _tabs() -> list[CatalogTab]:
              ("min", "min", 4), ("reorder", "reorder", 7), ("max", "max", 5), ("", "state", 3)),
             catalog.list_products,
             lambda app, p: (Text(p.sku), ellipsis(p.name), Text(p.supplier or ""),
-                            Text(f"{p.unit_price:,.2f}", justify="right"), _n(p.min_stock_level),
-                            _n(p.reorder_point), _n(p.max_stock_level), _state(app, p)),
+                            number_cell(p.unit_price, 8, decimals=2), _n(p.min_stock_level, 4),
+                            _n(p.reorder_point, 7), _n(p.max_stock_level, 5), _state(app, p)),
             lambda p: p.sku,
             lambda p: {"sku": p.sku, "name": p.name, "barcode": p.barcode or "", "category": p.category or "",
                        "supplier": p.supplier or "", "unit_price": f"{p.unit_price:.2f}",
@@ -192,7 +195,7 @@ def _tabs() -> list[CatalogTab]:
             check=_thresholds,
         ),
         CatalogTab(
-            "categories", "[u]C[/u]ategories", "category", Permission.EDIT_CATALOG,
+            "categories", "Cate[u]g[/u]ories", "category", Permission.EDIT_CATALOG,
             (("category", "name", 24), ("description", "description", 40), ("", "state", 3)),
             catalog.list_categories,
             lambda app, c: (ellipsis(c.name), ellipsis(c.description), _state(app, c)),
@@ -294,7 +297,7 @@ class CatalogScreen(SearchableListScreen):
         Binding("x", "deactivate", "Deactivate"),
         Binding("slash", "search", "Search", key_display="/"),
         Binding("p", "tab('products')", "Products", show=False),
-        Binding("c", "tab('categories')", "Categories", show=False),
+        Binding("g", "tab('categories')", "Categories", show=False),
         Binding("s", "tab('suppliers')", "Suppliers", show=False),
         Binding("l", "tab('locations')", "Locations", show=False),
         Binding("a", "tab('rules')", "Alert rules", show=False),

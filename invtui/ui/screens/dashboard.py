@@ -21,7 +21,7 @@ from invtui.ui.screens.base import BaseScreen
 from invtui.ui.widgets.bar_chart import Bar, BarChart
 from invtui.ui.widgets.kpi_tile import KpiTile, compact
 
-STOCK_COLORS = {"OK": "green", "LOW_STOCK": "orange", "OUT_OF_STOCK": "red"}
+STOCK_COLORS = {"OK": "green", "LOW_STOCK": "dark_orange", "OUT_OF_STOCK": "red"}
 
 
 class DashboardScreen(BaseScreen):
@@ -118,5 +118,4 @@ def describe_bar(bar: Bar, total: int, chart_id: str | None) -> Text:
     more = bar.count - len(bar.details)
     if more > 0:
         text.append(f"+{more:,} more", style="dim")
-    text.append(" · ←/→ bar · Tab chart · Enter list", style="dim")
     return text

@@ -7,7 +7,7 @@ out; Enter shows the item. Rows arrive a page at a time (keyset), so 1M rows nev
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rich.text import Text
@@ -19,6 +19,7 @@ from invtui.domain.roles import Permission
 from invtui.services import catalog, inventory, stock_list
 from invtui.services.stock_list import StockPage, StockRow
 from invtui.ui.messages import EventArrived
+from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
 from invtui.ui.styles import style
 from invtui.ui.widgets.stock_form import ACTIONS, StockFormModal, StockFormResult
@@ -30,6 +31,7 @@ CONDITION_WORDS = {"OK": ("ok", "quiet"), "LOW_STOCK": ("LOW", "warn"), "OUT_OF_
 
 class InventoryScreen(SearchableListScreen):
     TITLE_TEXT = "Inventory"
+    ENTER_HELP = "The item: stock per location, open alerts, last movements"  # `?` lists Enter, which the table handles
     MODE = "inventory"
     AUTO_FOCUS = "#inventory-table"
     SEARCH_FIELD = "inventory-search"
@@ -116,8 +118,8 @@ class InventoryScreen(SearchableListScreen):
         word, meaning = CONDITION_WORDS.get(item.condition, (item.condition, "strong"))
         return (
             Text(item.sku), Text(item.name, overflow="ellipsis", no_wrap=True), Text(item.location),
-            Text(f"{item.quantity:,}", justify="right"), Text(str(item.reserved or ""), justify="right"),
-            Text(f"{item.available:,}", justify="right"), Text(str(item.threshold), justify="right"),
+            number_cell(item.quantity, 7), number_cell(item.reserved or None, 4),
+            number_cell(item.available, 5), number_cell(item.threshold, 3),
             Text(word, style=style(self.app, meaning)),
         )
 
@@ -180,10 +182,13 @@ class InventoryScreen(SearchableListScreen):
         spec = ACTIONS[kind]
         label = f"{item.sku} {item.name} at {item.location} ({item.available} available)"
         others = [code for code in self.locations if code != item.location]
-        self.app.push_screen(StockFormModal(spec, label, others),
-                             lambda result: self._submit(kind, item, result) if result else None)
+        # The form sends the movement itself and stays open on a refusal, keeping what was typed.
+        self.app.push_screen(StockFormModal(spec, label, others, source=item.location,
+                                            perform=lambda form: self._call(kind, item, form)),
+                             lambda outcome: self._done(kind, item, *outcome) if outcome else None)
 
-    def _submit(self, kind: str, item: StockRow, form: StockFormResult) -> None:
+    def _call(self, kind: str, item: StockRow, form: StockFormResult) -> Callable[[Any], Any]:
+        """The service call behind a stock key, for the typed `form`."""
         actor = self.invtui.actor
         assert actor is not None
         if kind == "adjust":
@@ -195,18 +200,17 @@ class InventoryScreen(SearchableListScreen):
         else:
             function = getattr(inventory, kind)
             call = lambda s: function(s, actor, item.sku, item.location, form.quantity, reference=form.reference)  # noqa: E731
+        return call
 
-        def done(result: Any) -> None:
-            change = getattr(result, "source", result)
-            verb = {"adjust": "Counted", "transfer": "Moved"}.get(kind, kind.title() + "d")
-            where = f" to {form.destination}" if kind == "transfer" else ""
-            self.notify(f"{verb} {form.quantity} × {item.sku}{where}: {change.quantity} on hand at "
-                        f"{change.location}, {change.available} available", title=ACTIONS[kind].title)
-            self._refresh_row(item.inventory_id)
-            if kind == "transfer":
-                self._stale = True
-
-        self.service(call, done, group="stock-action")
+    def _done(self, kind: str, item: StockRow, form: StockFormResult, result: Any) -> None:
+        change = getattr(result, "source", result)
+        verb = {"adjust": "Counted", "transfer": "Moved"}.get(kind, kind.title() + "d")
+        where = f" to {form.destination}" if kind == "transfer" else ""
+        self.notify(f"{verb} {form.quantity} × {item.sku}{where}: {change.quantity} on hand at "
+                    f"{change.location}, {change.available} available", title=ACTIONS[kind].title)
+        self._refresh_row(item.inventory_id)
+        if kind == "transfer":
+            self._stale = True
 
     def _refresh_row(self, inventory_id: int) -> None:
         def show(fresh: StockRow | None) -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Center, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Static
 
 from invtui.errors import InvtuiError
 from invtui.services import users
@@ -22,8 +23,12 @@ if TYPE_CHECKING:
     from invtui.ui.app import InvtuiApp
 
 
-class LockScreen(ModalScreen[None]):
+class LockScreen(Screen[None]):
+    """A full screen, not a modal: nothing of the screen underneath shows (one status bar), and
+    the footer lists the lock's own key only (the app's keys are off while locked)."""
+
     AUTO_FOCUS = "#lock-password"
+    BINDINGS = [Binding("enter", "unlock", "Unlock", priority=True)]  # before the field takes Enter
 
     def __init__(self, username: str) -> None:
         super().__init__()
@@ -38,6 +43,10 @@ class LockScreen(ModalScreen[None]):
             yield Input(placeholder="password", password=True, id="lock-password", max_length=200)
             yield Static("", id="login-message")
         yield StatusBar()
+        yield Footer()
+
+    async def action_unlock(self) -> None:
+        await self.query_one("#lock-password", Input).action_submit()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         app: InvtuiApp = self.app  # type: ignore[assignment]
@@ -52,7 +61,10 @@ class LockScreen(ModalScreen[None]):
 
     def _refused(self, error: InvtuiError | None) -> None:
         message = self.query_one("#login-message", Static)
-        message.update("✖ " + (error.message if error else "Unlock failed; see the log file"))
+        words = error.message if error else "Unlock failed; see the log file"
+        if words.startswith("Wrong user name or password"):
+            words = "Wrong password"  # the user is known here: only the password can be wrong
+        message.update("✖ " + words)
         message.add_class("error")
         field = self.query_one("#lock-password", Input)
         field.value = ""

@@ -22,6 +22,7 @@ SEVERITY_MEANING = {"info": "quiet", "success": "ok", "warning": "warn", "error"
 
 class NotificationsScreen(BaseScreen):
     TITLE_TEXT = "Notifications"
+    ENTER_HELP = "Mark read"  # `?` lists Enter, which the table handles
     MODE = "notifications"
     AUTO_FOCUS = "#notifications-table"
     BINDINGS = [
@@ -106,6 +107,11 @@ class NotificationsScreen(BaseScreen):
     def _reload_if_stale(self) -> None:
         if self._stale:
             self.reload()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        # The table takes Enter before the screen's binding sees it: Enter marks read, like `m`.
+        event.stop()
+        self.action_mark_read()
 
     def action_mark_read(self) -> None:
         table = self.query_one(DataTable)

@@ -21,12 +21,13 @@ from invtui.domain.roles import Permission
 from invtui.domain.validation import MAX_QUANTITY
 from invtui.services import catalog, purchasing
 from invtui.services.purchasing import POSummary, POView
-from invtui.ui.messages import EventArrived
+from invtui.ui.messages import EventArrived, Resynced
+from invtui.ui.numbers import number_cell
 from invtui.ui.screens.base import BaseScreen
 from invtui.ui.service_call import call_service
 from invtui.ui.styles import style
 from invtui.ui.widgets.confirm_modal import ConfirmModal
-from invtui.ui.widgets.fields_modal import FieldsModal
+from invtui.ui.widgets.fields_modal import Choices, FieldsModal
 from invtui.ui.widgets.form_modal import FormModal
 
 FILTERS = (None, "draft", "submitted", "approved", "partially_received", "received", "cancelled")
@@ -40,6 +41,7 @@ def _status(app: Any, status: str) -> Text:
 
 class PurchaseOrdersScreen(BaseScreen):
     TITLE_TEXT = "Purchase orders"
+    ENTER_HELP = "Open the PO"  # `?` lists Enter, which the table handles
     MODE = "purchase_orders"
     AUTO_FOCUS = "#po-table"
     BINDINGS = [
@@ -81,8 +83,8 @@ class PurchaseOrdersScreen(BaseScreen):
         self.rows = rows
         for po in rows:
             table.add_row(Text(po.number), _status(self.app, po.status), Text(po.supplier_name, overflow="ellipsis"),
-                          Text(str(po.line_count), justify="right"), Text(f"{po.units_ordered:,}", justify="right"),
-                          Text(f"{po.units_received:,}", justify="right"), Text(f"{po.total:,.2f}", justify="right"),
+                          number_cell(po.line_count, 5), number_cell(po.units_ordered, 7),
+                          number_cell(po.units_received, 5), number_cell(po.total, 8, decimals=2),
                           Text(po.created_by or ""), key=po.number)
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
@@ -116,11 +118,12 @@ class PurchaseOrdersScreen(BaseScreen):
             return
 
         def suppliers(session):  # type: ignore[no-untyped-def]
-            return [s.code for s in catalog.list_suppliers(session, active=True, limit=1000).items]
+            return [(s.code, s.name) for s in catalog.list_suppliers(session, active=True, limit=1000).items]
 
-        def ask(codes: list[str]) -> None:
+        def ask(choices: list[tuple[str, str]]) -> None:
             self.app.push_screen(FieldsModal("New purchase order", [
-                ("supplier", "Supplier code", codes, True), ("notes", "Notes (optional)", None, False)]),
+                ("supplier", "Supplier (code or name)", Choices(choices), True),
+                ("notes", "Notes (optional)", None, False)]),
                 lambda values: self._create(values) if values else None)
 
         self.service(suppliers, ask, group="suppliers")
@@ -181,6 +184,15 @@ class PODetailScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.reload()
 
+    def on_event_arrived(self, message: EventArrived) -> None:
+        """Someone else approved, received or changed this PO: show it now, as the lists do."""
+        event = message.event
+        if event.kind.startswith("po.") and (self.po is None or getattr(event, "id", None) == self.po.id):  # type: ignore[attr-defined]
+            self.reload()
+
+    def on_resynced(self, message: Resynced) -> None:
+        self.reload()
+
     def reload(self) -> None:
         number = self.number
         call_service(self, lambda s: purchasing.get(s, number), self._show, group="po-detail", exclusive=True)
@@ -232,14 +244,13 @@ class PODetailScreen(ModalScreen[None]):
 
     def action_add_line(self) -> None:
         def products(session):  # type: ignore[no-untyped-def]
-            return [p.sku for p in catalog.list_products(session, active=True, limit=1000).items]
+            return [(p.sku, p.name) for p in catalog.list_products(session, active=True, limit=1000).items]
 
-        def ask(skus: list[str]) -> None:
+        def ask(products: list[tuple[str, str]]) -> None:
+            # Type-ahead from the first products by SKU or name; any SKU or barcode is accepted.
             self.app.push_screen(FieldsModal(f"Add a line to {self.number}", [
-                ("sku", "SKU or barcode", None, True), ("qty", "Quantity", None, True),
+                ("sku", "SKU, barcode or name", Choices(products, strict=False), True), ("qty", "Quantity", None, True),
                 ("cost", "Unit cost (optional)", None, False)]), self._add_line)
-            if skus:  # type-ahead from the first products; any SKU or barcode is accepted
-                self.app.screen.query_one("#field-sku", Input).suggester = SuggestFromList(skus, case_sensitive=False)
 
         call_service(self, products, ask, group="products")
 

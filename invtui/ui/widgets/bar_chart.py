@@ -1,17 +1,26 @@
-"""A plotext bar chart whose bars are chosen with the keyboard (the seed's hover tooltip, by key).
+"""A horizontal bar chart whose bars are chosen with the keyboard (the seed's hover tooltip, by key).
 
-Left/right (or h/l) select a bar; the parent hears `Selected` and shows its details; Enter posts
-`Opened` so the parent can open the matching filtered list.
+Left/right (or h/l, up/down) select a bar; the parent hears `Selected` and shows its details;
+Enter posts `Opened` so the parent can open the matching filtered list.
+
+Each bar is one text row, "label count ████", so a label can never drift beside another row's
+bar, no row is dropped for lack of height, and the length is plain arithmetic:
+`round(count / largest * room)` cells, at least one for any count above zero. The selected row
+is marked by "▸" and reversed label, never by a longer bar.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
-from textual_plotext import PlotextPlot
+from textual.widget import Widget
+
+BLOCK = "█"
 
 
 @dataclass(frozen=True)
@@ -24,10 +33,17 @@ class Bar:
     details: tuple[str, ...] = ()
 
 
-class BarChart(PlotextPlot, can_focus=True):
+def bar_cells(count: int, largest: int, room: int) -> int:
+    """How many cells a bar of `count` gets when the `largest` bar fills `room` cells."""
+    if count <= 0 or largest <= 0 or room <= 0:
+        return 0
+    return max(1, round(count * room / largest))
+
+
+class BarChart(Widget, can_focus=True):
     BINDINGS = [
-        Binding("left,h", "move(-1)", "Prev bar", show=False),
-        Binding("right,l", "move(1)", "Next bar", show=False),
+        Binding("left,h,up", "move(-1)", "Prev bar", show=False),
+        Binding("right,l,down", "move(1)", "Next bar", show=False),
         Binding("enter", "open", "Open list"),
     ]
 
@@ -53,7 +69,7 @@ class BarChart(PlotextPlot, can_focus=True):
         self.bars = bars
         self.bar_colors = colors or {}
         self.selected = min(self.selected, max(0, len(bars) - 1))
-        self._draw()
+        self.refresh(layout=True)
         self._announce()
 
     @property
@@ -69,37 +85,43 @@ class BarChart(PlotextPlot, can_focus=True):
             self.post_message(self.Opened(self, self.bars[self.selected]))
 
     def watch_selected(self) -> None:
-        self._draw()
+        self.refresh()
         self._announce()
 
     def on_focus(self) -> None:
         self._announce()
 
+    def on_click(self, event: events.Click) -> None:
+        row = event.y - 1  # the title takes the first line
+        if 0 <= row < len(self.bars):
+            self.selected = row
+
     def _announce(self) -> None:
         if self.bars:
             self.post_message(self.Selected(self, self.bars[self.selected], self.total))
 
-    def _draw(self) -> None:
-        plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
-        plt.title(self.chart_title)
+    def get_content_height(self, container: object, viewport: object, width: int) -> int:
+        return 1 + max(1, len(self.bars))
+
+    def lines(self, width: int) -> list[Text]:
+        """The chart as text rows of `width` cells: the title, then one row per bar."""
+        rows = [Text(self.chart_title, style="bold", justify="center", no_wrap=True, overflow="ellipsis")]
         if not self.bars:
-            self.refresh()
-            return
-        # The selected bar is marked in its label too, so the choice is visible without colour;
-        # each label carries its count because small bars beside a big one are a single row high.
-        labels = [f"[{b.label} {b.count}]" if i == self.selected else f"{b.label} {b.count}"
-                  for i, b in enumerate(self.bars)]
-        values = [b.count for b in self.bars]
-        # Horizontal bars keep every label readable in 40 columns; plotext draws the first bar at
-        # the bottom, so the lists go in reversed to read top-down.
-        plt.bar(labels[::-1], values[::-1], color="blue", width=0.5, orientation="horizontal")
-        # plotext takes one colour a series: the selected bar is drawn again on top in its colour.
-        picked = [v if i == self.selected else 0 for i, v in enumerate(values)]
-        plt.bar(labels[::-1], picked[::-1], color=self.bar_colors.get(self.bars[self.selected].key, "orange"), width=0.5,
-                orientation="horizontal")
-        top = max(values) or 1
-        ticks = sorted({0, top // 2, top})
-        plt.xticks(ticks, [f"{t:,}" for t in ticks])
-        self.refresh()
+            rows.append(Text("Loading…", style="dim"))
+            return rows
+        label_width = max(len(bar.label) for bar in self.bars)
+        count_width = max(len(f"{bar.count:,}") for bar in self.bars)
+        room = max(0, width - (2 + label_width + 1 + count_width + 1))
+        largest = max(bar.count for bar in self.bars)
+        for index, bar in enumerate(self.bars):
+            picked = index == self.selected
+            row = Text(no_wrap=True, overflow="crop")
+            row.append("▸ " if picked else "  ", style="bold")
+            row.append(bar.label.ljust(label_width), style="reverse bold" if picked else "")
+            row.append(f" {bar.count:>{count_width},} ")
+            row.append(BLOCK * bar_cells(bar.count, largest, room), style=self.bar_colors.get(bar.key, "blue"))
+            rows.append(row)
+        return rows
+
+    def render(self) -> Text:
+        return Text("\n").join(self.lines(self.content_region.width or self.size.width))

@@ -20,7 +20,8 @@ class FormModal(ModalScreen[T]):
     define `on_input_submitted` themselves (Textual would call both).
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    # Enter outside a field (Tab went past the last one): the same as Enter in a field, never nothing.
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("enter", "submit_form", "Save", show=False)]
 
     def result(self) -> T:
         raise NotImplementedError
@@ -33,7 +34,8 @@ class FormModal(ModalScreen[T]):
                 return field, check.failure_descriptions[0]
         return None, None
 
-    def show_problem(self, problem: str | None) -> None:
+    def show_problem(self, problem: str | None, field: Input | None = None) -> None:
+        """Say what is wrong; `field` is the input it is about (a form may show it under that field)."""
         self.query_one("#form-error", Static).update("✖ " + problem if problem else "")
 
     def speaks_up(self, field: Input | None, submitted: Input) -> bool:
@@ -47,9 +49,23 @@ class FormModal(ModalScreen[T]):
             if field is not None:
                 field.focus()
             if self.speaks_up(field, event.input):
-                self.show_problem(problem)
+                self.show_problem(problem, field)
             return
-        self.dismiss(self.result())
+        self.submit(self.result())
+
+    def action_submit_form(self) -> None:
+        """Enter where no field takes it: save, or go to the field that stops it and say why."""
+        field, problem = self.problem()
+        if problem:
+            if field is not None:
+                field.focus()
+            self.show_problem(problem, field)
+            return
+        self.submit(self.result())
+
+    def submit(self, result: T) -> None:
+        """A complete form: close with its values (forms that wait for the service override this)."""
+        self.dismiss(result)
 
     def action_cancel(self) -> None:
         self.dismiss(None)  # type: ignore[arg-type]

@@ -6,15 +6,21 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from invtui.ui.numbers import SCALES
+
 
 def compact(number: float) -> str:
-    """1234 -> 1,234; 71485794 -> 71.5M; 4392595949 -> 4.39B: a tile is 13 columns wide."""
+    """1234 -> 1,234; 708645 -> 709k; 71485794 -> 71.5M; 4392595949 -> 4.39B: three significant
+    digits from 100,000 on, because a tile is 13 columns wide (7 at 60 columns)."""
     value = float(number)
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e5, "k")):
-        if abs(value) >= size:
-            scaled = value / size
-            return f"{scaled:.3g}{suffix}" if scaled < 100 else f"{scaled:.0f}{suffix}"
-    return f"{value:,.0f}"
+    if abs(value) < 1e5:
+        return f"{value:,.0f}"
+    for size, suffix in SCALES:
+        scaled = value / size
+        text = f"{scaled:.3g}" if abs(scaled) < 100 else f"{scaled:.0f}"
+        if abs(float(text)) < 1000 or size == SCALES[-1][0]:
+            return text + suffix
+    raise AssertionError("unreachable: the last scale always returns")
 
 
 class KpiTile(Static):
