@@ -11,6 +11,7 @@ import fcntl
 import json
 import os
 import pty
+import pwd
 import signal
 import struct
 import subprocess
@@ -19,8 +20,6 @@ import termios
 import threading
 import time
 from pathlib import Path
-
-import pwd
 
 from invtui.db.engine import Database
 from tests.conftest import ROOT, CliResult
