@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from invtui.cli.output import console
 from invtui.config import Settings
-from invtui.db.engine import Database
+
+if TYPE_CHECKING:
+    from invtui.db.engine import Database
 
 
 def run_app(settings: Settings, db: Database, *, username: str | None = None, trusted: bool = False) -> None:
