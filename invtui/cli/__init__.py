@@ -27,7 +27,6 @@ from invtui.cli import transfer as transfer_commands
 from invtui.cli import user as user_commands
 from invtui.cli.state import CliState, state
 from invtui.config import load_settings
-from invtui.db.errors import friendly_error
 from invtui.log import setup_logging
 
 log = logging.getLogger("invtui.cli")
@@ -62,11 +61,12 @@ def root(
     config: str | None = typer.Option(None, "--config", help="Config file (else $INVTUI_CONFIG, XDG, ./config.toml)."),
     user: str | None = typer.Option(None, "--user", "-u", help="Act as this invtui user (else $INVTUI_USER, else your login)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    demo: bool = typer.Option(False, "--demo", help="Use `invtui demo`'s database (as its admin unless --user)."),
 ) -> None:
     """Run the app with no command; see the commands below for everything else."""
     settings = load_settings(config)
     setup_logging(settings.log_level, settings.log_path)
-    ctx.obj = CliState(settings=settings, user_override=user)
+    ctx.obj = CliState(settings=settings, user_override=user or ("admin" if demo else None), demo=demo)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
         from invtui.cli.run_app import run_app
@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         print("invtui: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
+        from invtui.db.errors import friendly_error
+
         error = friendly_error(exc)
         if error is not None:
             log.info("command failed: %s", error.message)

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, TypeVar
 import typer
 
 from invtui.config import Settings
-from invtui.db.engine import Database
 from invtui.domain.roles import Actor
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+    from invtui.db.engine import Database
 
 T = TypeVar("T")
 
@@ -25,13 +26,16 @@ T = TypeVar("T")
 class CliState:
     settings: Settings
     user_override: str | None = None
+    demo: bool = False  # --demo: the embedded server's demo database
     _db: Database | None = field(default=None, repr=False)
     _prepared: bool = False
 
     def database(self, *, prepare: bool = True) -> Database:
         """The database in use; `prepare` applies pending migrations and creates the first admin."""
         if self._db is None:
-            self._db = Database.from_settings(self.settings)
+            from invtui.db.engine import Database
+
+            self._db = Database.demo(self.settings) if self.demo else Database.from_settings(self.settings)
         if prepare and not self._prepared:
             from invtui.services.setup import prepare_database
 

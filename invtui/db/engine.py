@@ -55,7 +55,14 @@ class Database:
             return cls(settings.database_url)
         from invtui.db.embedded import start_embedded
 
-        return cls(start_embedded(), embedded=True)
+        return cls(start_embedded(idle_minutes=settings.embedded_idle_minutes), embedded=True)
+
+    @classmethod
+    def demo(cls, settings: Settings) -> Database:
+        """The embedded server's demo database (`invtui demo`, `invtui --demo ...`), whatever is configured."""
+        from invtui.db.embedded import DEMO_DATABASE, start_embedded
+
+        return cls(start_embedded(database=DEMO_DATABASE, idle_minutes=settings.embedded_idle_minutes), embedded=True)
 
     @property
     def display_url(self) -> str:
