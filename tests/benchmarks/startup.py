@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-EXE = Path(sys.executable).with_name("invtui")
+COMMAND = [str(Path(sys.executable).with_name("invtui"))]
 
 
 def bare_env(home: Path) -> dict[str, str]:
@@ -42,7 +42,7 @@ def bare_env(home: Path) -> dict[str, str]:
 
 def timed(args: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    proc = subprocess.run([str(EXE), *args], env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([*COMMAND, *args], env=env, capture_output=True, text=True, timeout=300)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"invtui {' '.join(args)} failed ({proc.returncode}): {proc.stderr.strip()}")
@@ -84,7 +84,7 @@ def demo_figures(home: Path) -> tuple[float, float]:
     session = f"invtui-bench-{os.getpid()}"
     env = bare_env(home)
     clean = {key: env[key] for key in ("HOME", "PATH", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME")}
-    command = ["env", "-i", "TERM=xterm-256color", *(f"{k}={v}" for k, v in clean.items()), str(EXE), "demo"]
+    command = ["env", "-i", "TERM=xterm-256color", *(f"{k}={v}" for k, v in clean.items()), *COMMAND, "demo"]
     start = time.perf_counter()
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", shlex.join(command)],
                    check=True)
@@ -111,7 +111,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-demo", action="store_true")
+    parser.add_argument("--command", help="Run this instead of the invtui script, e.g. an older checkout: "
+                        "\"env PYTHONPATH=/tmp/old python -c 'from invtui.cli import run; run()'\"")
     args = parser.parse_args()
+    if args.command:
+        COMMAND[:] = shlex.split(args.command)
     home = Path(tempfile.mkdtemp(prefix="invtui-startup-"))
     env = bare_env(home)
     rows: list[tuple[str, float]] = []
