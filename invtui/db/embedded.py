@@ -153,18 +153,20 @@ def _reaper_lock(pgdata: Path) -> Path:
 
 def _ensure_reaper(pgdata: Path, idle_seconds: float) -> None:
     """Start the idle reaper unless one already watches this PGDATA (it holds a lock on a file)."""
-    lock_path = _reaper_lock(pgdata)
-    with open(lock_path, "a") as probe:
-        try:
-            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return  # a reaper is running
-        fcntl.flock(probe, fcntl.LOCK_UN)
-    subprocess.Popen(
-        [sys.executable, "-m", "invtui.db.embedded", str(pgdata), repr(idle_seconds)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True, close_fds=True, cwd="/",
-    )
+    try:
+        with open(_reaper_lock(pgdata), "a") as probe:
+            try:
+                fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return  # a reaper is running
+            fcntl.flock(probe, fcntl.LOCK_UN)
+        subprocess.Popen(
+            [sys.executable, "-m", "invtui.db.embedded", str(pgdata), repr(idle_seconds)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, close_fds=True, cwd="/",
+        )
+    except OSError:  # the server runs; it just will not stop by itself (`invtui db stop` still works)
+        log.exception("could not start the idle reaper for %s", pgdata)
 
 
 def reap(pgdata: Path, idle_seconds: float) -> None:
