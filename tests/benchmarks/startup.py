@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shlex
 import shutil
 import signal
@@ -40,21 +41,26 @@ def bare_env(home: Path) -> dict[str, str]:
     return env
 
 
-def timed(args: list[str], env: dict[str, str]) -> float:
+def timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one run of the command."""
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run([*COMMAND, *args], env=env, capture_output=True, text=True, timeout=300)
     elapsed = time.perf_counter() - start
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"invtui {' '.join(args)} failed ({proc.returncode}): {proc.stderr.strip()}")
-    return elapsed
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    return elapsed, cpu
 
 
-def median_of(runs: int, args: list[str], env: dict[str, str], before: Callable[[], None] = lambda: None) -> float:
+def median_of(runs: int, args: list[str], env: dict[str, str],
+              before: Callable[[], None] = lambda: None) -> tuple[float, float]:
     samples = []
     for _ in range(runs):
         before()
         samples.append(timed(args, env))
-    return statistics.median(samples)
+    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
 
 
 def stop_server(home: Path) -> None:
@@ -118,7 +124,7 @@ def main() -> None:
         COMMAND[:] = shlex.split(args.command)
     home = Path(tempfile.mkdtemp(prefix="invtui-startup-"))
     env = bare_env(home)
-    rows: list[tuple[str, float]] = []
+    rows: list[tuple[str, tuple[float, float]]] = []
     try:
         rows.append(("invtui --version", median_of(args.runs, ["--version"], env)))
         rows.append(("invtui --help", median_of(args.runs, ["--help"], env)))
@@ -133,14 +139,16 @@ def main() -> None:
         if not args.skip_demo:
             demo_home = home / "demo"
             first, dashboard = demo_figures(demo_home)
-            rows.append(("invtui demo, first run: first line of output", first))
-            rows.append(("invtui demo, first run: dashboard drawn", dashboard))
+            rows.append(("invtui demo, first run: first line of output", (first, float("nan"))))
+            rows.append(("invtui demo, first run: dashboard drawn", (dashboard, float("nan"))))
     finally:
         stop_server(home)
         shutil.rmtree(home, ignore_errors=True)
-    print(f"median of {args.runs} runs (single runs for first call and demo), wall seconds")
-    for label, seconds in rows:
-        print(f"{label:<48} {seconds:6.3f}")
+    load = os.getloadavg()[0]
+    print(f"median of {args.runs} runs (single runs for first call and demo); load average {load:.1f}")
+    print(f"{'':<48} {'wall s':>7} {'CPU s':>7}")
+    for label, (wall, cpu) in rows:
+        print(f"{label:<48} {wall:7.3f} {cpu:7.3f}")
 
 
 if __name__ == "__main__":
