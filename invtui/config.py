@@ -54,6 +54,9 @@ SETTINGS: dict[str, Setting] = {
     "notifications_keep_days": Setting(
         "notifications", "keep_days", ("INVTUI_NOTIFICATIONS_KEEP_DAYS",), int, 1, 3650
     ),
+    "embedded_idle_minutes": Setting(
+        "database", "embedded_idle_minutes", ("INVTUI_EMBEDDED_IDLE_MINUTES",), float, 0, 1440
+    ),
     "log_level": Setting("log", "level", ("INVTUI_LOG_LEVEL", "LOG_LEVEL"), str, choices=LOG_LEVELS),
     "log_file": Setting("log", "file", ("INVTUI_LOG_FILE",), str),
     # Where the app may read and write files: from the config file only, never the environment,
@@ -68,6 +71,7 @@ class Settings:
     """Everything configurable. Defaults are what a fresh machine gets with no config at all."""
 
     database_url: str = ""
+    embedded_idle_minutes: float = 10.0  # the embedded server outlives its last client this long
     check_interval_seconds: int = 60
     misfire_grace_seconds: int = 30
     sweep_keep_days: int = 14
@@ -147,6 +151,8 @@ def _coerce(setting: Setting, raw: Any, origin: str) -> Any:
         return _coerce_bool(raw, origin)
     if setting.kind is int:
         return _coerce_int(setting, raw, origin)
+    if setting.kind is float:
+        return _coerce_float(setting, raw, origin)
     if not isinstance(raw, str):
         raise ConfigError(f"{origin}: must be text (got {raw!r})")
     if setting.choices:
@@ -179,6 +185,19 @@ def _coerce_int(setting: Setting, raw: Any, origin: str) -> int:
     if (setting.minimum is not None and value < setting.minimum) or (
         setting.maximum is not None and value > setting.maximum
     ):
+        raise ConfigError(f"{origin}: must be {allowed} (got {raw!r})")
+    return value
+
+
+def _coerce_float(setting: Setting, raw: Any, origin: str) -> float:
+    allowed = f"a number from {setting.minimum} to {setting.maximum}"
+    try:
+        value = float(str(raw).strip()) if not isinstance(raw, bool) else float("nan")
+    except ValueError:
+        raise ConfigError(f"{origin}: must be {allowed} (got {raw!r})") from None
+    low = setting.minimum if setting.minimum is not None else float("-inf")
+    high = setting.maximum if setting.maximum is not None else float("inf")
+    if not low <= value <= high:  # NaN fails this too
         raise ConfigError(f"{origin}: must be {allowed} (got {raw!r})")
     return value
 

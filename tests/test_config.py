@@ -71,6 +71,8 @@ def test_seed_access_token_expiry_is_an_alias_for_the_idle_lock(places: dict[str
         ({"INVTUI_IDLE_LOCK_MINUTES": "-1"}, "INVTUI_IDLE_LOCK_MINUTES: must be a whole number from 0 to 1440"),
         ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL: must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
         ({"INVTUI_MAX_FAILED_LOGINS": "0"}, "INVTUI_MAX_FAILED_LOGINS: must be a whole number from 1 to 100"),
+        ({"INVTUI_EMBEDDED_IDLE_MINUTES": "-1"}, "INVTUI_EMBEDDED_IDLE_MINUTES: must be a number from 0 to 1440"),
+        ({"INVTUI_EMBEDDED_IDLE_MINUTES": "nan"}, "INVTUI_EMBEDDED_IDLE_MINUTES: must be a number from 0 to 1440"),
     ],
 )
 def test_bad_values_name_the_key_and_the_allowed_range(env: dict[str, str], expected: str) -> None:
@@ -112,3 +114,11 @@ def test_the_sample_config_at_the_repo_root_loads_with_the_defaults() -> None:
     assert settings.check_interval_seconds == 60
     assert settings.database_url == ""
     assert settings.max_failed_logins == 5
+    assert settings.embedded_idle_minutes == 10
+
+
+def test_the_embedded_idle_time_takes_fractions_from_the_file_and_the_environment(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.toml", "[database]\nembedded_idle_minutes = 2\n")
+    assert load_settings(path, {}).embedded_idle_minutes == 2
+    assert load_settings(path, {"INVTUI_EMBEDDED_IDLE_MINUTES": "0.5"}).embedded_idle_minutes == 0.5
+    assert load_settings(None, {}).embedded_idle_minutes == 10

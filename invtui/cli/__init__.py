@@ -27,7 +27,6 @@ from invtui.cli import transfer as transfer_commands
 from invtui.cli import user as user_commands
 from invtui.cli.state import CliState, state
 from invtui.config import load_settings, redact_url
-from invtui.db.errors import friendly_error
 from invtui.log import setup_logging
 
 log = logging.getLogger("invtui.cli")
@@ -67,12 +66,13 @@ def root(
     user: str | None = typer.Option(None, "--user", "-u", help="Act as this invtui user (else $INVTUI_USER, else your login); only root or the account owning the database URL."),
     ssh_user: str | None = typer.Option(None, "--ssh-user", help="Signed in by an SSH key: the forced command of one authorized_keys line (invtui user add-key)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    demo: bool = typer.Option(False, "--demo", help="Use `invtui demo`'s database (as its admin unless --user)."),
 ) -> None:
     """Run the app with no command; see the commands below for everything else."""
     settings = load_settings(config)
     setup_logging(settings.log_level, settings.log_path)
-    ctx.obj = CliState(settings=settings, user_override=user, ssh_user=ssh_user,
-                       check_person=ctx.invoked_subcommand not in MACHINE_COMMANDS)
+    ctx.obj = CliState(settings=settings, user_override=user or ("admin" if demo and not ssh_user else None),
+                       ssh_user=ssh_user, check_person=ctx.invoked_subcommand not in MACHINE_COMMANDS, demo=demo)
     ctx.call_on_close(ctx.obj.close)
     st = state(ctx)
     st.acting()  # a name given by someone who may not: refused before anything opens
@@ -104,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         print("invtui: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
+        from invtui.db.errors import friendly_error
+
         error = friendly_error(exc)
         if error is not None:
             log.info("command failed: %s", error.message)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
+from invtui.cli.lazy import lazy_module
 from invtui.cli.output import console, err_console, print_json, print_table
 from invtui.cli.state import state
 from invtui.errors import InvalidTransition, NotFound
-from invtui.services import alerts
+
+if TYPE_CHECKING:
+    from invtui.services import alerts
+else:
+    alerts = lazy_module("invtui.services.alerts")
 
 app = typer.Typer(help="Stock alerts: list, acknowledge, dismiss, resolve, history.", no_args_is_help=True)
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
+from invtui.cli.lazy import lazy_module
 from invtui.cli.output import console, print_json, print_table
 from invtui.cli.state import state
-from invtui.services import audit as audit_service
+
+if TYPE_CHECKING:
+    from invtui.services import audit as audit_service
+else:
+    audit_service = lazy_module("invtui.services.audit")
 
 
 def audit(

@@ -7,14 +7,20 @@ its value; `none` clears an optional one (barcode, category, supplier, reorder p
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
+from invtui.cli.lazy import lazy_module
 from invtui.cli.output import console, print_json, print_table
 from invtui.cli.state import state
-from invtui.services import catalog, inventory
-from invtui.services.catalog import UNSET, Page, ProductView, RuleView
+
+if TYPE_CHECKING:
+    from invtui.services import catalog, inventory
+    from invtui.services.catalog import Page, ProductView, RuleView
+else:
+    catalog = lazy_module("invtui.services.catalog")
+    inventory = lazy_module("invtui.services.inventory")
 
 product_app = typer.Typer(help="Products (managers edit; everyone may look).", no_args_is_help=True)
 category_app = typer.Typer(help="Product categories.", no_args_is_help=True)
@@ -32,13 +38,13 @@ _CLEAR = ("none", "")
 
 def _given(value: Any) -> Any:
     """An option left out keeps the stored value."""
-    return UNSET if value is None else value
+    return catalog.UNSET if value is None else value
 
 
 def _clearable(value: str | None) -> Any:
     """`none` clears an optional field."""
     if value is None:
-        return UNSET
+        return catalog.UNSET
     return None if value.strip().lower() in _CLEAR else value
 
 

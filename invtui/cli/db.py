@@ -6,13 +6,23 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from invtui.cli.lazy import lazy_module
 from invtui.cli.output import console, err_console, print_table
-from invtui.cli.state import state
-from invtui.db import migrations
-from invtui.services import integrity
+from invtui.cli.state import CliState, state
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+    from invtui.db import migrations
+    from invtui.db.engine import Database
+    from invtui.services import integrity
+else:
+    migrations = lazy_module("invtui.db.migrations")
+    integrity = lazy_module("invtui.services.integrity")
 
 app = typer.Typer(help="Database schema and integrity.", no_args_is_help=True)
 
@@ -76,8 +86,47 @@ def schema(ctx: typer.Context) -> None:
 
 @app.command()
 def url(ctx: typer.Context) -> None:
-    """Print the database URL in use (password hidden)."""
-    console.print(state(ctx).database(prepare=False).display_url, soft_wrap=True)
+    """Print the database URL in use (password hidden); stderr names the other one (--demo or not)."""
+    st = state(ctx)
+    db = st.database(prepare=False)
+    console.print(db.display_url, soft_wrap=True)
+    err_console.print(_other_database(st, db), soft_wrap=True, highlight=False, markup=False)
+
+
+def _other_database(st: CliState, db: Database) -> str:
+    """`invtui demo` seeds its own database; say where the one not in use is, and how to reach it."""
+    from invtui.config import redact_url
+    from invtui.db.embedded import DATABASE_NAME, DEMO_DATABASE
+
+    if st.demo:
+        configured = st.settings.database_url
+        real = redact_url(configured) if configured else _display(db.url.set(database=DATABASE_NAME))
+        return f"(the demo database; without --demo: {real})"
+    if db.embedded:
+        return f"(demo data from `invtui demo`: {_display(db.url.set(database=DEMO_DATABASE))}, `invtui --demo ...`)"
+    return f"(demo data from `invtui demo`: {DEMO_DATABASE} on the embedded server, `invtui --demo ...`)"
+
+
+def _display(url: URL) -> str:
+    from invtui.db.engine import Database
+
+    return Database(url).display_url
+
+
+@app.command()
+def stop(ctx: typer.Context) -> None:
+    """Stop the embedded PostgreSQL now (it stops itself after [database] embedded_idle_minutes idle)."""
+    from invtui import paths
+    from invtui.db.embedded import embedded_status, stop_embedded
+
+    pgdata = paths.embedded_pgdata()
+    pid = embedded_status(pgdata)
+    if pid is not None and stop_embedded(pgdata):
+        console.print(f"Stopped the embedded PostgreSQL (pid {pid}) in {pgdata}.", soft_wrap=True)
+    else:
+        console.print(f"The embedded PostgreSQL in {pgdata} is not running.", soft_wrap=True)
+    if state(ctx).settings.database_url:
+        console.print("The configured database server is not invtui's to stop; it was not touched.")
 
 
 @app.command()

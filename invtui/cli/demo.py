@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from invtui.cli.lazy import lazy_module
 from invtui.cli.output import console, err_console
 from invtui.cli.state import announce_admin, state
-from invtui.db.embedded import start_embedded
-from invtui.db.engine import Database
-from invtui.services import seed as seed_service
-from invtui.services.setup import prepare_database
 
-DEMO_DATABASE = "invtui_demo"
+if TYPE_CHECKING:
+    from invtui.db import engine
+    from invtui.services import seed as seed_service
+    from invtui.services import setup
+else:
+    engine = lazy_module("invtui.db.engine")
+    seed_service = lazy_module("invtui.services.seed")
+    setup = lazy_module("invtui.services.setup")
+
+DEMO_DATABASE = "invtui_demo"  # invtui.db.embedded.DEMO_DATABASE (that module loads psycopg)
 
 
-def _run_seed(db: Database, products: int, locations: int, low_fraction: float) -> seed_service.SeedResult:
+def _run_seed(db: engine.Database, products: int, locations: int, low_fraction: float) -> seed_service.SeedResult:
     columns = (TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console, transient=False) as bar:
         tasks: dict[str, int] = {}
@@ -59,12 +70,32 @@ def demo(
     Always the embedded `invtui_demo` database, never a configured one: demo data stays out of
     a real warehouse's books.
     """
-    db = Database(start_embedded(database=DEMO_DATABASE), embedded=True)
-    announce_admin(prepare_database(db).admin_password)
+    settings = state(ctx).settings
+    with _step("Starting the embedded PostgreSQL server"):
+        db = engine.Database.demo(settings)
+    with _step(f"Preparing the {DEMO_DATABASE} database (migrations, first user)"):
+        prepared = setup.prepare_database(db)
+    announce_admin(prepared.admin_password)
     with db.connect(autocommit=True) as conn:
         empty = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM products)").fetchone()[0]
     if empty:
+        err_console.print(f"Seeding {products:,} products in {locations:,} locations")
         console.print(_summary(_run_seed(db, products, locations, 0.05)))
-    from invtui.cli.run_app import run_app
+    err_console.print("The CLI reaches this data with `invtui --demo COMMAND` (e.g. `invtui --demo alerts list`).")
+    with _step("Opening the app as admin"):
+        from invtui.cli.run_app import run_app
+        from invtui.ui import app as _app  # noqa: F401  (the import is most of the wait; time it here)
+    run_app(settings, db, username="admin", trusted=True)
 
-    run_app(state(ctx).settings, db, username="admin", trusted=True)
+
+@contextmanager
+def _step(what: str) -> Iterator[None]:
+    """`what...` on stderr before a slow step and its time after it, so the wait is never silent."""
+    err_console.print(f"{what}...", end="")
+    started = time.perf_counter()
+    try:
+        yield
+    except BaseException:
+        err_console.print(" failed")
+        raise
+    err_console.print(f" {time.perf_counter() - started:.1f} s", highlight=False)

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
+from invtui.cli.lazy import lazy_module
 from invtui.cli.output import console
 from invtui.cli.state import state
-from invtui.services.doctor import run_checks
+
+if TYPE_CHECKING:
+    from invtui.services import doctor as doctor_service
+else:
+    doctor_service = lazy_module("invtui.services.doctor")
 
 
 def doctor(ctx: typer.Context) -> None:
     """Check config, log directory, the box's file modes, database, migrations and the sweep; exit 1 on any FAIL."""
     st = state(ctx)
-    checks = run_checks(st.settings, lambda: st.database(prepare=False))
+    checks = doctor_service.run_checks(st.settings, lambda: st.database(prepare=False))
     width = max(len(c.name) for c in checks)
     for c in checks:
         mark = "[red]FAIL[/]" if not c.ok else "[yellow]WARN[/]" if c.warning else "[green]OK  [/]"

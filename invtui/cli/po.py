@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
+from invtui.cli.lazy import lazy_module
 from invtui.cli.output import console, print_json, print_table
 from invtui.cli.state import state
 from invtui.errors import ValidationError
-from invtui.services import purchasing
+
+if TYPE_CHECKING:
+    from invtui.services import purchasing
+else:
+    purchasing = lazy_module("invtui.services.purchasing")
 
 app = typer.Typer(help="Purchase orders: draft, submit, approve, receive, cancel.", no_args_is_help=True)
 

@@ -5,17 +5,26 @@ from __future__ import annotations
 import json
 import queue
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
+from invtui.cli.lazy import lazy_module
 from invtui.cli.output import console, print_json, print_table
 from invtui.cli.state import state
 from invtui.cli.stopping import stop_on_signals
-from invtui.db.listener import CONNECTED, EventListener
-from invtui.domain.events import LISTENER_STATE, Event
 from invtui.domain.roles import Actor
 from invtui.errors import ValidationError
-from invtui.services import notifications
+
+if TYPE_CHECKING:
+    from invtui.db import listener as db_listener
+    from invtui.domain import events
+    from invtui.domain.events import Event
+    from invtui.services import notifications
+else:
+    db_listener = lazy_module("invtui.db.listener")
+    events = lazy_module("invtui.domain.events")  # pydantic: ~0.4 s that only `events` needs
+    notifications = lazy_module("invtui.services.notifications")
 
 notifications_app = typer.Typer(help="The notification log: list, mark read.", no_args_is_help=True)
 
@@ -38,7 +47,7 @@ def events_command(
     st = state(ctx)
     actor = st.actor()
     inbox: queue.Queue[Event] = queue.Queue()
-    listener = EventListener.for_database(st.database(), inbox.put)
+    listener = db_listener.EventListener.for_database(st.database(), inbox.put)
     stop = stop_on_signals()  # Ctrl-C is how a follow ends: stop quietly, exit 0
     listener.start()
     try:
@@ -54,7 +63,7 @@ def events_command(
 
 def _show(event: Event, actor: Actor, as_json: bool) -> None:
     """Events for this user on stdout, one line each; the listener's own state on stderr."""
-    if event.kind == LISTENER_STATE:
+    if event.kind == events.LISTENER_STATE:
         print(_state_line(event), file=sys.stderr, flush=True)
         return
     if not event.visible_to(actor):
@@ -64,7 +73,7 @@ def _show(event: Event, actor: Actor, as_json: bool) -> None:
 
 
 def _state_line(event: Event) -> str:
-    if event.get("state") == CONNECTED:
+    if event.get("state") == db_listener.CONNECTED:
         return "invtui: listening for events (Ctrl-C to stop)"
     retry = event.get("retry_in")
     return (f"invtui: database unreachable since {event.get('since')} ({event.get('error')}); "

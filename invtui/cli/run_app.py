@@ -8,12 +8,14 @@ import os
 import signal
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from invtui.config import Settings
-from invtui.db.engine import Database
+
+if TYPE_CHECKING:
+    from invtui.db.engine import Database
 
 log = logging.getLogger(__name__)
 HANGUP_EXIT = 129  # 128 + SIGHUP, like a shell

@@ -28,6 +28,7 @@ class CliState:
     user_override: str | None = None
     ssh_user: str | None = None
     check_person: bool = False  # the command acts as a person: refuse an unknown or disabled one at once
+    demo: bool = False  # --demo: the embedded server's demo database
     _db: Database | None = field(default=None, repr=False)
     _prepared: bool = False
     _acting: Acting | None = None
@@ -39,7 +40,9 @@ class CliState:
             from invtui.db.engine import Database
             from invtui.services.identity import os_user
 
-            self._db = Database.from_settings(self.settings, os_user=os_user())
+            account = os_user()
+            self._db = (Database.demo(self.settings, os_user=account) if self.demo
+                        else Database.from_settings(self.settings, os_user=account))
         if prepare and not self._prepared:
             from invtui.services.setup import prepare_database
 

@@ -8,13 +8,19 @@ error from the argument parser.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import typer
 
+from invtui.cli.lazy import lazy_module
 from invtui.cli.output import console, print_json, print_table
 from invtui.cli.state import state
-from invtui.services import inventory
-from invtui.services.inventory import StockChange
+
+if TYPE_CHECKING:
+    from invtui.services import inventory
+    from invtui.services.inventory import StockChange
+else:
+    inventory = lazy_module("invtui.services.inventory")
 
 app = typer.Typer(help="Stock: receive, issue, count, move and reserve.", no_args_is_help=True)
 # "-3" must reach the service as a quantity (and be refused there), not be parsed as an option.

@@ -9,16 +9,23 @@ import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from invtui.cli.lazy import lazy_module
 from invtui.cli.output import console, print_json, print_table
 from invtui.cli.state import state
 from invtui.cli.stopping import stop_on_signals
 from invtui.config import SETTINGS, Settings, redact_url
 from invtui.log import _FORMAT, RedactingFormatter
-from invtui.services import sweep as sweep_service
-from invtui.services.scheduler import Scheduler
+
+if TYPE_CHECKING:
+    from invtui.services import scheduler as scheduler_service
+    from invtui.services import sweep as sweep_service
+else:
+    scheduler_service = lazy_module("invtui.services.scheduler")
+    sweep_service = lazy_module("invtui.services.sweep")
 
 log = logging.getLogger("invtui.worker")
 
@@ -78,7 +85,7 @@ def worker(
     _log_to_stdout()
     db = st.database()
     stop = stop_on_signals()
-    scheduler = Scheduler(db, st.settings, trigger="worker")
+    scheduler = scheduler_service.Scheduler(db, st.settings, trigger="worker")
     scheduler.start()
     log.info("worker running against %s (stock sweep every %s s); stop with Ctrl-C or SIGTERM",
              db.display_url, st.settings.check_interval_seconds)

@@ -12,14 +12,24 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
+from invtui.cli.lazy import lazy_module
 from invtui.cli.output import console, err_console
 from invtui.cli.state import state
-from invtui.services import transfer
-from invtui.services.transfer import EXPORT_KINDS, IMPORT_KINDS, ImportRefused
+
+if TYPE_CHECKING:
+    from invtui.services import transfer
+else:
+    transfer = lazy_module("invtui.services.transfer")
+
+# services.transfer's EXPORT_KINDS and IMPORT_KINDS, written out so `--help` loads no service
+# (tests/test_cli_imports.py checks they agree).
+EXPORT_METAVAR = "products|inventory|movements|alerts|pos"
+IMPORT_METAVAR = "products|inventory"
 
 # Files smaller than this import in well under a second: no bar to flicker past.
 _PROGRESS_FROM_BYTES = 1_000_000
@@ -27,7 +37,7 @@ _PHASES = {"read": "Reading and checking rows", "check": "Checking against the d
 
 
 def export(ctx: typer.Context,
-           kind: str = typer.Argument(..., metavar="|".join(EXPORT_KINDS), help="What to export."),
+           kind: str = typer.Argument(..., metavar=EXPORT_METAVAR, help="What to export."),
            output: Path | None = typer.Option(None, "--output", "-o", help="Write to FILE (default: stdout).")) -> None:
     """Export as CSV with a header row (column names in the README); everyone may export."""
     st = state(ctx)
@@ -45,7 +55,7 @@ def export(ctx: typer.Context,
 
 
 def import_(ctx: typer.Context,
-            kind: str = typer.Argument(..., metavar="|".join(IMPORT_KINDS), help="What the file holds."),
+            kind: str = typer.Argument(..., metavar=IMPORT_METAVAR, help="What the file holds."),
             file: Path = typer.Argument(..., metavar="FILE", help="A CSV file (UTF-8) with a header row."),
             dry_run: bool = typer.Option(False, "--dry-run", help="Check every row; write nothing.")) -> None:
     """Import products (managers) or counted inventory (operators): all rows, or none."""
@@ -54,7 +64,7 @@ def import_(ctx: typer.Context,
     with st.database().session() as session, _progress(file) as progress:
         try:
             report = transfer.import_from_path(session, actor, kind, file, dry_run=dry_run, progress=progress)
-        except ImportRefused as refused:
+        except transfer.ImportRefused as refused:
             for error in refused.report.errors:
                 err_console.print(str(error), markup=False, soft_wrap=True)
             raise

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from invtui.cli.lazy import lazy_module
 from invtui.cli.output import console, print_json, print_table
 from invtui.cli.state import state
 from invtui.errors import ValidationError
-from invtui.services import users
+
+if TYPE_CHECKING:
+    from invtui.services import users
+else:
+    users = lazy_module("invtui.services.users")
 
 app = typer.Typer(help="Users and passwords (admins).", no_args_is_help=True)
 

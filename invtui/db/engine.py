@@ -61,7 +61,7 @@ class Database:
             return cls(settings.database_url, os_user=os_user)
         from invtui.db.embedded import start_embedded
 
-        return cls(start_embedded(), embedded=True, os_user=os_user)
+        return cls(start_embedded(idle_minutes=settings.embedded_idle_minutes), embedded=True, os_user=os_user)
 
     @property
     def _connect_options(self) -> dict[str, str]:
@@ -70,6 +70,13 @@ class Database:
             return {}
         escaped = "".join(f"\\{c}" if c in " \\" else c for c in self.os_user)
         return {"options": f"-c invtui.os_user={escaped}"}
+
+    @classmethod
+    def demo(cls, settings: Settings, *, os_user: str | None = None) -> Database:
+        """The embedded server's demo database (`invtui demo`, `invtui --demo ...`), whatever is configured."""
+        from invtui.db.embedded import DEMO_DATABASE, start_embedded
+
+        return cls(start_embedded(database=DEMO_DATABASE, idle_minutes=settings.embedded_idle_minutes), embedded=True, os_user=os_user)
 
     @property
     def display_url(self) -> str:

@@ -41,6 +41,7 @@ def run_checks(settings: Settings, open_database) -> list[Check]:  # type: ignor
         checks.append(Check("database reachable", False, str(err), _db_hint(settings)))
         return checks
     checks.append(_embedded(db, settings))
+    checks.append(_databases(db, settings))
     reachable = _reachable(db, settings)
     checks.append(reachable)
     if reachable.ok:
@@ -82,6 +83,25 @@ def _embedded(db: Database, settings: Settings) -> Check:
     pid_file = pgdata / "postmaster.pid"
     pid = pid_file.read_text().splitlines()[0] if pid_file.exists() else "?"
     return Check("embedded server", True, f"running (pid {pid}) in {pgdata}; server log {pgdata / 'log'}")
+
+
+def _databases(db: Database, settings: Settings) -> Check:
+    """Name both databases: `invtui demo` seeds its own, which the CLI reaches only with --demo."""
+    from invtui.db.embedded import DATABASE_NAME, DEMO_DATABASE
+
+    if db.url.database == DEMO_DATABASE:
+        real = redact_url(settings.database_url) if settings.database_url else f"{DATABASE_NAME} on the embedded server"
+        return Check("databases", True, f"{DEMO_DATABASE} (--demo) in use; without --demo: {real}")
+    if not db.embedded:
+        demo = f"{DEMO_DATABASE} on the embedded server, if `invtui demo` made it"
+        return Check("databases", True, f"{db.url.database} in use; demo data: {demo} (`invtui --demo ...`)")
+    try:
+        with db.connect(autocommit=True) as conn:
+            made = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DEMO_DATABASE,)).fetchone()
+    except Exception:  # the reachability check below says what is wrong
+        made = None
+    demo = f"{DEMO_DATABASE} (`invtui --demo ...`)" if made else f"none yet (`invtui demo` makes {DEMO_DATABASE})"
+    return Check("databases", True, f"{db.url.database} in use; demo data: {demo}")
 
 
 def _reachable(db: Database, settings: Settings) -> Check:

