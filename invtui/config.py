@@ -50,6 +50,13 @@ SETTINGS: dict[str, Setting] = {
     "notifications_keep_days": Setting(
         "notifications", "keep_days", ("INVTUI_NOTIFICATIONS_KEEP_DAYS",), int, 1, 3650
     ),
+    "counts_every_days": Setting("counts", "every_days", ("INVTUI_COUNTS_EVERY_DAYS",), int, 0, 3650),
+    "counts_approve_above_value": Setting(
+        "counts", "approve_above_value", ("INVTUI_COUNTS_APPROVE_ABOVE_VALUE",), int, 0, 1_000_000_000
+    ),
+    "counts_approve_above_percent": Setting(
+        "counts", "approve_above_percent", ("INVTUI_COUNTS_APPROVE_ABOVE_PERCENT",), int, 0, 100_000
+    ),
     "log_level": Setting("log", "level", ("INVTUI_LOG_LEVEL", "LOG_LEVEL"), str, choices=LOG_LEVELS),
     "log_file": Setting("log", "file", ("INVTUI_LOG_FILE",), str),
 }
@@ -67,6 +74,9 @@ class Settings:
     lockout_minutes: int = 15
     idle_lock_minutes: int = 15
     notifications_keep_days: int = 90
+    counts_every_days: int = 90
+    counts_approve_above_value: int = 500
+    counts_approve_above_percent: int = 25
     log_level: str = "INFO"
     log_file: str = ""
     source: Path | None = field(default=None, compare=False)
