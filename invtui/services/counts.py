@@ -430,7 +430,7 @@ _REVIEW = text(
                SELECT sum(m.quantity_delta) FROM stock_movements m
                 WHERE m.product_id = p.id AND m.location_id = :loc AND m.id > c.ledger_position), 0) AS expected,
            coalesce(c.reason, '') AS reason,
-           coalesce(p.cost_price, p.unit_price, 0) AS unit_cost,
+           coalesce(nullif(p.cost_price, 0), p.unit_price, 0) AS unit_cost,
            (SELECT string_agg(l2.code, ', ' ORDER BY l2.code) FROM inventory i2 JOIN locations l2 ON l2.id = i2.location_id
              WHERE i2.product_id = p.id AND i2.location_id <> :loc AND i2.quantity > 0) AS elsewhere,
            c.expected_at_post, c.posted_difference
