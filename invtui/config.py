@@ -57,6 +57,13 @@ SETTINGS: dict[str, Setting] = {
     "embedded_idle_minutes": Setting(
         "database", "embedded_idle_minutes", ("INVTUI_EMBEDDED_IDLE_MINUTES",), float, 0, 1440
     ),
+    "counts_every_days": Setting("counts", "every_days", ("INVTUI_COUNTS_EVERY_DAYS",), int, 0, 3650),
+    "counts_approve_above_value": Setting(
+        "counts", "approve_above_value", ("INVTUI_COUNTS_APPROVE_ABOVE_VALUE",), int, 0, 1_000_000_000
+    ),
+    "counts_approve_above_percent": Setting(
+        "counts", "approve_above_percent", ("INVTUI_COUNTS_APPROVE_ABOVE_PERCENT",), int, 0, 100_000
+    ),
     "log_level": Setting("log", "level", ("INVTUI_LOG_LEVEL", "LOG_LEVEL"), str, choices=LOG_LEVELS),
     "log_file": Setting("log", "file", ("INVTUI_LOG_FILE",), str),
     # Where the app may read and write files: from the config file only, never the environment,
@@ -80,6 +87,9 @@ class Settings:
     lockout_minutes: int = 15
     idle_lock_minutes: int = 15
     notifications_keep_days: int = 90
+    counts_every_days: int = 90
+    counts_approve_above_value: int = 500
+    counts_approve_above_percent: int = 25
     log_level: str = "INFO"
     log_file: str = ""
     files_dir: str = ""

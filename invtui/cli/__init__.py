@@ -15,6 +15,7 @@ from invtui import __version__
 from invtui.cli import alerts as alerts_commands
 from invtui.cli import audit as audit_commands
 from invtui.cli import catalog as catalog_commands
+from invtui.cli import count as count_commands
 from invtui.cli import db as db_commands
 from invtui.cli import demo as demo_commands
 from invtui.cli import doctor as doctor_commands
@@ -45,7 +46,7 @@ app.command()(demo_commands.demo)
 app.command()(doctor_commands.doctor)
 # Each command module adds its own commands; this list is the only place that names them.
 for _module in (stock_commands, catalog_commands, po_commands, alerts_commands, sweep_commands, realtime_commands,
-                audit_commands, transfer_commands, serve_commands):
+                audit_commands, transfer_commands, serve_commands, count_commands):
     _module.register(app)
 
 

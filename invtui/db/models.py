@@ -97,6 +97,8 @@ class Location(SQLModel, table=True):
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    count_every_days: int | None = None
+    last_counted_at: datetime | None = None
 
 
 class Product(SQLModel, table=True):
@@ -290,3 +292,34 @@ class SweepRun(SQLModel, table=True):
     resolved_count: int = 0
     skipped: bool = False
     error: str | None = None
+
+
+class CountSession(SQLModel, table=True):
+    __tablename__ = "count_sessions"
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(default="", max_length=100)
+    location_id: int = Field(foreign_key="locations.id")
+    owner_id: int = Field(foreign_key="users.id")
+    blind: bool = True
+    status: str = Field(default="open", max_length=16)
+    approved_by: int | None = Field(default=None, foreign_key="users.id")
+    approved_at: datetime | None = None
+    closed_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+
+
+class CountLine(SQLModel, table=True):
+    __tablename__ = "count_lines"
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="count_sessions.id")
+    product_id: int = Field(foreign_key="products.id")
+    counted: int = 0
+    ledger_position: int = 0
+    counted_at: datetime = Field(default_factory=utcnow)
+    counted_by: int | None = Field(default=None, foreign_key="users.id")
+    recounts: int = 0
+    reason: str = ""
+    expected_at_post: int | None = None
+    posted_difference: int | None = None

@@ -32,6 +32,7 @@ class Permission(Enum):
     RUN_SWEEP = (Role.OPERATOR, "run a stock sweep")
     APPROVE_PO = (Role.MANAGER, "approve purchase orders")
     CANCEL_PO = (Role.MANAGER, "cancel purchase orders")
+    APPROVE_COUNT = (Role.MANAGER, "approve count differences")
     EDIT_CATALOG = (Role.MANAGER, "edit the catalog")
     EDIT_ALERT_RULES = (Role.MANAGER, "edit alert rules")
     MANAGE_USERS = (Role.ADMIN, "manage users")

@@ -31,6 +31,7 @@ from invtui.services.files import FileExists, UserFolder
 from invtui.services.scheduler import Scheduler
 from invtui.services import users
 from invtui.ui.clock import Clock
+from invtui.ui.key_order import OrderedKeys
 from invtui.ui.messages import EventArrived, Resynced
 from invtui.ui.screens.alerts import AlertsScreen
 from invtui.ui.screens.catalog import CatalogScreen
@@ -51,7 +52,7 @@ SCREENS_BY_KEY = {"dashboard": "Dashboard", "alerts": "Alerts", "inventory": "In
 SIGNED_IN_ACTIONS = {"go", "help", "check_now", "background"}
 
 
-class InvtuiApp(App[None]):
+class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
     CSS_PATH = "app.tcss"
     TITLE = "invtui"
     MODES = {

@@ -173,7 +173,7 @@ async def test_a_scan_batch_is_committed_in_one_go(make_app, warehouse: Database
         await pilot.press("enter")
         assert await wait_until(pilot, lambda: level(warehouse, "BOLT-M6", "WH1-A-01") == (5, 0)
                                 and level(warehouse, "NUT-M6", "WH1-A-01") == (12, 0))
-        assert any("Receive: 2 line(s), 14 unit(s) committed" in t for t in toasts(app))
+        assert await wait_until(pilot, lambda: any("Receive: 2 line(s), 14 unit(s) committed" in t for t in toasts(app)))
 
 
 async def test_an_abandoned_scan_batch_writes_nothing(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
@@ -185,7 +185,7 @@ async def test_an_abandoned_scan_batch_writes_nothing(make_app, warehouse: Datab
         for code in ("WH1-A-02", "BOLT-M6", "5"):
             await pilot.press(*code, "enter")
             await settle(pilot)
-        await pilot.press("escape")
+        await pilot.press("escape", "y")  # a batch with lines asks first
         await settle(pilot)
         assert isinstance(app.screen, InventoryScreen)
         assert ledger_rows(warehouse) == before and level(warehouse, "BOLT-M6", "WH1-A-02") == (50, 0)

@@ -1,14 +1,20 @@
 """Scan mode (`s` on the inventory screen): for USB barcode scanners that type a code and Enter.
 
-Scan a location, then items: each scan adds one; typing a number and Enter sets the quantity of
-the last item; F2 switches receive / issue / count; Enter on an empty line commits the whole
-batch in one transaction and shows a summary; Escape abandons it with nothing written. An unknown
-code rings the bell, shows the code in red, and the batch goes on.
+Scan a location, then items: each scan adds one to the item's line (one line per item and
+location, however often it is scanned); ↑/↓ select a line, a typed number and Enter sets the
+selected line's quantity, Delete removes it; F2 switches receive / issue / count; Enter on an
+empty line commits the whole batch in one transaction and shows a summary. Escape on a batch with
+lines asks first (y abandons, n or Escape keeps it); nothing is written on abandon. An unknown code
+rings the bell, shows the code in red, and the batch goes on.
+
+Codes are looked up in a worker, so a scanner's burst is queued and worked through in the order
+it was typed: a quantity typed right after a code applies to that code's line.
 """
 
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -22,6 +28,7 @@ from invtui.errors import InvtuiError
 from invtui.services import inventory, lookup
 from invtui.ui.service_call import call_service
 from invtui.ui.styles import style
+from invtui.ui.widgets.confirm_modal import ConfirmModal
 
 MODES = ("receive", "issue", "count")
 # A scanner types 8 to 14 digits for an EAN/UPC; a person typing a quantity types a few.
@@ -53,10 +60,29 @@ def resolve(session, code: str) -> Resolved:  # type: ignore[no-untyped-def]
         return Resolved("product", product.sku, product.name)
 
 
+class AbandonModal(ConfirmModal):
+    """Abandon a scan batch? Only `y` says yes: a scanner's Enter must never throw a batch away."""
+
+    INHERIT_BINDINGS = False
+    BINDINGS = [
+        Binding("y", "answer(True)", "Abandon"),
+        Binding("n,escape,enter", "answer(False)", "Keep"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(self._question, id="confirm-question")
+            yield Static("y: abandon · n / Escape: keep scanning", classes="modal-hint")
+
+
 class ScanScreen(ModalScreen[None]):
     AUTO_FOCUS = "#scan-input"
     BINDINGS = [
         Binding("f2", "cycle_mode", "Mode"),
+        Binding("up", "select(-1)", "Line up", show=False),
+        Binding("down", "select(1)", "Line down", show=False),
+        # Priority: the input would take Delete for itself; with text typed it still gets it.
+        Binding("delete", "delete_line", "Delete line", priority=True),
         Binding("escape", "abandon", "Abandon batch"),
     ]
 
@@ -65,6 +91,9 @@ class ScanScreen(ModalScreen[None]):
         self.mode = 0
         self.location: str | None = None
         self.lines: list[ScanLine] = []
+        self.selected = 0  # index into `lines` of the line a typed quantity or Delete acts on
+        self._waiting: deque[str] = deque()  # entries typed while a lookup or commit runs
+        self._busy = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="scan-box"):
@@ -73,10 +102,11 @@ class ScanScreen(ModalScreen[None]):
             yield Input(placeholder="scan a location, then items; a number sets the quantity; empty Enter commits",
                         id="scan-input")
             yield Static("", id="scan-message")
-            table: DataTable[Text] = DataTable(id="scan-lines", show_cursor=False)
+            table: DataTable[Text] = DataTable(id="scan-lines", cursor_type="row")
+            table.can_focus = False  # a scanner's Tab must not take the focus away from the input
             table.add_columns("SKU", "product", "location", "qty")
             yield table
-            yield Static("F2 receive/issue/count · Enter on empty line: commit · Escape: abandon",
+            yield Static("F2 mode · ↑↓ line · 12⏎ qty · Delete: remove line · ⏎ commit · Esc abandon",
                          classes="modal-hint")
 
     def on_mount(self) -> None:
@@ -92,8 +122,10 @@ class ScanScreen(ModalScreen[None]):
         table.clear()
         for line in self.lines:
             table.add_row(Text(line.sku), Text(line.name), Text(line.location), Text(str(line.quantity)))
+        table.show_cursor = bool(self.lines)
         if self.lines:
-            table.move_cursor(row=len(self.lines) - 1)
+            self.selected = max(0, min(self.selected, len(self.lines) - 1))
+            table.move_cursor(row=self.selected)
 
     def _say(self, message: str, *, bad: bool = False) -> None:
         text = Text(("✖ " if bad else "") + message, style=style(self.app, "danger") if bad else "")
@@ -105,24 +137,73 @@ class ScanScreen(ModalScreen[None]):
         self.mode = (self.mode + 1) % len(MODES)
         self._show_state()
 
-    def action_abandon(self) -> None:
+    def action_select(self, step: int) -> None:
         if self.lines:
-            self.app.notify(f"Scan batch abandoned: {len(self.lines)} line(s), nothing written.", title="Scan")
-        self.dismiss(None)
+            self.selected = max(0, min(self.selected + step, len(self.lines) - 1))
+            self._show_state()
+
+    def action_delete_line(self) -> None:
+        field = self.query_one("#scan-input", Input)
+        if field.value:
+            field.action_delete_right()
+            return
+        if not self.lines:
+            return
+        gone = self.lines.pop(self.selected)
+        self._say(f"Removed {gone.sku} at {gone.location} ({gone.quantity})")
+        self._show_state()
+
+    def action_abandon(self) -> None:
+        if not self.lines:
+            self.dismiss(None)
+            return
+        count = len(self.lines)
+
+        def answered(abandon: bool | None) -> None:
+            if abandon:
+                self.app.notify(f"Scan batch abandoned: {count} line(s), nothing written.", title="Scan")
+                self.dismiss(None)
+            else:
+                self._say("Batch kept: go on scanning")
+
+        self.app.push_screen(AbandonModal(f"Abandon this batch of {count} line(s)? Nothing of it is written."),
+                             answered)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        code = event.value.strip()
+        self._waiting.append(event.value.strip())
         event.input.value = ""
-        if not code:
-            self._commit()
-        elif QUANTITY.match(code) and self.lines:
-            self.lines[-1].quantity = int(code)
-            self._say(f"{self.lines[-1].sku}: quantity {code}")
-            self._show_state()
-        else:
-            call_service(self, lambda s: resolve(s, code), self._scanned, group="scan",
-                         failed=lambda error: self._say(f"Unknown code {code!r}", bad=True), toast_refusals=False)
+        self._next()
+
+    def _next(self) -> None:
+        """Work through typed entries in order; a lookup or a commit holds the ones behind it."""
+        while self._waiting and not self._busy:
+            entry = self._waiting.popleft()
+            if not entry:
+                self._commit()
+            elif QUANTITY.match(entry) and self.lines:
+                self._set_quantity(int(entry))
+            else:
+                self._busy = True
+                call_service(self, lambda s, code=entry: resolve(s, code), self._scanned, group="scan",
+                             failed=lambda error, code=entry: self._unknown(code), toast_refusals=False)
+
+    def _done(self) -> None:
+        self._busy = False
+        self._next()
+
+    def _set_quantity(self, quantity: int) -> None:
+        line = self.lines[self.selected]
+        if quantity == 0 and MODES[self.mode] != "count":
+            self._say(f"{line.sku}: type 1 or more, or Delete to remove the line", bad=True)
+            return
+        line.quantity = quantity
+        self._say(f"{line.sku}: quantity {quantity}")
+        self._show_state()
+
+    def _unknown(self, code: str) -> None:
+        self._say(f"Unknown code {code!r}", bad=True)
+        self._done()
 
     def _scanned(self, found: Resolved) -> None:
         if found.kind == "location":
@@ -130,15 +211,18 @@ class ScanScreen(ModalScreen[None]):
             self._say(f"Location {found.code}")
         elif self.location is None:
             self._say(f"Scan a location before items ({found.code} not added)", bad=True)
-            return
         else:
-            last = self.lines[-1] if self.lines else None
-            if last and (last.sku, last.location) == (found.code, self.location):
-                last.quantity += 1
-            else:
+            key = (found.code, self.location)
+            index = next((n for n, line in enumerate(self.lines) if (line.sku, line.location) == key), None)
+            if index is None:
                 self.lines.append(ScanLine(found.code, found.name, self.location, 1))
-            self._say(f"+1 {found.code} {found.name}")
+                index = len(self.lines) - 1
+            else:
+                self.lines[index].quantity += 1
+            self.selected = index
+            self._say(f"+1 {found.code} {found.name} (now {self.lines[index].quantity})")
         self._show_state()
+        self._done()
 
     def _commit(self) -> None:
         actor = self.app.actor  # type: ignore[attr-defined]
@@ -157,9 +241,14 @@ class ScanScreen(ModalScreen[None]):
             summary = f"{mode.title()}: {len(lines)} line(s), {units} unit(s) committed"
             self.app.notify(summary, title="Scan batch")
             self.lines = []
+            self.selected = 0
             self._say(summary)
             self._show_state()
+            self._done()
 
-        call_service(self, call, done, group="scan-commit",
-                     failed=lambda error: self._say(error.message if error else "Commit failed", bad=True),
-                     toast_refusals=False)
+        def refused(error: InvtuiError | None) -> None:
+            self._say(error.message if error else "Commit failed", bad=True)
+            self._done()
+
+        self._busy = True
+        call_service(self, call, done, group="scan-commit", failed=refused, toast_refusals=False)

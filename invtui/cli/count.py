@@ -1,0 +1,159 @@
+"""`invtui count ...`: cycle counts of a location from the shell (same service as the app)."""
+
+from __future__ import annotations
+
+import typer
+
+from invtui.cli.output import console, print_json, print_table
+from invtui.cli.state import state
+from invtui.services import counts
+
+app = typer.Typer(help="Cycle counts: start, scan, review, approve, post, abandon, list, show, due.",
+                  no_args_is_help=True)
+
+COUNT_ARG = typer.Argument(..., metavar="COUNT", help="Count reference: CNT-000012 or 12.")
+JSON = typer.Option(False, "--json", help="Print JSON for scripts.")
+
+
+def register(root: typer.Typer) -> None:
+    """Add this module's commands and groups to the root `invtui` app."""
+    root.add_typer(app, name="count")
+
+
+def _session_line(row: counts.CountSession) -> str:
+    kind = "blind " if row.blind else ""
+    return (f"{row.reference} {kind}count of {row.location} by {row.owner}: {row.status}, "
+            f"{row.lines} line(s), {row.units} unit(s)")
+
+
+@app.command()
+def start(ctx: typer.Context, location: str = typer.Argument(..., metavar="LOCATION"),
+          blind: bool | None = typer.Option(None, "--blind/--open",
+                                            help="Hide expected quantities while counting (operators: blind).")) -> None:
+    """Open a count session for LOCATION."""
+    st = state(ctx)
+    with st.database().session() as session:
+        row = counts.start(session, st.actor(), location, blind)
+    console.print(f"Started {_session_line(row)}.", markup=False)
+
+
+@app.command()
+def scan(ctx: typer.Context, count: str = COUNT_ARG,
+         codes: list[str] = typer.Argument(..., metavar="CODE...", help="SKUs or barcodes; CODE=N counts N at once."),
+         set_: bool = typer.Option(False, "--set", help="CODE=N sets the line to N (a recount) instead of adding."),
+         reason: str | None = typer.Option(None, "--reason", help="Why the line differs (with --set).")) -> None:
+    """Count items: each CODE adds one (or N) to its line; one line per item."""
+    st = state(ctx)
+    actor = st.actor()
+    with st.database().session() as session:
+        for spec in codes:
+            code, _, amount = spec.partition("=")
+            if set_:
+                line = counts.set_quantity(session, actor, count, code, amount or "0", reason)
+            else:
+                line = counts.scan(session, actor, count, code, amount or 1)
+            expected = "" if line.expected is None else f" (expected {line.expected})"
+            console.print(f"{line.sku} {line.name}: {line.counted}{expected}", markup=False)
+
+
+@app.command()
+def review(ctx: typer.Context, count: str = COUNT_ARG, as_json: bool = JSON) -> None:
+    """Every item of the location as missing, extra or matching, with counted and expected."""
+    st = state(ctx)
+    with st.database().session() as session:
+        result = counts.review(session, st.actor(), count, st.settings)
+    if as_json:
+        print_json([{"sku": line.sku, "counted": line.counted, "expected": line.expected,
+                     "difference": line.difference, "group": line.group, "moved_from": line.moved_from,
+                     "reason": line.reason, "value": str(line.value), "needs_approval": line.needs_approval}
+                    for line in result.lines])
+        return
+    for group in counts.GROUPS:
+        rows = [line for line in result.lines if line.group == group]
+        if rows:
+            print_table(["SKU", "counted", "expected", "diff", "note"],
+                        [(line.sku, line.counted, line.expected, f"{line.difference:+d}" if line.difference else "0",
+                          "; ".join(filter(None, [f"moved? at {line.moved_from}" if line.moved_from else "",
+                                                  "needs approval" if line.needs_approval else "", line.reason])))
+                         for line in rows], title=f"{group} ({len(rows)})")
+    console.print(_session_line(result.session), markup=False)
+
+
+@app.command()
+def approve(ctx: typer.Context, count: str = COUNT_ARG) -> None:
+    """Accept the differences above the thresholds (managers)."""
+    st = state(ctx)
+    with st.database().session() as session:
+        row = counts.approve(session, st.actor(), count)
+    console.print(f"Approved {row.reference}.", markup=False)
+
+
+@app.command()
+def post(ctx: typer.Context, count: str = COUNT_ARG,
+         reason: str = typer.Option("", "--reason", help="Reason for differences that have none of their own "
+                                    "(damaged, lost, found, miscount, moved or your own words).")) -> None:
+    """Write one adjustment per difference and close the count: all or nothing, once."""
+    st = state(ctx)
+    with st.database().session() as session:
+        result = counts.post(session, st.actor(), count, reason, st.settings)
+    if result.already_posted:
+        console.print(f"{result.reference} was already posted; nothing written.", markup=False)
+        return
+    console.print(f"Posted {result.reference}: {result.movements} adjustment(s), +{result.units_up} / "
+                  f"-{result.units_down} unit(s).", markup=False)
+
+
+@app.command()
+def abandon(ctx: typer.Context, count: str = COUNT_ARG) -> None:
+    """Close an open count without writing any stock."""
+    st = state(ctx)
+    with st.database().session() as session:
+        row = counts.abandon(session, st.actor(), count)
+    console.print(f"Abandoned {row.reference}; nothing written.", markup=False)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, status: str | None = typer.Option(None, "--status", help="open, posted or abandoned."),
+          as_json: bool = JSON) -> None:
+    """Count sessions, newest first."""
+    st = state(ctx)
+    with st.database().session() as session:
+        rows = counts.list_sessions(session, st.actor(), status)
+    if as_json:
+        print_json([row.as_dict() for row in rows])
+        return
+    print_table(["count", "location", "owner", "status", "lines", "units", "started"],
+                [(r.reference, r.location, r.owner, r.status, r.lines, r.units, f"{r.created_at:%Y-%m-%d %H:%M}")
+                 for r in rows])
+
+
+@app.command()
+def show(ctx: typer.Context, count: str = COUNT_ARG, as_json: bool = JSON) -> None:
+    """A count and its lines (expected quantities hidden while a blind count is open)."""
+    st = state(ctx)
+    with st.database().session() as session:
+        row, lines = counts.show(session, st.actor(), count)
+    if as_json:
+        print_json({**row.as_dict(), "lines": [{"sku": x.sku, "name": x.name, "counted": x.counted,
+                                                "expected": x.expected} for x in lines]})
+        return
+    console.print(_session_line(row), markup=False)
+    print_table(["SKU", "name", "counted", "expected"],
+                [(x.sku, x.name, x.counted, "hidden" if x.expected is None else x.expected) for x in lines])
+
+
+@app.command()
+def due(ctx: typer.Context, as_json: bool = JSON) -> None:
+    """Locations whose count is due, oldest first, with the items and units they hold."""
+    st = state(ctx)
+    with st.database().session() as session:
+        rows = counts.due(session, st.actor(), st.settings)
+    if as_json:
+        print_json([row.as_dict() for row in rows])
+        return
+    if not rows:
+        console.print("No count is due.")
+        return
+    print_table(["location", "every", "last counted", "items", "units"],
+                [(r.code, f"{r.every_days} d", f"{r.last_counted_at:%Y-%m-%d}" if r.last_counted_at else "never",
+                  r.items, r.units) for r in rows])

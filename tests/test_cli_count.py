@@ -1,0 +1,84 @@
+"""`invtui count ...` as an operator at a shell uses it: start, scan, review, post, due."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from invtui.db.engine import Database
+from invtui.domain.roles import Actor
+from invtui.services import inventory
+
+from stock_world import A, B, BOLT, NUT, build, cli, level  # noqa: F401 (cli is a fixture)
+from test_cli import assert_one_line_error
+
+OP = ("--user", "operator")
+
+
+@pytest.fixture
+def world(db: Database, manager: Actor, operator: Actor) -> Database:
+    """BOLT: 20 at A, 5 at B; NUT: 8 at A."""
+    build(db, manager)
+    with db.session() as s:
+        inventory.receive(s, operator, BOLT, A, 20)
+        inventory.receive(s, operator, BOLT, B, 5)
+        inventory.receive(s, operator, NUT, A, 8)
+    return db
+
+
+def test_an_operator_counts_a_bin_reviews_and_posts_it(world: Database, invtui) -> None:  # type: ignore[no-untyped-def]
+    started = invtui(*OP, "count", "start", A)
+    assert started.code == 0, started.stderr
+    assert "Started CNT-000001 blind count of WH1-A-03 by operator: open" in started.stdout
+    scanned = invtui(*OP, "count", "scan", "CNT-000001", BOLT, f"{BOLT}=17", f"{NUT}=8")
+    assert scanned.code == 0, scanned.stderr
+    assert scanned.stdout.splitlines() == [f"{BOLT} Bolt M6: 1", f"{BOLT} Bolt M6: 18", f"{NUT} Hex Nut M6: 8"]
+    reviewed = invtui(*OP, "count", "review", "1", "--json")
+    assert json.loads(reviewed.stdout) == [
+        {"sku": BOLT, "counted": 18, "expected": 20, "difference": -2, "group": "missing", "moved_from": None,
+         "reason": "", "value": "0.50", "needs_approval": False},
+        {"sku": NUT, "counted": 8, "expected": 8, "difference": 0, "group": "matching", "moved_from": None,
+         "reason": "", "value": "0.00", "needs_approval": False},
+    ]
+    posted = invtui(*OP, "count", "post", "CNT-000001", "--reason", "damaged")
+    assert posted.code == 0, posted.stderr
+    assert "Posted CNT-000001: 1 adjustment(s), +0 / -2 unit(s)." in posted.stdout
+    again = invtui(*OP, "count", "post", "CNT-000001", "--reason", "damaged")
+    assert "CNT-000001 was already posted; nothing written." in again.stdout
+    assert level(world, BOLT, A) == (18, 0)
+    checked = invtui("db", "check")
+    assert checked.code == 0, checked.stdout
+
+
+def test_review_flags_an_item_that_the_ledger_has_elsewhere(world: Database, cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli(*OP, "count", "start", B).code == 0
+    assert cli(*OP, "count", "scan", "1", f"{NUT}=3").code == 0
+    rows = {r["sku"]: r for r in json.loads(cli(*OP, "count", "review", "1", "--json").stdout)}
+    assert rows[NUT]["group"] == "extra" and rows[NUT]["moved_from"] == A and rows[NUT]["difference"] == 3
+    assert rows[BOLT]["group"] == "missing" and rows[BOLT]["counted"] == 0 and rows[BOLT]["expected"] == 5
+    text = cli(*OP, "count", "review", "1").stdout
+    assert "missing (1)" in text and "extra (1)" in text and f"moved? at {A}" in text
+
+
+def test_list_show_abandon_and_due(world: Database, cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli(*OP, "count", "start", A).code == 0
+    assert cli(*OP, "count", "scan", "1", BOLT).code == 0
+    listed = json.loads(cli("count", "list", "--json").stdout)
+    assert [(r["reference"], r["location"], r["status"], r["lines"], r["blind"]) for r in listed] == [
+        ("CNT-000001", A, "open", 1, True)]
+    shown = json.loads(cli("count", "show", "1", "--json").stdout)
+    assert shown["lines"] == [{"sku": BOLT, "name": "Bolt M6", "counted": 1, "expected": None}]  # blind
+    assert "Abandoned CNT-000001; nothing written." in cli(*OP, "count", "abandon", "1").stdout
+    due = json.loads(cli("count", "due", "--json").stdout)
+    assert [(d["code"], d["items"], d["units"], d["last_counted_at"]) for d in due] == [
+        (A, 2, 28, None), (B, 1, 5, None)]
+
+
+def test_refusals_are_one_line(world: Database, cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli(*OP, "count", "start", A).code == 0
+    assert_one_line_error(cli(*OP, "count", "start", A), "WH1-A-03 is already being counted: CNT-000001")
+    assert_one_line_error(cli(*OP, "count", "scan", "1", "NOPE"), "Unknown code 'NOPE'; not added")
+    assert_one_line_error(cli("--user", "viewer", "count", "scan", "1", BOLT), "Role viewer cannot move stock")
+    assert_one_line_error(cli(*OP, "count", "review", "CNT-9"), "Unknown count 'CNT-9'")
+    assert_one_line_error(cli(*OP, "count", "approve", "1"), "Role operator cannot approve count differences")
