@@ -535,6 +535,35 @@ def check_backup_cron() -> None:
           modes == {"600"} and all(p.owner() == SERVICE for p in dumps), f"exit {r.returncode}, modes {modes}")
 
 
+def check_serve() -> None:
+    """Step 10's `invtui serve`: other sites' pages are refused, the page carries security headers."""
+    import urllib.error
+    import urllib.request
+
+    def get(origin: str | None) -> tuple[int, dict[str, str]]:
+        request = urllib.request.Request("http://127.0.0.1:8000/", headers={"Origin": origin} if origin else {})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, dict(response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers)
+        except OSError as error:
+            return 0, {"error": str(error)}
+
+    if wait_until(lambda: get(None)[0] != 0, 20) is None:
+        check("9. invtui serve answers on 127.0.0.1:8000", False, get(None)[1].get("error", ""))
+        return
+    status, headers = get(None)
+    names = {k.lower() for k in headers}
+    check("9. invtui serve: the page carries X-Frame-Options / CSP frame-ancestors and nosniff",
+          status == 200 and ("x-frame-options" in names or "frame-ancestors" in headers.get("Content-Security-Policy", ""))
+          and "x-content-type-options" in names, f"{status} {sorted(names)}"[:200])
+    evil, _ = get("https://evil.example")
+    ours, _ = get("https://stock.example.com")
+    check("9. invtui serve refuses another site's Origin, accepts the --public-url one", evil == 403 and ours == 200,
+          f"evil {evil}, ours {ours}")
+
+
 # ---------------------------------------------------------------- cleanup
 
 def cleanup() -> None:
@@ -611,6 +640,7 @@ def main() -> int:
             check_disable(maria_key, session)
             check_doctor()
             check_backup_cron()
+            check_serve()
     finally:
         if args.keep:
             print(f"box test: --keep: everything stays; `{sys.argv[0]} --cleanup` removes it")
