@@ -386,8 +386,8 @@ def check_install() -> None:
 def check_other_local_user(key: Path, password: str) -> None:
     code, out, _ = ssh(key, SHELL_USER, "cat", CONFIG)
     check("1. another local account cannot read the config", code != 0 and "Permission denied" in out, out[:120])
-    code, out, _ = ssh(key, SHELL_USER, "touch /opt/invtui/x; touch /opt/invtui/.venv/bin/x; "
-                                        "ls /opt/invtui/x /opt/invtui/.venv/bin/x 2>/dev/null | wc -l")
+    code, out, _ = ssh(key, SHELL_USER, "touch /opt/invtui/x /opt/invtui/.venv/bin/x 2>/dev/null; "
+                                        "find /opt/invtui -writable 2>/dev/null | wc -l")
     check("1. another local account cannot write /opt/invtui", out.splitlines()[-1:] == ["0"], out[-200:])
     code, out, _ = ssh(key, SHELL_USER, "ls /var/lib/invtui /var/backups/invtui")
     check("1. another local account cannot list the service account's home (logs, keys) or the dumps",
@@ -396,7 +396,7 @@ def check_other_local_user(key: Path, password: str) -> None:
     check("1. another local account cannot run invtui as admin", code != 0 and "operator" not in out
           and len(lines_of(out)) == 1, out[:160])
     code, out, _ = ssh(key, SHELL_USER, "psql", "-w", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "invtui",
-                       "-c", "select 1", "invtui")
+                       "-d", "invtui", "-c", "select 1")
     check("1. another local account cannot reach the database without the password (scram, not trust)",
           code != 0 and "password" in out, out[:120])
     seen = []
