@@ -7,11 +7,13 @@ range, which the CLI prints as one line with exit code 2.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from invtui import paths
 from invtui.errors import ConfigError
@@ -172,11 +174,30 @@ def describe(settings: Settings) -> list[tuple[str, Any]]:
     return out
 
 
-def redact_url(url: str) -> str:
-    """postgresql://user:secret@host/db -> postgresql://user:***@host/db"""
-    scheme, sep, rest = url.partition("://")
-    if not sep or "@" not in rest:
-        return url
-    creds, at, host = rest.rpartition("@")
-    user, colon, password = creds.partition(":")
-    return f"{scheme}://{user}{':***' if colon and password else ''}@{host}"
+# The three places libpq reads a password from (https://www.postgresql.org/docs/current/libpq-connect.html):
+# a URI's userinfo, a URI query parameter (its name may be percent-encoded), a keyword=value pair
+# (its value may be quoted, with backslash escapes).
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:@/?#]*):[^\s/?#]+@")
+_QUERY_PARAM = re.compile(r"([?&])([^=&#\s]*)=([^&#\s]*)")
+_KEYWORD = re.compile(r"(?i)(?<![\w%?&.-])(password\s*=\s*)('(?:\\.|[^'\\])*'?|(?:\\.|[^\s\\])+)")
+HIDDEN = "***"
+
+
+def redact_url(text: str) -> str:
+    """`text` with every database password hidden, in every form libpq accepts.
+
+    postgresql://u:pw@h/db, postgresql://u@h/db?sslmode=require&password=pw and
+    "host=h password='a b' dbname=x" all come out with *** for the password. Works on a bare URL
+    and on any text that embeds one (an error message, a log line), so it is the one function
+    every printed or logged URL goes through.
+    """
+    text = _USERINFO.sub(lambda m: f"{m.group(1)}:{HIDDEN}@", text)
+    text = _QUERY_PARAM.sub(_redact_param, text)
+    return _KEYWORD.sub(lambda m: m.group(1) + HIDDEN, text)
+
+
+def _redact_param(match: re.Match[str]) -> str:
+    sep, name, value = match.groups()
+    if unquote(name).strip().lower() == "password" and value:
+        return f"{sep}{name}={HIDDEN}"
+    return match.group(0)

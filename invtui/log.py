@@ -1,14 +1,41 @@
-"""Logging to a rotating file: the terminal belongs to the UI."""
+"""Logging to a rotating file: the terminal belongs to the UI.
+
+Log files are private: created 0600 (rotated ones too) in a folder created 0700, and every line
+goes through `redact_url`, so a database password in an error message or a traceback never
+reaches the file.
+"""
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 from pathlib import Path
 
 from invtui import paths
+from invtui.config import redact_url
 
 _FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"
+FILE_MODE = 0o600
+
+
+class RedactingFormatter(logging.Formatter):
+    """A formatter whose output (message and traceback) never holds a database password."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_url(super().format(record))
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """RotatingFileHandler whose files are 0600 whatever the umask (the new file after a rotation too)."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, FILE_MODE)
+        try:
+            os.fchmod(fd, FILE_MODE)  # a file an older invtui created 0644
+        except OSError:
+            pass  # not ours (a shared log someone set up): doctor reports its mode
+        return os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors)
 
 
 def setup_logging(level: str = "INFO", file: Path | None = None, *, stream: bool = False) -> Path:
@@ -24,12 +51,12 @@ def setup_logging(level: str = "INFO", file: Path | None = None, *, stream: bool
             root.removeHandler(handler)
             handler.close()
     root.setLevel(level.upper())
-    formatter = logging.Formatter(_FORMAT)
+    formatter = RedactingFormatter(_FORMAT)
     handlers: list[logging.Handler] = []
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        paths.private_dir(path.parent)
         handlers.append(
-            logging.handlers.RotatingFileHandler(path, maxBytes=10 * 1024 * 1024, backupCount=5, encoding="utf-8")
+            PrivateRotatingFileHandler(path, maxBytes=10 * 1024 * 1024, backupCount=5, encoding="utf-8")
         )
     except OSError:
         stream = True

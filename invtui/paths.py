@@ -11,6 +11,21 @@ import platformdirs
 APP_NAME = "invtui"
 
 
+PRIVATE_DIR_MODE = 0o700
+
+
+def private_dir(path: Path) -> Path:
+    """Create `path` (and missing parents) with the last folder 0700, whatever the umask.
+
+    An existing folder is left as it is (an admin may have chosen its mode; doctor reports it).
+    """
+    if not path.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
+        os.chmod(path, PRIVATE_DIR_MODE)  # mkdir's mode is filtered by the umask
+    return path
+
+
 def data_dir() -> Path:
     """The user data directory (XDG_DATA_HOME respected): the embedded database lives here."""
     return platformdirs.user_data_path(APP_NAME)

@@ -26,7 +26,7 @@ from invtui.cli import sweep as sweep_commands
 from invtui.cli import transfer as transfer_commands
 from invtui.cli import user as user_commands
 from invtui.cli.state import CliState, state
-from invtui.config import load_settings
+from invtui.config import load_settings, redact_url
 from invtui.db.errors import friendly_error
 from invtui.log import setup_logging
 
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"invtui: {error.message}", file=sys.stderr)
             return error.exit_code
         log.exception("unexpected error")
-        print(f"invtui: unexpected error ({type(exc).__name__}: {exc}); details are in the log file",
+        print(f"invtui: unexpected error ({type(exc).__name__}: {redact_url(str(exc))}); details are in the log file",
               file=sys.stderr)
         return 1
 

@@ -38,7 +38,7 @@ def serve(ctx: typer.Context,
           public_url: str | None = typer.Option(None, "--public-url",
                                                 help="URL browsers use, when not http://HOST:PORT (a proxy).")) -> None:
     """Serve the app to web browsers; each tab logs in like a terminal."""
-    from textual_serve.server import Server
+    from invtui.web.server import InvtuiServer
 
     st = state(ctx)
     st.database()  # unreachable database or pending migrations: one line now, not in every tab
@@ -46,7 +46,10 @@ def serve(ctx: typer.Context,
     if public_url is None and host in _EVERY_INTERFACE:
         # the page tells the browser where the websocket is; 0.0.0.0 is not an address it can reach
         public_url = f"http://{socket.getfqdn()}:{port}"
-    server = Server(app_command(st.settings), host=host, port=port, title="invtui", public_url=public_url)
+    try:
+        server = InvtuiServer(app_command(st.settings), host=host, port=port, public_url=public_url)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     try:
         server.serve()
     except OSError as exc:

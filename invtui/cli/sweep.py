@@ -16,7 +16,7 @@ from invtui.cli.output import console, print_json, print_table
 from invtui.cli.state import state
 from invtui.cli.stopping import stop_on_signals
 from invtui.config import SETTINGS, Settings, redact_url
-from invtui.log import _FORMAT
+from invtui.log import _FORMAT, RedactingFormatter
 from invtui.services import sweep as sweep_service
 from invtui.services.scheduler import Scheduler
 
@@ -181,7 +181,7 @@ def _unit_escape(value: str) -> str:
 def _log_to_stdout() -> None:
     """The worker has no UI: its log goes to stdout as well as to the log file."""
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter(_FORMAT))
+    handler.setFormatter(RedactingFormatter(_FORMAT))
     handler._invtui = True  # type: ignore[attr-defined]
     logging.getLogger().addHandler(handler)
     if logging.getLogger().level > logging.INFO:

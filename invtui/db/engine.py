@@ -7,6 +7,7 @@ test can point the very same code at its own throwaway database.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -18,7 +19,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session
 
-from invtui.config import Settings
+from invtui.config import Settings, redact_url
 from invtui.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ def normalize_url(raw: str) -> URL:
     try:
         url = make_url(raw.strip())
     except ArgumentError:
-        raise ConfigError(f"Database URL {raw!r} is malformed; expected postgresql://user@host:port/dbname") from None
+        raise ConfigError(f"Database URL {redact_url(raw)!r} is malformed; expected postgresql://user@host:port/dbname") from None
     if url.get_backend_name() not in ("postgresql", "postgres"):
         raise ConfigError(f"Database URL must be a postgresql:// URL (got {url.get_backend_name()}://...)")
     if url.drivername not in ("postgresql", "postgres", "postgresql+psycopg"):
@@ -61,12 +62,29 @@ class Database:
     def display_url(self) -> str:
         """The URL for people: password hidden (if there is one), socket paths readable."""
         url = self.url if self.url.password else self.url._replace(password=None)  # set() cannot clear it
-        return unquote(url.render_as_string(hide_password=True))
+        return redact_url(unquote(redact_url(url.render_as_string(hide_password=True))))
 
     @property
     def conninfo(self) -> str:
         """The URL as libpq understands it (no SQLAlchemy driver suffix), password included."""
         return self.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def client_args(self) -> tuple[str, dict[str, str]]:
+        """(conninfo without any password, environment holding it) for a libpq tool run as a child.
+
+        pg_dump and pg_restore must never see the password on their command line, where any
+        local user reads it with `ps`; libpq takes it from PGPASSWORD instead (readable in
+        /proc/PID/environ by the same account only).
+        """
+        url = self.url.set(drivername="postgresql")._replace(password=None).difference_update_query(["password"])
+        env = dict(os.environ)
+        query_password = self.url.query.get("password")
+        if isinstance(query_password, tuple):
+            query_password = query_password[-1] if query_password else None
+        password = self.url.password if self.url.password is not None else query_password
+        if password:
+            env["PGPASSWORD"] = str(password)
+        return url.render_as_string(hide_password=False), env
 
     @cached_property
     def engine(self) -> Engine:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import psycopg
 from sqlalchemy.exc import DBAPIError, OperationalError as SAOperationalError
 
+from invtui.config import redact_url
 from invtui.errors import ConflictError, DatabaseUnavailable, InvtuiError, ValidationError
 
 # What each constraint of sql/ means to a person, by constraint name.
@@ -38,7 +39,7 @@ def friendly_error(exc: BaseException) -> InvtuiError | None:
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
     if isinstance(exc, SAOperationalError) or isinstance(orig, psycopg.OperationalError):
         first = str(orig).strip().splitlines()[0] if str(orig).strip() else "connection failed"
-        return DatabaseUnavailable(f"Database unreachable: {first}")
+        return DatabaseUnavailable(f"Database unreachable: {redact_url(first)}")
     if isinstance(orig, psycopg.errors.IntegrityError):
         name = getattr(orig.diag, "constraint_name", None) or ""
         message = CONSTRAINT_MESSAGES.get(name)
@@ -47,7 +48,7 @@ def friendly_error(exc: BaseException) -> InvtuiError | None:
         return ConflictError(message)
     if isinstance(orig, psycopg.errors.DataError):
         first = str(orig).strip().splitlines()[0]
-        return ValidationError(f"Invalid value: {first}")
+        return ValidationError(f"Invalid value: {redact_url(first)}")
     if isinstance(orig, psycopg.Error) and isinstance(orig, psycopg.errors.SerializationFailure | psycopg.errors.DeadlockDetected):
         return ConflictError("Someone else changed the same rows at the same moment; try again")
     return None

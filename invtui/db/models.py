@@ -47,6 +47,16 @@ class UserEvent(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class LoginThrottle(SQLModel, table=True):
+    """Failed browser logins of one client address (sql/0008): how long it must wait."""
+
+    __tablename__ = "login_throttle"
+    client: str = Field(primary_key=True, max_length=100)
+    failures: int = 0
+    last_failure_at: datetime = Field(default_factory=utcnow)
+    blocked_until: datetime = Field(default_factory=utcnow)
+
+
 class Category(SQLModel, table=True):
     __tablename__ = "categories"
     id: int | None = Field(default=None, primary_key=True)

@@ -11,6 +11,7 @@ too-old tool is refused with one line saying what to install rather than a half-
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import psycopg
 
+from invtui.config import redact_url
 from invtui.db import migrations
 from invtui.db.engine import Database
 from invtui.errors import ConflictError, DatabaseUnavailable, InvtuiError, NotFound, ValidationError
@@ -33,6 +35,9 @@ Progress = Callable[[str], None]
 # What the restore reports, and what "the database has data" means.
 COUNTED_TABLES = {"products": "products", "inventory rows": "inventory", "alerts": "stock_alerts",
                   "purchase orders": "purchase_orders"}
+
+
+DUMP_MODE = 0o600
 
 
 class BackupError(InvtuiError):
@@ -159,14 +164,31 @@ def backup(db: Database, path: Path | None = None, *, progress: Progress | None 
     tools = find_tools(db)
     partial = target.with_name(target.name + ".partial")
     started = time.monotonic()
+    conninfo, env = db.client_args()
     command = [str(tools.pg_dump), "--format=custom", "--compress=6", "--verbose", f"--file={partial}",
-               f"--dbname={db.conninfo}"]
+               f"--dbname={conninfo}"]
     try:
-        tables = _run_with_progress(command, progress, "dumping")
+        _create_private(partial)
+        tables = _run_with_progress(command, progress, "dumping", env)
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
     return BackupResult(target, target.stat().st_size, time.monotonic() - started, tables)
+
+
+def _create_private(path: Path) -> None:
+    """An empty 0600 file for pg_dump to write into: a dump holds password hashes, so nobody else reads it.
+
+    pg_dump truncates and keeps the mode; creating it here means there is no moment at which the
+    umask's 0644 applies. A leftover from an interrupted backup is replaced, a link is never followed.
+    """
+    path.unlink(missing_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, DUMP_MODE)
+    except OSError as exc:
+        raise BackupError(f"Cannot write {path}: {exc.strerror or exc}") from None
+    os.fchmod(fd, DUMP_MODE)
+    os.close(fd)
 
 
 def table_counts(db: Database) -> dict[str, int]:
@@ -210,11 +232,12 @@ def restore(db: Database, path: Path, *, force: bool = False, progress: Progress
             "empty one, or with --force to replace them"
         )
     started = time.monotonic()
+    conninfo, env = db.client_args()
     command = [str(tools.pg_restore), "--single-transaction", "--exit-on-error", "--no-owner", "--no-acl",
-               "--verbose", f"--dbname={db.conninfo}"]
+               "--verbose", f"--dbname={conninfo}"]
     if force:
         command += ["--clean", "--if-exists"]
-    _run_with_progress([*command, str(source)], progress, "restoring")
+    _run_with_progress([*command, str(source)], progress, "restoring", env)
     applied = [m.filename for m in migrations.upgrade(db)]
     report = integrity.check(db)
     return RestoreResult(source, time.monotonic() - started, table_counts(db), applied, report)
@@ -223,10 +246,13 @@ def restore(db: Database, path: Path, *, force: bool = False, progress: Progress
 _STEP = re.compile(r"(?:dumping contents of table|processing data for table|creating TABLE) \"?([\w.\"]+)")
 
 
-def _run_with_progress(command: list[str], progress: Progress | None, verb: str) -> int:
-    """Run a pg tool, turning its --verbose lines into progress; one-line error on failure."""
+def _run_with_progress(command: list[str], progress: Progress | None, verb: str, env: dict[str, str]) -> int:
+    """Run a pg tool, turning its --verbose lines into progress; one-line error on failure.
+
+    `env` carries the password (PGPASSWORD); `command` never does.
+    """
     log.info("running %s", command[0])
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     assert proc.stderr is not None
     tables, errors = 0, []
     for line in proc.stderr:
@@ -242,6 +268,6 @@ def _run_with_progress(command: list[str], progress: Progress | None, verb: str)
         tool = Path(command[0]).name
         reason = errors[0] if errors else f"exit code {proc.returncode}"
         reason = re.sub(r"^\S+: error: ", "", reason)
-        log.error("%s failed: %s", tool, "\n".join(errors))
-        raise BackupError(f"{tool} failed: {reason}")
+        log.error("%s failed: %s", tool, redact_url("\n".join(errors)))
+        raise BackupError(f"{tool} failed: {redact_url(reason)}")
     return tables

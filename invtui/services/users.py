@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 from datetime import datetime, timedelta, timezone
@@ -14,7 +15,7 @@ from invtui.db.models import User, UserEvent
 from invtui.domain import validation
 from invtui.domain.roles import SYSTEM, Actor, Permission, Role, parse_role, require
 from invtui.errors import AuthenticationError, ConflictError, NotFound, PermissionDenied
-from invtui.services import events
+from invtui.services import events, login_throttle
 from invtui.services.tx import unit_of_work
 
 # bcrypt's cost. 12 is the usual production choice (~0.25 s a hash); tests lower it via the env.
@@ -125,50 +126,76 @@ def _active_admins(session: Session) -> int:
     return int(session.exec(query).one())
 
 
+WRONG = "Wrong user name or password"  # unknown user or wrong password: one sentence, no names given away
+
+
+@functools.cache
+def _equaliser_hash() -> str:
+    """A hash to check unknown names against, so they cost what a real check costs."""
+    return hash_password("timing-equaliser")
+
+
 def authenticate(
-    session: Session, username: str, password: str, *, max_failed: int = 5, lockout_minutes: int = 15
+    session: Session, username: str, password: str, *, max_failed: int = 5, lockout_minutes: int = 15,
+    client: str | None = None,
 ) -> Actor:
     """Check a password; count failures and lock the account after `max_failed` of them.
 
-    The failure count is bumped with one atomic UPDATE so logins racing on two terminals both count.
+    `client` is the browser's address in browser mode (`invtui serve`). There anyone who can reach
+    the page can guess, so failures do not count toward the lockout (else guessing would lock an
+    operator out); the address waits longer after each failure instead (login_throttle).
+    An unknown user and a wrong password get the same sentence. Everything happens in one
+    transaction, so logins racing on two terminals (or tabs) all count.
     """
     now = datetime.now(timezone.utc)
     with unit_of_work(session):
-        name = (username or "").strip().lower()
-        user = session.exec(select(User).where(User.username == name).with_for_update()).first()
-        if user is None:
-            check_password("x", hash_password("timing-equaliser"))  # same cost as a real check
-            raise AuthenticationError("Wrong user name or password")
-        if not user.is_active:
-            raise AuthenticationError(f"User {user.username} is disabled; ask an admin")
-        if user.locked_until and user.locked_until > now:
-            raise AuthenticationError(
-                f"User {user.username} is locked until {user.locked_until.astimezone():%H:%M} after "
-                f"{user.failed_logins} failed logins"
-            )
-        if check_password(password or "", user.password_hash):
-            user.failed_logins = 0
-            user.locked_until = None
-            user.last_login_at = now
-            _record(session, "login", user, to_actor(user))
-            return to_actor(user)
-    # Wrong password: record it in its own committed transaction (the refusal must not roll it back).
-    with unit_of_work(session):
-        failed = session.exec(
-            update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
-            .returning(User.failed_logins)
-        ).scalar_one()
-        _record(session, "login_failed", user, SYSTEM)
-        if failed >= max_failed:
-            until = now + timedelta(minutes=lockout_minutes)
-            session.exec(update(User).where(User.id == user.id).values(locked_until=until))
-            _record(session, "locked", user, SYSTEM, f"{failed} failed logins")
-    if failed >= max_failed:
-        raise AuthenticationError(
-            f"User {user.username} is locked for {lockout_minutes} minutes after {failed} failed logins"
-        )
-    left = max_failed - failed
-    raise AuthenticationError(f"Wrong user name or password ({left} attempt{'s' if left != 1 else ''} left)")
+        outcome = _attempt(session, username, password, now, client=client, max_failed=max_failed,
+                           lockout_minutes=lockout_minutes)
+    if isinstance(outcome, str):
+        raise AuthenticationError(outcome)
+    return outcome
+
+
+def _attempt(session: Session, username: str, password: str, now: datetime, *, client: str | None,
+             max_failed: int, lockout_minutes: int) -> Actor | str:
+    """One sign-in attempt: the actor, or the sentence that refuses it (after recording the failure)."""
+    throttle = None
+    if client is not None:
+        throttle, wait = login_throttle.hold(session, client, now)
+        if wait:
+            return login_throttle.wait_sentence(wait)
+    name = (username or "").strip().lower()
+    user = session.exec(select(User).where(User.username == name).with_for_update()).first()
+    if user is not None and user.locked_until and user.locked_until > now:
+        return (f"User {user.username} is locked until {user.locked_until.astimezone():%H:%M} after "
+                f"{user.failed_logins} failed logins")
+    if user is None:
+        check_password(password or "", _equaliser_hash())  # same cost as a real check
+    elif check_password(password or "", user.password_hash):
+        if not user.is_active:  # said only to someone who knows the password
+            return f"User {user.username} is disabled; ask an admin"
+        user.failed_logins = 0
+        user.locked_until = None
+        user.last_login_at = now
+        _record(session, "login", user, to_actor(user), f"from {client}" if client else "")
+        if throttle is not None:
+            login_throttle.clear(session, throttle)
+        return to_actor(user)
+    if user is not None:
+        _record(session, "login_failed", user, SYSTEM, f"from {client}" if client else "")
+    if throttle is not None:
+        return f"{WRONG}; try again in {login_throttle.record_failure(session, throttle, now)} s"
+    if user is None:
+        return WRONG
+    failed = session.exec(
+        update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins)
+    ).scalar_one()
+    if failed < max_failed:
+        return WRONG
+    session.exec(update(User).where(User.id == user.id).values(locked_until=now + timedelta(minutes=lockout_minutes)))
+    _record(session, "locked", user, SYSTEM, f"{failed} failed logins")
+    return f"User {user.username} is locked for {lockout_minutes} minutes after {failed} failed logins"
 
 
 def ensure_admin(session: Session) -> str | None:
