@@ -294,7 +294,8 @@ def ssh(key: Path, user: str, *command: str, opts: tuple[str, ...] = (), timeout
     """Exit code, stdout+stderr, seconds."""
     started = time.monotonic()
     try:
-        r = run([*ssh_argv(key, user, *opts), *command], timeout=timeout, stdin=subprocess.DEVNULL)
+        remote = list(command) if len(command) <= 1 else [shlex.join(command)]  # the remote shell splits again
+        r = run([*ssh_argv(key, user, *opts), *remote], timeout=timeout, stdin=subprocess.DEVNULL)
         return r.returncode, (r.stdout + r.stderr).strip(), time.monotonic() - started
     except subprocess.TimeoutExpired:
         return -1, "(timed out)", time.monotonic() - started
