@@ -54,6 +54,10 @@ SETTINGS: dict[str, Setting] = {
     ),
     "log_level": Setting("log", "level", ("INVTUI_LOG_LEVEL", "LOG_LEVEL"), str, choices=LOG_LEVELS),
     "log_file": Setting("log", "file", ("INVTUI_LOG_FILE",), str),
+    # Where the app may read and write files: from the config file only, never the environment,
+    # so an operator cannot point the app's import and export at their own home directory.
+    "files_dir": Setting("files", "dir", (), str),
+    "backup_dir": Setting("backup", "dir", (), str),
 }
 
 
@@ -71,11 +75,23 @@ class Settings:
     notifications_keep_days: int = 90
     log_level: str = "INFO"
     log_file: str = ""
+    files_dir: str = ""
+    backup_dir: str = ""
     source: Path | None = field(default=None, compare=False)
 
     @property
     def log_path(self) -> Path:
         return Path(self.log_file).expanduser() if self.log_file else paths.log_file()
+
+    @property
+    def files_path(self) -> Path:
+        """The folder holding one folder per invtui user for the app's CSV import and export."""
+        return Path(self.files_dir).expanduser() if self.files_dir else paths.files_dir()
+
+    @property
+    def backup_path(self) -> Path | None:
+        """Where `db backup` without a file name writes (None: the current directory)."""
+        return Path(self.backup_dir).expanduser() if self.backup_dir else None
 
 
 def find_config_file(explicit: str | Path | None = None, env: Mapping[str, str] | None = None) -> Path | None:

@@ -44,6 +44,11 @@ def log_file() -> Path:
     return log_dir() / "invtui.log"
 
 
+def files_dir() -> Path:
+    """Default `[files] dir`: one folder per invtui user inside it holds their CSV files."""
+    return data_dir() / "files"
+
+
 def embedded_pgdata() -> Path:
     """PGDATA of the embedded PostgreSQL server shared by every invtui process of this user."""
     return data_dir() / "pgdata"

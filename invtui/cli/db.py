@@ -71,14 +71,16 @@ def url(ctx: typer.Context) -> None:
 @app.command()
 def backup(
     ctx: typer.Context,
-    file: Path | None = typer.Argument(None, help="Where to write it (default invtui-DB-YYYYmmdd-HHMMSS.dump)."),
+    file: Path | None = typer.Argument(None, help="Where to write it (default invtui-DB-YYYYmmdd-HHMMSS.dump "
+                                       "in [backup] dir, else here)."),
 ) -> None:
-    """Write a compressed pg_dump (custom format) of the database in use."""
+    """Write a compressed pg_dump (custom format) of the database in use; the file is 0600."""
     from invtui.services import backup as backup_service
 
-    db = state(ctx).database(prepare=False)
+    st = state(ctx)
+    db = st.database(prepare=False)
     with _progress_line() as progress:
-        result = backup_service.backup(db, file, progress=progress)
+        result = backup_service.backup(db, file, progress=progress, directory=st.settings.backup_path)
     console.print(f"Backed up {db.url.database} ({result.tables} tables) to {result.path}: "
                   f"{result.size} in {result.seconds:.1f} s", soft_wrap=True)
 

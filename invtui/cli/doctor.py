@@ -10,12 +10,12 @@ from invtui.services.doctor import run_checks
 
 
 def doctor(ctx: typer.Context) -> None:
-    """Check config, log directory, database, migrations and the sweep; exit 1 on any FAIL."""
+    """Check config, log directory, the box's file modes, database, migrations and the sweep; exit 1 on any FAIL."""
     st = state(ctx)
     checks = run_checks(st.settings, lambda: st.database(prepare=False))
     width = max(len(c.name) for c in checks)
     for c in checks:
-        mark = "[green]OK  [/]" if c.ok else "[red]FAIL[/]"
+        mark = "[red]FAIL[/]" if not c.ok else "[yellow]WARN[/]" if c.warning else "[green]OK  [/]"
         console.print(f"{mark} {c.name:<{width}}  {c.detail}", soft_wrap=True)
         if c.hint:
             console.print(f"     {'':<{width}}  hint: {c.hint}", soft_wrap=True)

@@ -18,5 +18,6 @@ def run_app(settings: Settings, db: Database, *, username: str | None = None, tr
         )
         return
     from invtui.ui.app import InvtuiApp
+    from invtui.web import served_client
 
-    InvtuiApp(settings=settings, db=db, username=username, trusted=trusted).run()
+    InvtuiApp(settings=settings, db=db, username=username, trusted=trusted, client_address=served_client()).run()

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import psycopg
 
+from invtui import paths
 from invtui.config import redact_url
 from invtui.db import migrations
 from invtui.db.engine import Database
@@ -150,12 +151,16 @@ def default_backup_path(db: Database, now: time.struct_time | None = None) -> Pa
     return Path(f"invtui-{db.url.database}-{stamp}.dump")
 
 
-def backup(db: Database, path: Path | None = None, *, progress: Progress | None = None) -> BackupResult:
-    """Write a compressed custom-format dump of the whole database to `path` (atomically).
+def backup(db: Database, path: Path | None = None, *, progress: Progress | None = None,
+           directory: Path | None = None) -> BackupResult:
+    """Write a compressed custom-format dump of the whole database to `path` (atomically), mode 0600.
 
     The dump is written beside the target and renamed at the end, so a failed or interrupted
-    backup never leaves a truncated file under the name an operator would restore from.
+    backup never leaves a truncated file under the name an operator would restore from. Without
+    `path` the default name goes in `directory` (`[backup] dir`, created 0700), else here.
     """
+    if path is None and directory is not None:
+        path = paths.private_dir(directory.expanduser()) / default_backup_path(db)
     target = (path or default_backup_path(db)).expanduser()
     if target.is_dir():
         raise ValidationError(f"{target} is a directory; give a file name for the backup")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import stat
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,17 +16,24 @@ from invtui.db.errors import friendly_error
 from invtui.errors import InvtuiError
 
 
+# The file the printed worker unit reads secrets from (`invtui worker --print-systemd-unit`).
+ENV_FILE = Path("/etc/invtui/invtui.env")
+# Group or other may read (files) or list (folders).
+_OTHERS_READ = stat.S_IRGRP | stat.S_IROTH
+
+
 @dataclass(frozen=True)
 class Check:
     name: str
     ok: bool
     detail: str
     hint: str = ""
+    warning: bool = False  # ok to run, but the box is not set up safely (does not fail doctor)
 
 
 def run_checks(settings: Settings, open_database) -> list[Check]:  # type: ignore[no-untyped-def]
     """Run every check; `open_database()` returns a Database (it may start the embedded server)."""
-    checks = [_config(settings), _log_dir(settings), _interval(settings)]
+    checks = [_config(settings), _log_dir(settings), _interval(settings), *box_checks(settings)]
     try:
         db: Database = open_database()
     except Exception as exc:
@@ -95,6 +104,9 @@ def _migrations(db: Database) -> Check:
     except InvtuiError as exc:
         return Check("migrations", False, exc.message, "run: invtui db status")
     pending = [s.migration.filename for s in states if s.applied_at is None]
+    if states and len(pending) == len(states):
+        return Check("migrations", False, "database has no schema (no migration applied yet)",
+                     "run `invtui db upgrade` (it also prints the first admin's password)")
     if pending:
         return Check("migrations", False, f"{len(pending)} pending: {', '.join(pending)}", "run: invtui db upgrade")
     return Check("migrations", True, f"all {len(states)} applied")
@@ -102,6 +114,9 @@ def _migrations(db: Database) -> Check:
 
 def _last_sweep(db: Database, settings: Settings) -> Check:
     with db.connect(autocommit=True) as conn:
+        if not conn.execute("SELECT to_regclass('sweep_runs') IS NOT NULL").fetchone()[0]:
+            return Check("background sweep", False, "not checked: the database has no sweep_runs table yet",
+                         "run `invtui db upgrade`")
         row = conn.execute(
             "SELECT started_at, error, extract(epoch FROM now() - started_at) FROM sweep_runs "
             "WHERE NOT skipped ORDER BY started_at DESC LIMIT 1"
@@ -117,3 +132,91 @@ def _last_sweep(db: Database, settings: Settings) -> Check:
     hint = "no app or worker is sweeping; start `invtui worker` or open the app" if stale else ""
     # A stale sweep is worth a hint but not a failure: nobody may be logged in.
     return Check("background sweep", True, detail + (" (stale)" if stale else ""), hint)
+
+
+# --- the box setup (issue 13): secrets, code and private files --------------------------------
+
+
+def box_checks(settings: Settings) -> list[Check]:
+    """What a shared box gets wrong: a readable secret, writable code, readable logs or dumps."""
+    checks = [secret_file_check("config file", settings.source)]
+    if ENV_FILE.exists():
+        checks.append(secret_file_check("environment file", ENV_FILE))
+    checks.append(code_check(code_paths(), on_box=bool(settings.database_url), uid=os.geteuid(),
+                             gids={os.getegid(), *os.getgroups()}))
+    checks.append(private_files_check("log files", settings.log_path.parent, f"{settings.log_path.name}*"))
+    if settings.backup_path is not None:
+        checks.append(private_files_check("backups", settings.backup_path, "*.dump*"))
+    return [c for c in checks if c is not None]
+
+
+def _others_can_read(path: Path) -> bool:
+    return bool(path.stat().st_mode & _OTHERS_READ)
+
+
+def _mode(path: Path) -> str:
+    return f"{stat.S_IMODE(path.stat().st_mode):o}"
+
+
+def secret_file_check(label: str, path: Path | None) -> Check | None:
+    """Warn when `path` holds a database password (any form libpq reads) and group or others can read it."""
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        return Check(label, False, f"{path}: {exc.strerror}", "the account that runs invtui must read it")
+    if redact_url(text) == text:
+        return Check(label, True, f"{path} holds no database password")
+    if _others_can_read(path):
+        return Check(label, True, f"{path} holds a database password and is readable by others (mode {_mode(path)})",
+                     f"chmod 600 {path} and chown it to the service account", warning=True)
+    return Check(label, True, f"{path} holds a database password, readable by its owner only")
+
+
+def code_paths() -> list[Path]:
+    """invtui's own code: the package, the folder holding it, the environment and the `invtui` executable."""
+    package = Path(__file__).resolve().parent.parent
+    executable = Path(sys.executable).with_name("invtui")
+    return [package, package.parent, Path(sys.prefix), executable]
+
+
+def writable_by(path: Path, uid: int, gids: set[int]) -> bool:
+    """Whether the account `uid` (in groups `gids`) may write `path`, judged from its owner and mode."""
+    st = path.stat()
+    if uid == 0:
+        return True
+    if st.st_uid == uid:
+        return bool(st.st_mode & stat.S_IWUSR)
+    if st.st_gid in gids:
+        return bool(st.st_mode & stat.S_IWGRP)
+    return bool(st.st_mode & stat.S_IWOTH)
+
+
+def code_check(paths_: list[Path], *, on_box: bool, uid: int, gids: set[int]) -> Check:
+    """Warn when the account running invtui can change invtui's code (then any bug is a way in for good)."""
+    if not on_box:
+        return Check("own code", True, "single-user install (embedded database): not checked")
+    if uid == 0:
+        return Check("own code", True, "running as root: run doctor as the service account to check this")
+    writable = [p for p in paths_ if p.exists() and writable_by(p, uid, gids)]
+    if writable:
+        return Check("own code", True, f"this account can write invtui's code: {', '.join(map(str, writable))}",
+                     "install as root (e.g. /opt/invtui owned by root, mode 755) and run as the service account",
+                     warning=True)
+    return Check("own code", True, "this account cannot write invtui's code")
+
+
+def private_files_check(label: str, directory: Path, pattern: str) -> Check:
+    """Warn when the folder or any matching file in it is readable by group or others."""
+    if not directory.is_dir():
+        return Check(label, True, f"{directory} does not exist yet (it is created 0700)")
+    loose = [p for p in sorted(directory.glob(pattern)) if p.is_file() and _others_can_read(p)]
+    folder_loose = _others_can_read(directory)
+    if not loose and not folder_loose:
+        return Check(label, True, f"{directory} and its files are private")
+    shown = [f"{directory} (mode {_mode(directory)})"] if folder_loose else []
+    shown += [f"{p.name} (mode {_mode(p)})" for p in loose[:3]] + ([f"+{len(loose) - 3} more"] if len(loose) > 3 else [])
+    fix = f"chmod 700 {directory}" if folder_loose else ""
+    fix += (" and " if fix else "") + (f"chmod 600 {directory}/{pattern}" if loose else "")
+    return Check(label, True, f"readable by others: {', '.join(shown)}", fix, warning=True)

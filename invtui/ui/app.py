@@ -86,8 +86,12 @@ class InvtuiApp(App[None]):
         trusted: bool = False,
         clock: Clock | None = None,
         live: bool = True,
+        client_address: str | None = None,
     ) -> None:
         """`trusted` signs `username` in without a password (demo, `auth.trust_os_user`).
+
+        `client_address` is the browser's address when `invtui serve` runs this app for a tab:
+        failed logins then slow that address down instead of locking the account.
 
         `live=False` runs without the listener and the scheduler (snapshot tests only).
         """
@@ -95,6 +99,7 @@ class InvtuiApp(App[None]):
         self.settings = settings
         self.db = db
         self.trusted_username = username if trusted else None
+        self.client_address = client_address
         self.clock = clock or Clock()
         self.live = live
         self.actor: Actor | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from textual.widgets import Input, Static
 
 from conftest import PASSWORDS  # tests/conftest.py
@@ -27,14 +29,50 @@ async def test_operator_signs_in_and_lands_on_the_dashboard(make_app) -> None:  
         assert app.status.user == "operator" and app.status.role == "operator"
 
 
-async def test_wrong_password_is_refused_with_the_attempts_left(make_app) -> None:  # type: ignore[no-untyped-def]
+async def test_wrong_password_and_unknown_user_get_the_same_sentence(make_app) -> None:  # type: ignore[no-untyped-def]
     app = make_app()
     async with app.run_test() as pilot:
         await sign_in(pilot, "operator", "not-my-password")
         assert app.actor is None and app.current_mode == "login"
         message = str(app.screen.query_one("#login-message", Static).render())
-        assert "Wrong user name or password (4 attempts left)" in message
+        assert message == "✖ Wrong user name or password"
         assert app.screen.query_one("#login-password", Input).value == ""
+        app.screen.query_one("#login-user", Input).value = ""
+        await sign_in(pilot, "nobody", "not-my-password")
+        assert str(app.screen.query_one("#login-message", Static).render()) == message
+
+
+async def test_in_a_browser_tab_guesses_slow_the_address_and_never_lock_the_operator(db) -> None:  # type: ignore[no-untyped-def]
+    """The tab `invtui serve` starts for a browser at 203.0.113.7: six wrong passwords, no lockout."""
+    from invtui.config import Settings
+    from invtui.ui.app import InvtuiApp
+
+    settings = Settings(database_url=db.url.render_as_string(hide_password=False))
+    app = InvtuiApp(settings=settings, db=db, client_address="203.0.113.7")
+    async with app.run_test() as pilot:
+        await sign_in(pilot, "operator", "wrong-1")
+        message = app.screen.query_one("#login-message", Static)
+        assert str(message.render()) == "✖ Wrong user name or password; try again in 1 s"
+        for attempt in range(2, 7):
+            with db.connect() as conn:  # the wait is over (as if the operator waited)
+                conn.execute("UPDATE login_throttle SET blocked_until = now() - interval '1 second'")
+                conn.commit()
+            await pilot.press(*f"wrong-{attempt}", "enter")
+            await idle(app)
+            await pilot.pause()
+        assert str(message.render()) == "✖ Wrong user name or password; try again in 32 s"
+        await pilot.press(*PASSWORDS[Role.OPERATOR], "enter")  # too soon, even with the password
+        await idle(app)
+        await pilot.pause()
+        waiting = re.fullmatch(r"✖ Too many failed sign-ins from this address; try again in (\d+) s",
+                               str(message.render()))
+        assert waiting is not None and 20 <= int(waiting[1]) <= 32  # the 32 s, less the time typing took
+        assert app.actor is None
+    # Six guesses would have locked the account at a terminal; the operator signs in there at once.
+    terminal = InvtuiApp(settings=settings, db=db)
+    async with terminal.run_test() as pilot:
+        await sign_in(pilot, "operator", PASSWORDS[Role.OPERATOR])
+        assert terminal.actor is not None and terminal.actor.username == "operator"
 
 
 async def test_fifth_failure_says_the_account_is_locked(make_app) -> None:  # type: ignore[no-untyped-def]

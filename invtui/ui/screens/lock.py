@@ -41,11 +41,11 @@ class LockScreen(ModalScreen[None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         app: InvtuiApp = self.app  # type: ignore[assignment]
-        password, name, settings = event.value, self.username, app.settings
+        password, name, settings, client = event.value, self.username, app.settings, app.client_address
 
         def check(session):  # type: ignore[no-untyped-def]
             return users.authenticate(session, name, password, max_failed=settings.max_failed_logins,
-                                      lockout_minutes=settings.lockout_minutes)
+                                      lockout_minutes=settings.lockout_minutes, client=client)
 
         call_service(self, check, lambda actor: self.dismiss(None), failed=self._refused, group="unlock",
                      exclusive=True)

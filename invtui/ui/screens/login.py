@@ -1,4 +1,7 @@
-"""The login screen: user name and password; five failures lock the account (users service)."""
+"""The login screen: user name and password; five failures lock the account (users service).
+
+In a browser tab (`invtui serve`) failures slow the browser's address down instead of locking.
+"""
 
 from __future__ import annotations
 
@@ -54,12 +57,12 @@ class LoginScreen(Screen[None]):
             self._say("Type your user name", error=True)
             self.query_one("#login-user", Input).focus()
             return
-        settings = self.invtui.settings
+        settings, client = self.invtui.settings, self.invtui.client_address
         self._say("Checking…", error=False)
 
         def authenticate(session):  # type: ignore[no-untyped-def]
             return users.authenticate(session, name, password, max_failed=settings.max_failed_logins,
-                                      lockout_minutes=settings.lockout_minutes)
+                                      lockout_minutes=settings.lockout_minutes, client=client)
 
         call_service(self, authenticate, self.invtui.signed_in, failed=self._refused, group="login",
                      exclusive=True)
