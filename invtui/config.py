@@ -43,7 +43,8 @@ SETTINGS: dict[str, Setting] = {
     "misfire_grace_seconds": Setting(
         "sweep", "misfire_grace_seconds", ("INVTUI_MISFIRE_GRACE_SECONDS",), int, 1, 86400
     ),
-    "trust_os_user": Setting("auth", "trust_os_user", ("INVTUI_TRUST_OS_USER",), bool),
+    # From the config file only: the environment is what an untrusted caller controls.
+    "trust_os_user": Setting("auth", "trust_os_user", (), bool),
     "max_failed_logins": Setting("auth", "max_failed_logins", ("INVTUI_MAX_FAILED_LOGINS",), int, 1, 100),
     "lockout_minutes": Setting("auth", "lockout_minutes", ("INVTUI_LOCKOUT_MINUTES",), int, 1, 10080),
     "idle_lock_minutes": Setting(
@@ -78,6 +79,7 @@ class Settings:
     files_dir: str = ""
     backup_dir: str = ""
     source: Path | None = field(default=None, compare=False)
+    url_from_env: bool = field(default=False, compare=False)  # the database URL came from the environment
 
     @property
     def log_path(self) -> Path:
@@ -126,6 +128,7 @@ def load_settings(explicit: str | Path | None = None, env: Mapping[str, str] | N
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"Config file {path} is not valid TOML: {exc}") from exc
     values: dict[str, Any] = {}
+    from_env: set[str] = set()
     for name, setting in SETTINGS.items():
         section = document.get(setting.section, {})
         if isinstance(section, dict) and setting.key in section:
@@ -133,7 +136,8 @@ def load_settings(explicit: str | Path | None = None, env: Mapping[str, str] | N
         for env_name in reversed(setting.env):  # the first name wins, so apply it last
             if env_name in env and env[env_name] != "":
                 values[name] = _coerce(setting, env[env_name], env_name)
-    return replace(Settings(**values), source=path)
+                from_env.add(name)
+    return replace(Settings(**values), source=path, url_from_env="database_url" in from_env)
 
 
 def _coerce(setting: Setting, raw: Any, origin: str) -> Any:

@@ -70,13 +70,28 @@ def test_seed_access_token_expiry_is_an_alias_for_the_idle_lock(places: dict[str
         ({"CHECK_INTERVAL_SECONDS": "0"}, "CHECK_INTERVAL_SECONDS: must be a whole number from 1 to 86400 (got '0')"),
         ({"INVTUI_IDLE_LOCK_MINUTES": "-1"}, "INVTUI_IDLE_LOCK_MINUTES: must be a whole number from 0 to 1440"),
         ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL: must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
-        ({"INVTUI_TRUST_OS_USER": "maybe"}, "INVTUI_TRUST_OS_USER: must be true or false"),
+        ({"INVTUI_MAX_FAILED_LOGINS": "0"}, "INVTUI_MAX_FAILED_LOGINS: must be a whole number from 1 to 100"),
     ],
 )
 def test_bad_values_name_the_key_and_the_allowed_range(env: dict[str, str], expected: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(None, env)
     assert expected in caught.value.message
+
+
+def test_trust_os_user_is_read_from_the_config_file_only(tmp_path: Path) -> None:
+    """The environment is what an untrusted caller controls: it can neither switch trust on nor off."""
+    env = {"INVTUI_TRUST_OS_USER": "true"}
+    assert load_settings(write(tmp_path / "plain.toml", "[auth]\nmax_failed_logins = 3\n"), env).trust_os_user is False
+    trusting = write(tmp_path / "trust.toml", "[auth]\ntrust_os_user = true\n")
+    assert load_settings(trusting, {"INVTUI_TRUST_OS_USER": "false"}).trust_os_user is True
+
+
+def test_the_url_remembers_whether_it_came_from_the_environment(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.toml", "[database]\nurl = \"postgresql://u@h/db\"\n")
+    assert load_settings(path, {}).url_from_env is False
+    assert load_settings(path, {"INVTUI_DATABASE_URL": "postgresql://u@h/other"}).url_from_env is True
+    assert load_settings(None, {"DATABASE_URL": "postgresql://u@h/db"}).url_from_env is True
 
 
 def test_bad_value_in_the_file_names_the_file_and_key(tmp_path: Path) -> None:

@@ -73,7 +73,7 @@ def test_disabled_user_cannot_log_in_or_act(db: Database, admin: Actor) -> None:
         users.set_active(session, admin, "operator", False)
     with pytest.raises(AuthenticationError, match="disabled"):
         login(db, "operator", PASSWORDS[Role.OPERATOR])
-    with db.session() as session, pytest.raises(PermissionDenied, match="User operator is disabled"):
+    with db.session() as session, pytest.raises(PermissionDenied, match="User .operator. is disabled; ask an admin"):
         users.actor_for(session, "operator")
 
 

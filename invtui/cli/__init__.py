@@ -56,24 +56,34 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+# Commands for the box itself, run by root or the service account: no invtui user acts in them.
+MACHINE_COMMANDS = frozenset({"db", "doctor", "demo", "seed", "worker", "serve"})
+
+
 @app.callback(invoke_without_command=True)
 def root(
     ctx: typer.Context,
     config: str | None = typer.Option(None, "--config", help="Config file (else $INVTUI_CONFIG, XDG, ./config.toml)."),
-    user: str | None = typer.Option(None, "--user", "-u", help="Act as this invtui user (else $INVTUI_USER, else your login)."),
+    user: str | None = typer.Option(None, "--user", "-u", help="Act as this invtui user (else $INVTUI_USER, else your login); only root or the account owning the database URL."),
+    ssh_user: str | None = typer.Option(None, "--ssh-user", help="Signed in by an SSH key: the forced command of one authorized_keys line (invtui user add-key)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     """Run the app with no command; see the commands below for everything else."""
     settings = load_settings(config)
     setup_logging(settings.log_level, settings.log_path)
-    ctx.obj = CliState(settings=settings, user_override=user)
+    ctx.obj = CliState(settings=settings, user_override=user, ssh_user=ssh_user,
+                       check_person=ctx.invoked_subcommand not in MACHINE_COMMANDS)
     ctx.call_on_close(ctx.obj.close)
+    st = state(ctx)
+    st.acting()  # a name given by someone who may not: refused before anything opens
     if ctx.invoked_subcommand is None:
-        from invtui.cli.run_app import run_app
+        from invtui.cli.run_app import require_terminal, run_app
+        from invtui.services.identity import trusts_named_user
 
-        st = state(ctx)
-        run_app(settings, st.database(), username=st.username() if settings.trust_os_user else None,
-                trusted=settings.trust_os_user)
+        require_terminal()
+        trusted = trusts_named_user(settings, st.acting())
+        st.check_person = trusted  # signed in without a password: unknown or disabled is one line, no form
+        run_app(settings, st.database(), username=st.username() if trusted else None, trusted=trusted)
 
 
 def main(argv: list[str] | None = None) -> int:

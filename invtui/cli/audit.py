@@ -29,7 +29,7 @@ def audit(
         return
     print_table(
         ["when", "kind", "who", "action", "what", "detail"],
-        [(f"{e.at.astimezone():%Y-%m-%d %H:%M:%S}", e.kind, e.who, e.action, e.subject, e.detail) for e in entries],
+        [(f"{e.at.astimezone():%Y-%m-%d %H:%M:%S}", e.kind, e.who_shown, e.action, e.subject, e.detail) for e in entries],
     )
 
 

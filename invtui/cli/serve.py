@@ -42,7 +42,7 @@ def serve(ctx: typer.Context,
 
     st = state(ctx)
     st.database()  # unreachable database or pending migrations: one line now, not in every tab
-    os.environ["INVTUI_TRUST_OS_USER"] = "false"  # the served app always shows its login screen
+    os.environ["INVTUI_SERVED"] = "1"  # served tabs never trust the OS user: always the login form
     if public_url is None and host in _EVERY_INTERFACE:
         # the page tells the browser where the websocket is; 0.0.0.0 is not an address it can reach
         public_url = f"http://{socket.getfqdn()}:{port}"

@@ -45,18 +45,31 @@ def normalize_url(raw: str) -> URL:
 class Database:
     """One PostgreSQL database: a SQLAlchemy engine for services, raw psycopg for LISTEN and bulk work."""
 
-    def __init__(self, url: str | URL, *, embedded: bool = False) -> None:
+    def __init__(self, url: str | URL, *, embedded: bool = False, os_user: str | None = None) -> None:
         self.url = normalize_url(url) if isinstance(url, str) else url
         self.embedded = embedded
+        self.os_user = os_user
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Database:
-        """The configured URL untouched, or the embedded server when none is configured."""
+    def from_settings(cls, settings: Settings, *, os_user: str | None = None) -> Database:
+        """The configured URL untouched, or the embedded server when none is configured.
+
+        `os_user` is the real OS account of this process: every connection carries it as the
+        setting `invtui.os_user`, which the audit columns of migration 0004 default to.
+        """
         if settings.database_url:
-            return cls(settings.database_url)
+            return cls(settings.database_url, os_user=os_user)
         from invtui.db.embedded import start_embedded
 
-        return cls(start_embedded(), embedded=True)
+        return cls(start_embedded(), embedded=True, os_user=os_user)
+
+    @property
+    def _connect_options(self) -> dict[str, str]:
+        """libpq startup options: the OS account for the audit (backslash-escaped for `-c`)."""
+        if not self.os_user:
+            return {}
+        escaped = "".join(f"\\{c}" if c in " \\" else c for c in self.os_user)
+        return {"options": f"-c invtui.os_user={escaped}"}
 
     @property
     def display_url(self) -> str:
@@ -93,7 +106,8 @@ class Database:
             pool_pre_ping=True,  # a server restart leaves dead pooled connections behind
             pool_size=5,
             max_overflow=20,
-            connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "application_name": "invtui"},
+            connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "application_name": "invtui",
+                          **self._connect_options},
         )
 
     def session(self) -> Session:
@@ -118,6 +132,7 @@ class Database:
             autocommit=autocommit,
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
             application_name="invtui",
+            **self._connect_options,
         )
 
     def dispose(self) -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Column, Computed, Integer, Numeric, String
+from sqlalchemy import Column, Computed, FetchedValue, Integer, Numeric, String, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -20,6 +21,12 @@ def utcnow() -> datetime:
 
 def _money(nullable: bool = False) -> Column:  # numeric(12,2): money is never float
     return Column(Numeric(12, 2), nullable=nullable)
+
+
+def _os_user() -> Any:
+    """The OS account behind the change (migration 0004): filled by the database's default, so the
+    ORM leaves it out of its INSERTs (FetchedValue) instead of sending NULL."""
+    return Field(default=None, sa_column=Column(Text, nullable=True, server_default=FetchedValue()))
 
 
 class User(SQLModel, table=True):
@@ -45,6 +52,7 @@ class UserEvent(SQLModel, table=True):
     kind: str = Field(max_length=32)
     detail: str = ""
     created_at: datetime = Field(default_factory=utcnow)
+    os_user: str | None = _os_user()
 
 
 class LoginThrottle(SQLModel, table=True):
@@ -138,6 +146,7 @@ class StockMovement(SQLModel, table=True):
     reason: str = ""
     user_id: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow)
+    os_user: str | None = _os_user()
 
 
 class AlertRule(SQLModel, table=True):
@@ -195,6 +204,7 @@ class AlertEvent(SQLModel, table=True):
     user_id: int | None = Field(default=None, foreign_key="users.id")
     note: str = ""
     created_at: datetime = Field(default_factory=utcnow)
+    os_user: str | None = _os_user()
 
 
 class PurchaseOrder(SQLModel, table=True):
@@ -240,6 +250,7 @@ class PurchaseOrderEvent(SQLModel, table=True):
     user_id: int | None = Field(default=None, foreign_key="users.id")
     note: str = ""
     created_at: datetime = Field(default_factory=utcnow)
+    os_user: str | None = _os_user()
 
 
 class Notification(SQLModel, table=True):

@@ -18,9 +18,10 @@ from sqlmodel import Session
 
 from invtui.domain import validation
 from invtui.domain.alerts import AlertAction, AlertState, AlertStatus, AlertType, disarms, refusal
-from invtui.domain.roles import Actor, Permission, require
+from invtui.domain.roles import Actor, Permission
 from invtui.errors import InvalidTransition, NotFound, ValidationError
 from invtui.services import events
+from invtui.services.acting import require_current
 from invtui.services.tx import unit_of_work
 
 MAX_BULK = 10_000
@@ -204,7 +205,7 @@ def _clean_ids(alert_ids: Sequence[object]) -> list[int]:
 
 
 def _act(session: Session, actor: Actor, action: AlertAction, alert_ids: Sequence[object], note: str) -> BulkResult:
-    require(actor, Permission.HANDLE_ALERTS)
+    require_current(session, actor, Permission.HANDLE_ALERTS)
     ids = _clean_ids(alert_ids)
     clean_note = validation.text(note, what="Note", max_length=MAX_NOTE, required=False)
     result = BulkResult(action)

@@ -24,7 +24,8 @@ from invtui.services.tx import unit_of_work
 KINDS = ("stock", "alert", "po", "user")
 MAX_LIMIT = 10_000
 
-# Each branch yields: at, kind, who, action, subject, detail, id (the row in its own table).
+# Each branch yields: at, kind, who, action, subject, detail, id (the row in its own table) and
+# os_user (the real OS account behind the change, migration 0004; NULL when unknown).
 # {where} is replaced with that branch's filters; the time column is named in TIME_COLUMN.
 BRANCHES: dict[str, str] = {
     "stock": """
@@ -34,7 +35,7 @@ BRANCHES: dict[str, str] = {
                    CASE WHEN m.quantity_delta <> 0 THEN to_char(m.quantity_delta, 'SG9999999999FM') END,
                    CASE WHEN m.reserved_delta <> 0 THEN 'reserved ' || to_char(m.reserved_delta, 'SG9999999999FM') END,
                    nullif(m.reference, ''), nullif(m.reason, '')) AS detail,
-               m.id AS id
+               m.id AS id, m.os_user AS os_user
         FROM stock_movements m
         JOIN products p ON p.id = m.product_id
         JOIN locations l ON l.id = m.location_id
@@ -46,7 +47,7 @@ BRANCHES: dict[str, str] = {
                'alert #' || a.id || ' ' || p.sku || ' at ' || l.code,
                concat_ws(' ', coalesce(e.from_status, '-') || ' -> ' || e.to_status, e.alert_type,
                          'qty ' || e.quantity, nullif(e.note, '')),
-               e.id
+               e.id, e.os_user
         FROM alert_events e
         JOIN stock_alerts a ON a.id = e.alert_id
         JOIN products p ON p.id = a.product_id
@@ -57,7 +58,7 @@ BRANCHES: dict[str, str] = {
     "po": """
         SELECT e.created_at, 'po', coalesce(u.username, 'system'), e.to_status, po.number,
                concat_ws(' ', coalesce(e.from_status, '-') || ' -> ' || e.to_status, s.code, nullif(e.note, '')),
-               e.id
+               e.id, e.os_user
         FROM purchase_order_events e
         JOIN purchase_orders po ON po.id = e.purchase_order_id
         JOIN suppliers s ON s.id = po.supplier_id
@@ -67,7 +68,7 @@ BRANCHES: dict[str, str] = {
     # A failed login or a lockout has no acting user; the person it happened to is the "who".
     "user": """
         SELECT e.created_at, 'user', coalesce(actor.username, target.username, 'system'), e.kind,
-               'user ' || coalesce(target.username, '?'), e.detail, e.id
+               'user ' || coalesce(target.username, '?'), e.detail, e.id, e.os_user
         FROM user_events e
         LEFT JOIN users actor ON actor.id = e.actor_id
         LEFT JOIN users target ON target.id = e.user_id
@@ -91,6 +92,14 @@ class AuditEntry:
     subject: str
     detail: str
     id: int
+    os_user: str | None = None
+
+    @property
+    def who_shown(self) -> str:
+        """`admin (os: root)` when the OS account differs from the invtui user who acted."""
+        if self.os_user and self.os_user != self.who:
+            return f"{self.who} (os: {self.os_user})"
+        return self.who
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -145,7 +154,7 @@ def trail(session: Session, *, user: str | None = None, since: str | datetime | 
         if start is not None:
             params["since"] = start
         branches = [f"({BRANCHES[k].format(where=_where(k, params))})" for k in dict.fromkeys(chosen)]
-        query = f"SELECT * FROM ({' UNION ALL '.join(branches)}) AS trail (at, kind, who, action, subject, detail, id) ORDER BY at DESC, id DESC LIMIT :limit"
+        query = f"SELECT * FROM ({' UNION ALL '.join(branches)}) AS trail (at, kind, who, action, subject, detail, id, os_user) ORDER BY at DESC, id DESC LIMIT :limit"
         rows = session.execute(text(query), params).all()
     return [AuditEntry(*row) for row in rows]
 

@@ -25,9 +25,10 @@ from sqlmodel import Session, SQLModel, select
 from invtui.db.errors import friendly_error
 from invtui.db.models import AlertRule, Category, Location, Product, Supplier
 from invtui.domain import validation
-from invtui.domain.roles import Actor, Permission, require
+from invtui.domain.roles import Actor, Permission
 from invtui.errors import ConflictError, NotFound, ValidationError
 from invtui.services import events, lookup
+from invtui.services.acting import require_current
 from invtui.services.tx import unit_of_work
 
 T = TypeVar("T")
@@ -181,7 +182,7 @@ def _retire(session: Session, actor: Actor, record: M, entity: str, label: str, 
 
 
 def create_category(session: Session, actor: Actor, name: str, description: str = "") -> Category:
-    require(actor, Permission.EDIT_CATALOG)
+    require_current(session, actor, Permission.EDIT_CATALOG)
     clean = validation.text(name, what="Category name", max_length=100)
     about = validation.text(description, what="Description", max_length=2000, required=False)
     with unit_of_work(session):
@@ -196,7 +197,7 @@ def create_category(session: Session, actor: Actor, name: str, description: str 
 
 def update_category(session: Session, actor: Actor, name: str, *, new_name: Any = UNSET,
                     description: Any = UNSET, active: Any = UNSET) -> Category:
-    require(actor, Permission.EDIT_CATALOG)
+    require_current(session, actor, Permission.EDIT_CATALOG)
     with unit_of_work(session):
         category = get_category(session, name)
         if new_name is not UNSET:
@@ -216,7 +217,7 @@ def update_category(session: Session, actor: Actor, name: str, *, new_name: Any 
 
 
 def deactivate_category(session: Session, actor: Actor, name: str) -> Category:
-    require(actor, Permission.EDIT_CATALOG)
+    require_current(session, actor, Permission.EDIT_CATALOG)
     with unit_of_work(session):
         category = get_category(session, name)
         _retire(session, actor, category, "category", f"Category {category.name}", name=category.name)
@@ -248,7 +249,7 @@ def _find_category(session: Session, name: str) -> Category | None:
 
 def create_supplier(session: Session, actor: Actor, code: str, name: str, *, contact_name: str = "",
                     email: str = "", phone: str = "", lead_time_days: object = 7) -> Supplier:
-    require(actor, Permission.EDIT_CATALOG)
+    require_current(session, actor, Permission.EDIT_CATALOG)
     supplier = Supplier(
         code=_code(code, "Supplier code", 32),
         name=validation.text(name, what="Supplier name", max_length=200),
@@ -269,7 +270,7 @@ def create_supplier(session: Session, actor: Actor, code: str, name: str, *, con
 def update_supplier(session: Session, actor: Actor, code: str, *, name: Any = UNSET, contact_name: Any = UNSET,
                     email: Any = UNSET, phone: Any = UNSET, lead_time_days: Any = UNSET,
                     active: Any = UNSET) -> Supplier:
-    require(actor, Permission.EDIT_CATALOG)
+    require_current(session, actor, Permission.EDIT_CATALOG)
     with unit_of_work(session):
         supplier = get_supplier(session, code)
         if name is not UNSET:
@@ -292,7 +293,7 @@ def update_supplier(session: Session, actor: Actor, code: str, *, name: Any = UN
 
 
 def deactivate_supplier(session: Session, actor: Actor, code: str) -> Supplier:
-    require(actor, Permission.EDIT_CATALOG)
+    require_current(session, actor, Permission.EDIT_CATALOG)
     with unit_of_work(session):
         supplier = get_supplier(session, code)
         _retire(session, actor, supplier, "supplier", f"Supplier {supplier.code}", code=supplier.code,
@@ -314,7 +315,7 @@ def list_suppliers(session: Session, *, search: str | None = None, active: bool 
 
 
 def create_location(session: Session, actor: Actor, code: str, name: str = "") -> Location:
-    require(actor, Permission.EDIT_CATALOG)
+    require_current(session, actor, Permission.EDIT_CATALOG)
     location = Location(code=_code(code, "Location code", 32),
                         name=validation.text(name, what="Location name", max_length=200, required=False))
     with unit_of_work(session):
@@ -327,7 +328,7 @@ def create_location(session: Session, actor: Actor, code: str, name: str = "") -
 
 
 def update_location(session: Session, actor: Actor, code: str, *, name: Any = UNSET, active: Any = UNSET) -> Location:
-    require(actor, Permission.EDIT_CATALOG)
+    require_current(session, actor, Permission.EDIT_CATALOG)
     with unit_of_work(session):
         location = lookup.location(session, code)
         if name is not UNSET:
@@ -342,7 +343,7 @@ def update_location(session: Session, actor: Actor, code: str, *, name: Any = UN
 
 def deactivate_location(session: Session, actor: Actor, code: str) -> Location:
     """Retire a bin: no stock moves in or out of it until it is reactivated."""
-    require(actor, Permission.EDIT_CATALOG)
+    require_current(session, actor, Permission.EDIT_CATALOG)
     with unit_of_work(session):
         location = lookup.location(session, code)
         _retire(session, actor, location, "location", f"Location {location.code}", code=location.code,
@@ -367,7 +368,7 @@ def create_product(session: Session, actor: Actor, sku: str, name: str, *, descr
                    barcode: str | None = None, category: str | None = None, supplier: str | None = None,
                    unit_price: object = 0, cost_price: object = 0, min_stock_level: object = 0,
                    reorder_point: object = None, max_stock_level: object = None) -> ProductView:
-    require(actor, Permission.EDIT_CATALOG)
+    require_current(session, actor, Permission.EDIT_CATALOG)
     product = Product(
         sku=_code(sku, "SKU", 100),
         name=validation.text(name, what="Product name", max_length=255),
@@ -397,7 +398,7 @@ def update_product(session: Session, actor: Actor, sku: str, *, name: Any = UNSE
                    cost_price: Any = UNSET, min_stock_level: Any = UNSET, reorder_point: Any = UNSET,
                    max_stock_level: Any = UNSET, active: Any = UNSET) -> ProductView:
     """Change the named fields only; None clears an optional one (barcode, category, thresholds)."""
-    require(actor, Permission.EDIT_CATALOG)
+    require_current(session, actor, Permission.EDIT_CATALOG)
     # no_autoflush: half-applied edits must not reach the database before they are all checked
     with unit_of_work(session), session.no_autoflush:
         product = lookup.product(session, sku, for_update=True)
@@ -435,7 +436,7 @@ def update_product(session: Session, actor: Actor, sku: str, *, name: Any = UNSE
 
 def deactivate_product(session: Session, actor: Actor, sku: str) -> ProductView:
     """Retire a product: it keeps its stock and history but can no longer be moved or ordered."""
-    require(actor, Permission.EDIT_CATALOG)
+    require_current(session, actor, Permission.EDIT_CATALOG)
     with unit_of_work(session):
         product = lookup.product(session, sku, for_update=True)
         _retire(session, actor, product, "product", f"Product {product.sku}", product_id=product.id,
@@ -529,7 +530,7 @@ def create_rule(session: Session, actor: Actor, sku: str, threshold: object, loc
     One rule per scope: adding one where an inactive rule exists reactivates it with the new
     threshold; where an active one exists, it is refused.
     """
-    require(actor, Permission.EDIT_ALERT_RULES)
+    require_current(session, actor, Permission.EDIT_ALERT_RULES)
     limit = validation.quantity(threshold, minimum=0, what="Threshold")
     with unit_of_work(session):
         product = lookup.product(session, sku)
@@ -556,7 +557,7 @@ def create_rule(session: Session, actor: Actor, sku: str, threshold: object, loc
 
 def update_rule(session: Session, actor: Actor, rule_id: object, *, threshold: Any = UNSET,
                 active: Any = UNSET) -> RuleView:
-    require(actor, Permission.EDIT_ALERT_RULES)
+    require_current(session, actor, Permission.EDIT_ALERT_RULES)
     with unit_of_work(session):
         rule = _rule(session, rule_id)
         if threshold is not UNSET:
@@ -572,7 +573,7 @@ def update_rule(session: Session, actor: Actor, rule_id: object, *, threshold: A
 
 
 def deactivate_rule(session: Session, actor: Actor, rule_id: object) -> RuleView:
-    require(actor, Permission.EDIT_ALERT_RULES)
+    require_current(session, actor, Permission.EDIT_ALERT_RULES)
     with unit_of_work(session):
         rule = _rule(session, rule_id)
         _refuse_if_inactive(rule.is_active, f"Rule #{rule.id}")

@@ -15,9 +15,10 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from invtui.domain import validation
-from invtui.domain.roles import Actor, Permission, require
+from invtui.domain.roles import Actor, Permission
 from invtui.errors import ConflictError, InvtuiError, NotFound, ValidationError
 from invtui.services import events, lookup
+from invtui.services.acting import require_current
 from invtui.services.tx import unit_of_work
 
 # The ledger row for whatever the first CTE changed (nothing changed: no ledger row).
@@ -260,7 +261,7 @@ def release(session: Session, actor: Actor, sku: str, location: str, quantity: o
 
 def _single(session: Session, actor: Actor, sku: str, location: str, quantity: object, kind: str,
             q_sign: int, r_sign: int, reference: str, reason: str) -> StockChange:
-    require(actor, Permission.MOVE_STOCK)
+    require_current(session, actor, Permission.MOVE_STOCK)
     units = validation.quantity(quantity)
     ref, why = _reference(reference), _reason(reason, required=False)
     with unit_of_work(session):
@@ -280,7 +281,7 @@ def adjust(session: Session, actor: Actor, sku: str, location: str, counted: obj
     A count equal to the current quantity is refused (it would record nothing), and so is a count
     below the reserved quantity (release the reservation first).
     """
-    require(actor, Permission.MOVE_STOCK)
+    require_current(session, actor, Permission.MOVE_STOCK)
     count = validation.quantity(counted, minimum=0, what="Counted quantity")
     why = _reason(reason, required=True)
     ref = _reference(reference)
@@ -308,7 +309,7 @@ def adjust(session: Session, actor: Actor, sku: str, location: str, counted: obj
 def transfer(session: Session, actor: Actor, sku: str, source: str, destination: str, quantity: object,
              reference: str = "", reason: str = "") -> TransferResult:
     """Move units between two locations: both rows change in one transaction or neither does."""
-    require(actor, Permission.MOVE_STOCK)
+    require_current(session, actor, Permission.MOVE_STOCK)
     units = validation.quantity(quantity)
     ref, why = _reference(reference), _reason(reason, required=False)
     with unit_of_work(session):
@@ -343,7 +344,7 @@ def apply_batch(session: Session, actor: Actor, lines: Sequence[BatchLine | tupl
     Every line is validated before anything is written; the first refusal names its line
     ("Line 3: Only 2 available of BOLT-M6 at WH1-A-03") and nothing of the batch is kept.
     """
-    require(actor, Permission.MOVE_STOCK)
+    require_current(session, actor, Permission.MOVE_STOCK)
     parsed = [_batch_line(number, line) for number, line in enumerate(lines, start=1)]
     if not parsed:
         raise ValidationError("The batch is empty")
@@ -385,7 +386,7 @@ def apply_counts(session: Session, actor: Actor, lines: Sequence[tuple[str, str,
     Each line is (sku, location, counted). A line whose count equals the shelf records nothing;
     a count below the reserved quantity refuses the whole batch, naming its line.
     """
-    require(actor, Permission.MOVE_STOCK)
+    require_current(session, actor, Permission.MOVE_STOCK)
     if not lines:
         raise ValidationError("The batch is empty")
     why = _reason(reason, required=True)

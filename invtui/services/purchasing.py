@@ -23,9 +23,10 @@ from invtui.db.models import Product, PurchaseOrder, PurchaseOrderEvent, Purchas
 from invtui.domain import purchasing as rules
 from invtui.domain import validation
 from invtui.domain.purchasing import LineBalance, POAction, POStatus
-from invtui.domain.roles import Actor, Permission, require
+from invtui.domain.roles import Actor, Permission
 from invtui.errors import NotFound, ValidationError
 from invtui.services import events, lookup
+from invtui.services.acting import require_current
 from invtui.services.inventory import apply_movement
 from invtui.services.notifications import notify
 from invtui.services.tx import unit_of_work
@@ -195,7 +196,7 @@ def _notes(notes: object) -> str:
 
 def create(session: Session, actor: Actor, supplier_code: str, notes: str = "") -> PurchaseOrder:
     """A new draft PO for a supplier (by code or exact name); its number comes from the database."""
-    require(actor, Permission.DRAFT_PO)
+    require_current(session, actor, Permission.DRAFT_PO)
     clean_notes = _notes(notes)
     with unit_of_work(session):
         supplier = lookup.supplier(session, supplier_code)
@@ -216,7 +217,7 @@ def add_line(session: Session, actor: Actor, po_number: str, sku: str, qty: obje
 
     A product already on the PO gets `qty` added to its line (one line per product).
     """
-    require(actor, Permission.DRAFT_PO)
+    require_current(session, actor, Permission.DRAFT_PO)
     quantity = validation.quantity(qty)
     cost = None if unit_cost is None else validation.money(unit_cost, what="Unit cost")
     with unit_of_work(session):
@@ -247,7 +248,7 @@ def add_line(session: Session, actor: Actor, po_number: str, sku: str, qty: obje
 
 def remove_line(session: Session, actor: Actor, po_number: str, sku: str) -> None:
     """Take a product off a draft PO."""
-    require(actor, Permission.DRAFT_PO)
+    require_current(session, actor, Permission.DRAFT_PO)
     with unit_of_work(session):
         po = _locked(session, po_number)
         _guard(session, po, POAction.EDIT_LINES)
@@ -267,7 +268,7 @@ def remove_line(session: Session, actor: Actor, po_number: str, sku: str) -> Non
 
 def submit(session: Session, actor: Actor, po_number: str) -> PurchaseOrder:
     """Send a draft for approval; managers are notified."""
-    require(actor, Permission.DRAFT_PO)
+    require_current(session, actor, Permission.DRAFT_PO)
     with unit_of_work(session):
         po = _locked(session, po_number)
         _guard(session, po, POAction.SUBMIT)
@@ -288,7 +289,7 @@ def submit(session: Session, actor: Actor, po_number: str) -> PurchaseOrder:
 
 def approve(session: Session, actor: Actor, po_number: str) -> PurchaseOrder:
     """Approve a submitted PO (managers); its creator is notified."""
-    require(actor, Permission.APPROVE_PO)
+    require_current(session, actor, Permission.APPROVE_PO)
     with unit_of_work(session):
         po = _locked(session, po_number)
         _guard(session, po, POAction.APPROVE)
@@ -304,7 +305,7 @@ def approve(session: Session, actor: Actor, po_number: str) -> PurchaseOrder:
 
 def cancel(session: Session, actor: Actor, po_number: str, reason: str = "") -> PurchaseOrder:
     """Cancel a PO that has not started arriving (managers); its creator is notified."""
-    require(actor, Permission.CANCEL_PO)
+    require_current(session, actor, Permission.CANCEL_PO)
     note = validation.text(reason, what="Reason", max_length=500, required=False)
     with unit_of_work(session):
         po = _locked(session, po_number)
@@ -360,7 +361,7 @@ def receive(session: Session, actor: Actor, po_number: str, location_code: str,
     received quantities and moves the PO to partially_received or received, all or nothing.
     Receiving more than is outstanding on a line is refused, naming the line.
     """
-    require(actor, Permission.RECEIVE_PO)
+    require_current(session, actor, Permission.RECEIVE_PO)
     wanted = _wanted(lines)
     with unit_of_work(session):
         po = _locked(session, po_number)
@@ -500,7 +501,7 @@ def draft_from_alerts(session: Session, actor: Actor) -> list[PurchaseOrder]:
     Drafts only: they are shown for review and never submitted automatically. Products with no
     (active) supplier cannot be ordered this way and are left out.
     """
-    require(actor, Permission.DRAFT_PO)
+    require_current(session, actor, Permission.DRAFT_PO)
     drafted: list[PurchaseOrder] = []
     with unit_of_work(session):
         needs = session.execute(_REORDER_NEEDS).all()

@@ -34,9 +34,10 @@ from sqlmodel import Session
 
 from invtui.db.errors import friendly_error
 from invtui.domain import validation
-from invtui.domain.roles import Actor, Permission, require
+from invtui.domain.roles import Actor, Permission
 from invtui.errors import InvtuiError, NotFound, ValidationError
 from invtui.services import events
+from invtui.services.acting import require_current
 from invtui.services.catalog import _barcode, _code, _level, _optional_level, check_thresholds
 from invtui.services.tx import unit_of_work
 
@@ -594,7 +595,7 @@ def import_csv(session: Session, actor: Actor, kind: str, stream: BinaryIO, *, s
     row is bad; then nothing was written.
     """
     what = _kind(kind, IMPORT_KINDS, "import")
-    require(actor, Permission.EDIT_CATALOG if what == "products" else Permission.MOVE_STOCK)
+    require_current(session, actor, Permission.EDIT_CATALOG if what == "products" else Permission.MOVE_STOCK)
     report = ImportReport(kind=what, source=source, dry_run=dry_run)
     try:
         with unit_of_work(session):

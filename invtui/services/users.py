@@ -13,9 +13,10 @@ from sqlmodel import Session, select
 
 from invtui.db.models import User, UserEvent
 from invtui.domain import validation
-from invtui.domain.roles import SYSTEM, Actor, Permission, Role, parse_role, require
+from invtui.domain.roles import SYSTEM, Actor, Permission, Role, parse_role
 from invtui.errors import AuthenticationError, ConflictError, NotFound, PermissionDenied
 from invtui.services import events, login_throttle
+from invtui.services.acting import current, require_current
 from invtui.services.tx import unit_of_work
 
 # bcrypt's cost. 12 is the usual production choice (~0.25 s a hash); tests lower it via the env.
@@ -51,17 +52,17 @@ def _record(session: Session, kind: str, user: User | None, actor: Actor, detail
 
 
 def actor_for(session: Session, username: str) -> Actor:
-    """The acting user for a trusted caller (shell access to the box, like psql peer auth)."""
+    """The acting user named by a caller who holds the secret, an SSH key or the OS account."""
     user = _get(session, username)
     if not user.is_active:
-        raise PermissionDenied(f"User {user.username} is disabled")
+        raise PermissionDenied(f"User {user.username!r} is disabled; ask an admin")
     return to_actor(user)
 
 
 def create_user(
     session: Session, actor: Actor, username: str, role: str, password: str, full_name: str = ""
 ) -> User:
-    require(actor, Permission.MANAGE_USERS)
+    require_current(session, actor, Permission.MANAGE_USERS)
     name = validation.username(username)
     parsed_role = parse_role(role)
     secret = validation.password(password)
@@ -85,9 +86,10 @@ def set_password(session: Session, actor: Actor, username: str, password: str) -
     """Admins set anyone's password; everyone may set their own."""
     secret = validation.password(password)
     with unit_of_work(session):
+        current(session, actor)  # a disabled user changes no password, not even their own
         user = _get(session, username)
         if user.id != actor.id:
-            require(actor, Permission.MANAGE_USERS)
+            require_current(session, actor, Permission.MANAGE_USERS)
         user.password_hash = hash_password(secret)
         user.failed_logins = 0
         user.locked_until = None
@@ -96,7 +98,7 @@ def set_password(session: Session, actor: Actor, username: str, password: str) -
 
 
 def set_active(session: Session, actor: Actor, username: str, active: bool) -> None:
-    require(actor, Permission.MANAGE_USERS)
+    require_current(session, actor, Permission.MANAGE_USERS)
     with unit_of_work(session):
         user = _get(session, username)
         if user.id == actor.id and not active:
@@ -106,10 +108,11 @@ def set_active(session: Session, actor: Actor, username: str, active: bool) -> N
         user.is_active = active
         user.updated_at = datetime.now(timezone.utc)
         _record(session, "enabled" if active else "disabled", user, actor)
+        _changed(session, user, actor)
 
 
 def set_role(session: Session, actor: Actor, username: str, role: str) -> None:
-    require(actor, Permission.MANAGE_USERS)
+    require_current(session, actor, Permission.MANAGE_USERS)
     new_role = parse_role(role)
     with unit_of_work(session):
         user = _get(session, username)
@@ -119,6 +122,13 @@ def set_role(session: Session, actor: Actor, username: str, role: str) -> None:
         user.role = new_role.value
         user.updated_at = datetime.now(timezone.utc)
         _record(session, "role_changed", user, actor, f"{old} -> {new_role.value}")
+        _changed(session, user, actor)
+
+
+def _changed(session: Session, user: User, actor: Actor) -> None:
+    """`user.changed` with the user's id: their open apps re-read who they are (exit if disabled)."""
+    events.emit(session, "user.changed", id=user.id, user_id=actor.id, username=user.username, role=user.role,
+                active=user.is_active)
 
 
 def _active_admins(session: Session) -> int:

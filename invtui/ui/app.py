@@ -23,6 +23,8 @@ from invtui.db.engine import Database
 from invtui.db.listener import EventListener
 from invtui.domain.events import LISTENER_STATE, RESYNC, Event
 from invtui.domain.roles import Actor
+from invtui.errors import PermissionDenied
+from invtui.services import acting
 from invtui.services import status as status_service
 from invtui.services import sweep as sweep_service
 from invtui.services import transfer
@@ -179,12 +181,38 @@ class InvtuiApp(App[None]):
             self.notify("Database connection is back; screens reloaded.", title="Reconnected")
             self._counts_stale = True
             self.screen.post_message(Resynced())
+            self.recheck_actor()  # a user.changed for us may have been lost with the connection
             return
+        if event.kind == "user.changed" and self.actor is not None and event.id == self.actor.id:
+            self.recheck_actor()
         if self.actor is None or not event.visible_to(self.actor):
             return
         self._toast(event)
         self._counts_stale = True
         self.screen.post_message(EventArrived(event))
+
+    def recheck_actor(self) -> None:
+        """Re-read who is signed in: disabled ends the app with one line, a new role applies at once."""
+        actor = self.actor
+        if actor is None:
+            return
+
+        def still_active(fresh: Actor) -> None:
+            if fresh.role != actor.role and self.actor is not None:
+                self.actor = fresh
+                self._set_status(role=fresh.role.value)
+                log.info("role of %s changed to %s", fresh.username, fresh.role.value)
+                self.notify(f"Your role is now {fresh.role.value}.", title="Role changed", severity="warning")
+                self.refresh_bindings()
+                self.screen.post_message(Resynced())
+
+        def refused(error: object) -> None:
+            if isinstance(error, PermissionDenied):
+                log.info("signed out: %s", error.message)
+                self.exit(return_code=1, message=f"invtui: {error.message}")
+
+        call_service(self, lambda session: acting.current(session, actor), still_active, failed=refused,
+                     toast_refusals=False, group="whoami", exclusive=True)
 
     def _show_db_state(self, event: Event) -> None:
         state = str(event.get("state", ""))

@@ -48,7 +48,7 @@ class AuditScreen(ModalScreen[None]):
         table.clear()
         for entry in entries:
             table.add_row(Text(f"{entry.at.astimezone():%m-%d} {clock.local(entry.at)}"), Text(entry.kind),
-                          Text(entry.who), Text(entry.action), Text(entry.subject),
+                          Text(entry.who_shown), Text(entry.action), Text(entry.subject),
                           Text(entry.detail, overflow="ellipsis", no_wrap=True))
 
     def action_cycle_kind(self) -> None:
