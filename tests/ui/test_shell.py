@@ -141,3 +141,21 @@ async def test_csv_export_and_a_refused_import_from_the_palette(make_app, wareho
         app.screen.query_one("#field-path").value = str(bad)
         await pilot.press("enter")
         assert await wait_until(pilot, lambda: any("nothing was imported" in t and "Row 2" in t for t in toasts(app)))
+
+
+async def test_a_click_on_a_screen_name_in_the_top_line_goes_there(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    """In a browser (a phone has no number keys to hand) the top line is the menu."""
+    from invtui.ui.widgets.nav_bar import NavBar
+
+    app = make_app("operator", live=False)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        line = str(app.screen.query_one(NavBar).render())
+        for label, mode in (("Alerts", "alerts"), ("Catalog", "catalog"), ("Notes", "notifications"),
+                            ("Dash", "dashboard")):
+            assert await pilot.click(NavBar, offset=(line.index(label) + 1, 0))
+            await settle(pilot)
+            assert app.current_mode == mode, label
+        await pilot.click(NavBar, offset=(line.index("invtui") + 1, 0))  # the title is not a screen
+        await settle(pilot)
+        assert app.current_mode == "dashboard"
