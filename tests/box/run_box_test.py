@@ -471,14 +471,27 @@ def check_hangup(key: Path) -> None:
     time.sleep(1.5)
     new = [p for p in app_pids() if p not in before]
     ports = set().union(*(backends_of(p) for p in new)) if new else set()
+    killed_at = time.time()
     os.kill(session.pane_pid(), signal.SIGKILL)
     took = wait_until(lambda: not any(Path(f"/proc/{p}").exists() for p in new), 5)
     check("5. hangup (ssh client killed): its invtui exits within 2 s", took is not None and took <= 2,
-          (f"{took:.2f} s" if took is not None else f"still running: {new}") + f", load average {os.getloadavg()[0]:.1f}")
+          (f"{took:.2f} s" if took is not None else f"still running: {new}") + _hangup_logged(new, killed_at)
+          + f", load average {os.getloadavg()[0]:.1f}")
     freed = wait_until(lambda: not server_sees(ports), 5)
     check("5. ... and its database connections are freed", bool(ports) and freed is not None,
           f"{len(ports)} connections, gone after {freed:.2f} s" if freed is not None else f"{len(ports)} connections")
     session.kill()
+
+
+def _hangup_logged(pids: list[int], killed_at: float) -> str:
+    """When the app logged the hangup, after the kill: splits sshd's part from the app's."""
+    log = Path(pwd.getpwnam(SERVICE).pw_dir) / ".local/state/invtui/log/invtui.log"
+    for line in reversed(log.read_text(errors="replace").splitlines() if log.exists() else []):
+        match = re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) \w+ (\d+) .*hung up", line)
+        if match and int(match[3]) in pids:
+            at = time.mktime(time.strptime(match[1], "%Y-%m-%d %H:%M:%S")) + int(match[2]) / 1000
+            return f" (the app logged the hangup {at - killed_at:.2f} s after the kill)"
+    return " (no hangup line in the log)"
 
 
 def check_audit(session: Tmux | None) -> None:
