@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ from invtui.errors import InvtuiError, NotFound, ValidationError
 from invtui.services import events
 from invtui.services.acting import require_current
 from invtui.services.catalog import _barcode, _code, _level, _optional_level, check_thresholds
+from invtui.services.files import UserFolder
 from invtui.services.tx import unit_of_work
 
 EXPORT_KINDS = ("products", "inventory", "movements", "alerts", "pos")
@@ -159,6 +161,42 @@ def export_to_path(session: Session, actor: Actor, kind: str, path: str | Path) 
     finally:
         partial.unlink(missing_ok=True)
     return rows
+
+
+def export_to_folder(session: Session, actor: Actor, kind: str, folder: UserFolder, name: str, *,
+                     replace: bool = False) -> int:
+    """`export_csv` into the file `name` of the user's own folder (the app's export; no path, no link).
+
+    Raises FileExists when the name is taken and `replace` is false: the app asks, then calls again.
+    """
+    _kind(kind, EXPORT_KINDS, "export")
+    try:
+        with folder.open_write(name, replace=replace) as out:
+            return export_csv(session, actor, kind, out)
+    except OSError as exc:
+        raise ValidationError(f"Cannot write {name}: {exc.strerror or exc}") from None
+
+
+def export_download(session: Session, actor: Actor, kind: str) -> tuple[int, BinaryIO]:
+    """`export_csv` into a private temporary file, rewound, for the browser to download (browser mode)."""
+    _kind(kind, EXPORT_KINDS, "export")
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (the caller hands it on)
+    try:
+        rows = export_csv(session, actor, kind, out)  # type: ignore[arg-type]
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return rows, out  # type: ignore[return-value]
+
+
+def import_from_folder(session: Session, actor: Actor, kind: str, folder: UserFolder, name: str, *,
+                       dry_run: bool = False) -> ImportReport:
+    """`import_csv` of the file `name` in the user's own folder (the app's import; nothing outside it is read)."""
+    _kind(kind, IMPORT_KINDS, "import")
+    with folder.open_read(name) as stream:
+        total = os.fstat(stream.fileno()).st_size
+        return import_csv(session, actor, kind, stream, source=name, dry_run=dry_run, total_bytes=total)
 
 
 # --- import: reports and errors -------------------------------------------------------------

@@ -119,30 +119,6 @@ async def test_the_audit_trail_opens_from_the_palette_and_filters_by_kind(make_a
         assert await wait_until(pilot, lambda: {str(table.get_row_at(i)[1]) for i in range(table.row_count)} == {"stock"})
 
 
-async def test_csv_export_and_a_refused_import_from_the_palette(make_app, warehouse: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from invtui.ui.widgets.fields_modal import FieldsModal
-
-    target = tmp_path / "products.csv"
-    app = make_app("manager", live=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        app.csv_export("products")
-        await settle(pilot)
-        assert isinstance(app.screen, FieldsModal)
-        field = app.screen.query_one("#field-path")
-        field.value = str(target)
-        await pilot.press("enter")
-        assert await wait_until(pilot, lambda: any("Exported 7 products rows" in t for t in toasts(app)))
-        assert target.read_text().count("\n") == 8  # header + 7 products
-        bad = tmp_path / "bad.csv"
-        bad.write_text("sku,name\nBOLT-M6,Duplicate of an existing product\n")
-        app.csv_import("products")
-        await settle(pilot)
-        app.screen.query_one("#field-path").value = str(bad)
-        await pilot.press("enter")
-        assert await wait_until(pilot, lambda: any("nothing was imported" in t and "Row 2" in t for t in toasts(app)))
-
-
 async def test_a_click_on_a_screen_name_in_the_top_line_goes_there(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
     """In a browser (a phone has no number keys to hand) the top line is the menu."""
     from invtui.ui.widgets.nav_bar import NavBar
