@@ -16,7 +16,12 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
+from sqlmodel import select
 
+from invtui.cli.serve import app_command
+from invtui.config import load_settings
+from invtui.db.engine import Database
+from invtui.db.models import LoginThrottle, User
 from invtui.web import CLIENT_ENV
 from invtui.web.server import SECURITY_HEADERS, InvtuiServer, allowed_origins, origin_of
 
@@ -154,3 +159,37 @@ def test_origins_are_compared_as_browsers_send_them() -> None:
     assert allowed_origins("https://stock.example.com/") == {"https://stock.example.com"}
     with pytest.raises(ValueError, match="--public-url"):
         allowed_origins("stock.example.com")
+
+
+async def _read_until(websocket: aiohttp.ClientWebSocketResponse, text: str, seconds: float = 60.0) -> str:
+    """The screen output the tab sent until `text` shows (ANSI codes and all)."""
+    seen = ""
+    async with asyncio.timeout(seconds):
+        while text not in seen:
+            message = await websocket.receive()
+            if message.type == aiohttp.WSMsgType.BINARY:
+                seen += message.data.decode("utf-8", "replace")
+            elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+                raise AssertionError(f"the tab closed before showing {text!r}: {seen[-300:]!r}")
+    return seen
+
+
+async def test_a_browser_tab_runs_invtui_and_its_guesses_slow_down_per_address(
+    serve: Start, db: Database, tmp_path: Path
+) -> None:
+    """The real thing: `invtui` started by the server for a tab, typed at over the websocket."""
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "{db.url.render_as_string(hide_password=False)}"\n')
+    base = await serve(app_command(load_settings(config)))
+    async with aiohttp.ClientSession() as client:
+        async with client.ws_connect(base + "/ws?width=80&height=24", origin=base,
+                                     headers={"X-Forwarded-For": "203.0.113.7"}) as websocket:
+            await _read_until(websocket, "User name")
+            await websocket.send_json(["stdin", "operator\r"])
+            await asyncio.sleep(1.0)  # typed at a person's pace (keys in one burst: issue 14's scanner item)
+            await websocket.send_json(["stdin", "not-my-password\r"])
+            await _read_until(websocket, "again in 1 s")  # the line wraps before "again"
+    with db.session() as session:
+        assert session.get(LoginThrottle, "203.0.113.7") is not None
+        operator = session.exec(select(User).where(User.username == "operator")).one()
+        assert operator.failed_logins == 0
