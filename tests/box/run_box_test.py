@@ -477,7 +477,7 @@ def check_hangup(key: Path) -> None:
     os.kill(session.pane_pid(), signal.SIGKILL)
 
     def all_gone() -> bool:
-        gone.update({p: time.time() - killed_at for p in new if p not in gone and not Path(f"/proc/{p}").exists()})
+        gone.update({p: time.time() - killed_at for p in new if p not in gone and _exited(p)})
         return len(gone) == len(new)
 
     took = wait_until(all_gone, 5)
@@ -488,6 +488,14 @@ def check_hangup(key: Path) -> None:
     check("5. ... and its database connections are freed", bool(ports) and freed is not None,
           f"{len(ports)} connections, gone after {freed:.2f} s" if freed is not None else f"{len(ports)} connections")
     session.kill()
+
+
+def _exited(pid: int) -> bool:
+    """Gone, or a zombie: it has exited and only waits for its parent (init, once sh is gone) to reap it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _comm(pid: int) -> str:
