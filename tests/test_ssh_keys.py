@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import base64
-import sys
 import stat
 import struct
+import sys
 from pathlib import Path
 
 import pytest

@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING, TypeVar
 import typer
 
 from invtui.config import Settings
-from invtui.db.engine import Database
 from invtui.domain.identity import Acting, NamedBy
 from invtui.domain.roles import Actor
 from invtui.errors import NotFound
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+    from invtui.db.engine import Database
 
 T = TypeVar("T")
 
@@ -35,6 +36,7 @@ class CliState:
     def database(self, *, prepare: bool = True) -> Database:
         """The database in use; `prepare` applies pending migrations and creates the first admin."""
         if self._db is None:
+            from invtui.db.engine import Database
             from invtui.services.identity import os_user
 
             self._db = Database.from_settings(self.settings, os_user=os_user())
