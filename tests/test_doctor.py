@@ -21,6 +21,8 @@ def test_doctor_on_a_database_without_schema_says_to_upgrade_and_fails(empty_db:
     assert result.code == 1
     assert TRACEBACK not in result.stdout + result.stderr and "UndefinedTable" not in result.stdout + result.stderr
     assert "database has no schema" in result.stdout and "invtui db upgrade" in result.stdout
+    [fail] = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]  # one cause, one line
+    assert "migrations" in fail and "database has no schema" in fail
     assert "OK   database reachable" in result.stdout
     # after the advice is followed, doctor is clean
     assert run_invtui(["db", "upgrade"], env).code == 0
@@ -56,8 +58,11 @@ def test_a_private_config_or_one_without_a_password_is_fine(tmp_path: Path) -> N
     private = doctor.secret_file_check("config file", _secret_file(tmp_path / "a.toml", 0o600))
     no_secret = doctor.secret_file_check("config file", _secret_file(tmp_path / "b.toml", 0o644,
                                                                      '[database]\nurl = "postgresql://invtui@db/x"\n'))
+    sample = doctor.secret_file_check("config file", _secret_file(
+        tmp_path / "c.toml", 0o644, '[database]\n# url = "postgresql://invtui:secret@db/invtui"\nurl = ""\n'))
     assert private is not None and not private.warning and "owner only" in private.detail
     assert no_secret is not None and not no_secret.warning
+    assert sample is not None and not sample.warning  # a commented-out example is no secret
 
 
 def test_an_account_that_can_write_its_own_code_is_warned(tmp_path: Path) -> None:

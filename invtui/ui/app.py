@@ -449,10 +449,10 @@ class InvtuiApp(App[None]):
                                 self.action_audit)
             yield SystemCommand("Background sweeps", "Last sweep runs and the next one", self.action_background)
             for kind in transfer.EXPORT_KINDS:
-                yield SystemCommand(f"Export {kind} to CSV", f"Write every {kind} row to a CSV file",
+                yield SystemCommand(f"Export {kind} to CSV", f"Every {kind} row as CSV, by file name into your folder (a download in a browser)",
                                     lambda kind=kind: self.csv_export(kind))
             for kind in transfer.IMPORT_KINDS:
-                yield SystemCommand(f"Import {kind} from CSV", "All or nothing; every bad row is listed",
+                yield SystemCommand(f"Import {kind} from CSV", "A CSV file of your folder, all or nothing; every bad row is listed",
                                     lambda kind=kind: self.csv_import(kind))
             for active in screen.active_bindings.values():
                 binding = active.binding
