@@ -121,14 +121,22 @@ def find_config_file(explicit: str | Path | None = None, env: Mapping[str, str] 
     for named, origin in ((explicit, "--config"), (env.get("INVTUI_CONFIG"), "INVTUI_CONFIG")):
         if named:
             path = Path(named).expanduser()
-            if not path.is_file():
+            if not _is_file(path):
                 raise ConfigError(f"Config file {path} (from {origin}) does not exist")
             return path
     base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     for candidate in (Path(base) / "invtui" / "config.toml", Path.cwd() / "config.toml"):
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
     return None
+
+
+def _is_file(path: Path) -> bool:
+    """is_file() that turns "Permission denied" (a box's config is the service account's alone) into one line."""
+    try:
+        return path.is_file()
+    except OSError as exc:
+        raise ConfigError(f"Cannot read config file {path}: {exc.strerror or exc}") from exc
 
 
 def load_settings(explicit: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pwd
 from pathlib import Path
 
 from invtui.cli.sweep import systemd_unit
@@ -52,3 +54,22 @@ def test_the_unit_says_where_the_log_is(invtui) -> None:  # type: ignore[no-unty
     exec_start = next(line for line in result.stdout.splitlines() if line.startswith("ExecStart="))
     assert exec_start.split("=", 1)[1].split()[0].endswith("/invtui") and exec_start.endswith(" worker")
     assert Path(exec_start.split("=", 1)[1].split()[0]).is_absolute()
+
+
+
+def test_the_worker_runs_as_the_owner_of_the_config_whoever_prints_the_unit(invtui, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """On a box the config belongs to the service account and root prints the unit: never User=root."""
+    config = tmp_path / "config.toml"
+    config.write_text("[sweep]\ncheck_interval_seconds = 30\n")
+    if os.geteuid() == 0:
+        os.chown(config, pwd.getpwnam("nobody").pw_uid, -1)  # stands in for the service account
+    result = invtui("--config", str(config), "worker", "--print-systemd-unit")
+    assert result.code == 0, result.stderr
+    owner = config.owner()
+    assert owner != "root" and f"\nUser={owner}\n" in result.stdout
+
+
+def test_the_service_account_can_be_named(invtui) -> None:  # type: ignore[no-untyped-def]
+    result = invtui("worker", "--print-systemd-unit", "--service-account", "invtui")
+    assert result.code == 0, result.stderr
+    assert "\nUser=invtui\n" in result.stdout and "User=root" not in result.stdout

@@ -76,11 +76,15 @@ def worker(
     ctx: typer.Context,
     print_unit: bool = typer.Option(False, "--print-systemd-unit",
                                     help="Print a systemd unit that runs this worker on this install; run nothing."),
+    service_account: str | None = typer.Option(
+        None, "--service-account", metavar="NAME",
+        help="The OS account the unit runs as (default: the owner of the config file in use, else you)."),
 ) -> None:
     """Run the stock sweep headless every check_interval_seconds until SIGTERM or Ctrl-C."""
     st = state(ctx)
     if print_unit:
-        sys.stdout.write(systemd_unit(st.settings, _executable(), getpass.getuser(), os.environ))
+        account = service_account or _service_account(st.settings)
+        sys.stdout.write(systemd_unit(st.settings, _executable(), account, os.environ))
         return
     _log_to_stdout()
     db = st.database()
@@ -95,6 +99,22 @@ def worker(
     finally:
         scheduler.shutdown(wait=True)
         log.info("worker stopped")
+
+
+def _service_account(settings: Settings) -> str:
+    """The account the worker runs as: the owner of the config in use, else whoever prints the unit.
+
+    On a box the config (it holds the database password) belongs to the service account, and
+    root usually prints the unit: the worker must still run as the service account, never root.
+    """
+    if settings.source is not None:
+        try:
+            owner = settings.source.owner()
+        except (OSError, KeyError):
+            owner = ""
+        if owner and owner != "root":
+            return owner
+    return getpass.getuser()
 
 
 def _executable() -> Path:
@@ -146,8 +166,11 @@ def systemd_unit(settings: Settings, executable: Path, user: str, env: Mapping[s
             lines.append(f"# {name}={redact_url(value)}  (put it, with its password, in /etc/invtui/invtui.env)")
         else:
             lines.append(f'Environment="{_unit_escape(f"{name}={value}")}"')
+    log_path = settings.log_path
+    if not settings.log_file and user != getpass.getuser() and log_path.is_relative_to(Path.home()):
+        log_path = Path(f"~{user}") / log_path.relative_to(Path.home())  # the printer's home is not theirs
     lines += [
-        f"# Log: {settings.log_path} (rotated at 10 MB, 5 kept); stdout also goes to the journal:",
+        f"# Log: {log_path} (rotated at 10 MB, 5 kept); stdout also goes to the journal:",
         "#   journalctl -u invtui-worker -f",
         "StandardOutput=journal",
         "",
