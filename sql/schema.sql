@@ -485,6 +485,7 @@ CREATE TABLE public.alert_events (
     user_id bigint,
     note text DEFAULT ''::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    os_user text DEFAULT NULLIF(current_setting('invtui.os_user'::text, true), ''::text),
     CONSTRAINT alert_events_event_check CHECK (((event)::text = ANY ((ARRAY['created'::character varying, 'escalated'::character varying, 'downgraded'::character varying, 'acknowledged'::character varying, 'dismissed'::character varying, 'resolved'::character varying])::text[])))
 );
 
@@ -537,6 +538,68 @@ CREATE SEQUENCE public.categories_id_seq
 
 ALTER SEQUENCE public.categories_id_seq OWNED BY public.categories.id;
 
+CREATE TABLE public.count_lines (
+    id bigint NOT NULL,
+    session_id bigint NOT NULL,
+    product_id bigint NOT NULL,
+    counted integer NOT NULL,
+    ledger_position bigint DEFAULT 0 NOT NULL,
+    counted_at timestamp with time zone DEFAULT now() NOT NULL,
+    counted_by bigint,
+    recounts integer DEFAULT 0 NOT NULL,
+    reason text DEFAULT ''::text NOT NULL,
+    expected_at_post integer,
+    posted_difference integer,
+    CONSTRAINT count_lines_counted_check CHECK ((counted >= 0)),
+    CONSTRAINT count_lines_expected_at_post_check CHECK ((expected_at_post >= 0)),
+    CONSTRAINT count_lines_ledger_position_check CHECK ((ledger_position >= 0)),
+    CONSTRAINT count_lines_posted_together CHECK (((expected_at_post IS NULL) = (posted_difference IS NULL))),
+    CONSTRAINT count_lines_recounts_check CHECK ((recounts >= 0))
+);
+
+CREATE SEQUENCE public.count_lines_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.count_lines_id_seq OWNED BY public.count_lines.id;
+
+CREATE SEQUENCE public.count_session_numbers
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+CREATE TABLE public.count_sessions (
+    id bigint NOT NULL,
+    reference character varying(100) DEFAULT ('CNT-'::text || lpad((nextval('public.count_session_numbers'::regclass))::text, 6, '0'::text)) NOT NULL,
+    location_id bigint NOT NULL,
+    owner_id bigint NOT NULL,
+    blind boolean DEFAULT true NOT NULL,
+    status character varying(16) DEFAULT 'open'::character varying NOT NULL,
+    approved_by bigint,
+    approved_at timestamp with time zone,
+    closed_by bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    closed_at timestamp with time zone,
+    CONSTRAINT count_sessions_approval_complete CHECK (((approved_by IS NULL) = (approved_at IS NULL))),
+    CONSTRAINT count_sessions_closed_when_done CHECK ((((status)::text = 'open'::text) = (closed_at IS NULL))),
+    CONSTRAINT count_sessions_status_check CHECK (((status)::text = ANY ((ARRAY['open'::character varying, 'posted'::character varying, 'abandoned'::character varying])::text[])))
+);
+
+CREATE SEQUENCE public.count_sessions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.count_sessions_id_seq OWNED BY public.count_sessions.id;
+
 CREATE TABLE public.inventory (
     id bigint NOT NULL,
     product_id bigint NOT NULL,
@@ -567,7 +630,10 @@ CREATE TABLE public.locations (
     is_active boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT locations_code_check CHECK ((length(btrim((code)::text)) > 0))
+    count_every_days integer,
+    last_counted_at timestamp with time zone,
+    CONSTRAINT locations_code_check CHECK ((length(btrim((code)::text)) > 0)),
+    CONSTRAINT locations_count_every_days_check CHECK (((count_every_days >= 0) AND (count_every_days <= 3650)))
 );
 
 CREATE TABLE public.products (
@@ -677,6 +743,15 @@ CREATE SEQUENCE public.locations_id_seq
 
 ALTER SEQUENCE public.locations_id_seq OWNED BY public.locations.id;
 
+CREATE TABLE public.login_throttle (
+    client text NOT NULL,
+    failures integer DEFAULT 0 NOT NULL,
+    last_failure_at timestamp with time zone DEFAULT now() NOT NULL,
+    blocked_until timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT login_throttle_client_check CHECK (((client <> ''::text) AND (length(client) <= 100))),
+    CONSTRAINT login_throttle_failures_check CHECK ((failures >= 0))
+);
+
 CREATE TABLE public.notification_reads (
     notification_id bigint NOT NULL,
     user_id bigint NOT NULL,
@@ -725,7 +800,8 @@ CREATE TABLE public.purchase_order_events (
     to_status character varying(20) NOT NULL,
     user_id bigint,
     note text DEFAULT ''::text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    os_user text DEFAULT NULLIF(current_setting('invtui.os_user'::text, true), ''::text)
 );
 
 CREATE SEQUENCE public.purchase_order_events_id_seq
@@ -814,6 +890,7 @@ CREATE TABLE public.stock_movements (
     reason text DEFAULT ''::text NOT NULL,
     user_id bigint,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    os_user text DEFAULT NULLIF(current_setting('invtui.os_user'::text, true), ''::text),
     CONSTRAINT stock_movements_kind_check CHECK (((kind)::text = ANY ((ARRAY['receive'::character varying, 'issue'::character varying, 'adjust'::character varying, 'transfer_out'::character varying, 'transfer_in'::character varying, 'reserve'::character varying, 'release'::character varying, 'po_receipt'::character varying])::text[]))),
     CONSTRAINT stock_movements_moves_something CHECK (((quantity_delta <> 0) OR (reserved_delta <> 0)))
 );
@@ -892,6 +969,7 @@ CREATE TABLE public.user_events (
     kind character varying(32) NOT NULL,
     detail text DEFAULT ''::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    os_user text DEFAULT NULLIF(current_setting('invtui.os_user'::text, true), ''::text),
     CONSTRAINT user_events_kind_check CHECK (((kind)::text = ANY ((ARRAY['created'::character varying, 'login'::character varying, 'login_failed'::character varying, 'locked'::character varying, 'password_changed'::character varying, 'role_changed'::character varying, 'disabled'::character varying, 'enabled'::character varying, 'updated'::character varying])::text[])))
 );
 
@@ -935,6 +1013,10 @@ ALTER TABLE ONLY public.alert_events ALTER COLUMN id SET DEFAULT nextval('public
 ALTER TABLE ONLY public.alert_rules ALTER COLUMN id SET DEFAULT nextval('public.alert_rules_id_seq'::regclass);
 
 ALTER TABLE ONLY public.categories ALTER COLUMN id SET DEFAULT nextval('public.categories_id_seq'::regclass);
+
+ALTER TABLE ONLY public.count_lines ALTER COLUMN id SET DEFAULT nextval('public.count_lines_id_seq'::regclass);
+
+ALTER TABLE ONLY public.count_sessions ALTER COLUMN id SET DEFAULT nextval('public.count_sessions_id_seq'::regclass);
 
 ALTER TABLE ONLY public.inventory ALTER COLUMN id SET DEFAULT nextval('public.inventory_id_seq'::regclass);
 
@@ -980,6 +1062,18 @@ ALTER TABLE ONLY public.categories
 ALTER TABLE ONLY public.categories
     ADD CONSTRAINT categories_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.count_lines
+    ADD CONSTRAINT count_lines_one_per_item UNIQUE (session_id, product_id);
+
+ALTER TABLE ONLY public.count_lines
+    ADD CONSTRAINT count_lines_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.count_sessions
+    ADD CONSTRAINT count_sessions_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.count_sessions
+    ADD CONSTRAINT count_sessions_reference_key UNIQUE (reference);
+
 ALTER TABLE ONLY public.inventory
     ADD CONSTRAINT inventory_pkey PRIMARY KEY (id);
 
@@ -988,6 +1082,9 @@ ALTER TABLE ONLY public.locations
 
 ALTER TABLE ONLY public.locations
     ADD CONSTRAINT locations_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.login_throttle
+    ADD CONSTRAINT login_throttle_pkey PRIMARY KEY (client);
 
 ALTER TABLE ONLY public.notification_reads
     ADD CONSTRAINT notification_reads_pkey PRIMARY KEY (notification_id, user_id);
@@ -1049,6 +1146,10 @@ CREATE INDEX idx_alert_events_created_at ON public.alert_events USING btree (cre
 
 CREATE INDEX idx_alert_events_user_created_at ON public.alert_events USING btree (user_id, created_at);
 
+CREATE INDEX idx_count_lines_product ON public.count_lines USING btree (product_id);
+
+CREATE INDEX idx_count_sessions_status ON public.count_sessions USING btree (status, id);
+
 CREATE INDEX idx_inventory_available_quantity ON public.inventory USING btree (available_quantity);
 
 CREATE INDEX idx_inventory_location ON public.inventory USING btree (location_id);
@@ -1101,6 +1202,8 @@ CREATE INDEX idx_user_events_who_created_at ON public.user_events USING btree (C
 
 CREATE UNIQUE INDEX uq_categories_name_ci ON public.categories USING btree (lower((name)::text));
 
+CREATE UNIQUE INDEX uq_count_sessions_one_open ON public.count_sessions USING btree (location_id) WHERE ((status)::text = 'open'::text);
+
 CREATE UNIQUE INDEX uq_locations_code_ci ON public.locations USING btree (lower((code)::text));
 
 CREATE UNIQUE INDEX uq_stock_alerts_one_open ON public.stock_alerts USING btree (product_id, location_id) WHERE ((status)::text = ANY ((ARRAY['ACTIVE'::character varying, 'ACKNOWLEDGED'::character varying])::text[]));
@@ -1145,6 +1248,27 @@ ALTER TABLE ONLY public.alert_rules
 
 ALTER TABLE ONLY public.alert_rules
     ADD CONSTRAINT alert_rules_product_id_fkey FOREIGN KEY (product_id) REFERENCES public.products(id);
+
+ALTER TABLE ONLY public.count_lines
+    ADD CONSTRAINT count_lines_counted_by_fkey FOREIGN KEY (counted_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.count_lines
+    ADD CONSTRAINT count_lines_product_id_fkey FOREIGN KEY (product_id) REFERENCES public.products(id);
+
+ALTER TABLE ONLY public.count_lines
+    ADD CONSTRAINT count_lines_session_id_fkey FOREIGN KEY (session_id) REFERENCES public.count_sessions(id);
+
+ALTER TABLE ONLY public.count_sessions
+    ADD CONSTRAINT count_sessions_approved_by_fkey FOREIGN KEY (approved_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.count_sessions
+    ADD CONSTRAINT count_sessions_closed_by_fkey FOREIGN KEY (closed_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.count_sessions
+    ADD CONSTRAINT count_sessions_location_id_fkey FOREIGN KEY (location_id) REFERENCES public.locations(id);
+
+ALTER TABLE ONLY public.count_sessions
+    ADD CONSTRAINT count_sessions_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES public.users(id);
 
 ALTER TABLE ONLY public.inventory
     ADD CONSTRAINT inventory_location_id_fkey FOREIGN KEY (location_id) REFERENCES public.locations(id);
