@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from invtui.cli.output import console, err_console, print_table
+from invtui.cli.output import console, err_console, print_json, print_table
 from invtui.cli.state import state
 from invtui.db import migrations
 from invtui.services import integrity
@@ -33,10 +33,14 @@ def upgrade(ctx: typer.Context) -> None:
 
 
 @app.command()
-def status(ctx: typer.Context) -> None:
+def status(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List every migration and when it was applied."""
     db = state(ctx).database(prepare=False)
     states = migrations.status(db)
+    if as_json:
+        print_json([{"version": s.migration.version, "file": s.migration.filename,
+                     "applied_at": s.applied_at.isoformat() if s.applied_at else None} for s in states])
+        return
     print_table(
         ["version", "file", "applied"],
         [(f"{s.migration.version:04d}", s.migration.filename,
