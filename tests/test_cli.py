@@ -27,6 +27,10 @@ def test_db_status_shows_every_migration_applied(invtui) -> None:  # type: ignor
     assert result.code == 0
     assert "0001_schema.sql" in result.stdout and "PENDING" not in result.stdout
     assert "0 pending" in result.stdout
+    as_json = invtui("db", "status", "--json")
+    assert as_json.code == 0, as_json.stderr
+    rows = json.loads(as_json.stdout)
+    assert rows[0]["file"] == "0001_schema.sql" and all(row["applied_at"] for row in rows)
 
 
 def test_db_upgrade_on_a_current_database_says_so(invtui) -> None:  # type: ignore[no-untyped-def]

@@ -76,3 +76,13 @@ def test_sweep_runs_one_full_sweep_and_status_shows_it(world: World, invtui) -> 
     assert body["runs"][0]["trigger"] == "cli" and body["runs"][0]["created_count"] == 1
     table = invtui("sweep", "--status")
     assert "No sweep is running now." in table.stdout and "cli" in table.stdout
+
+
+def test_alerts_list_fits_80_columns_without_splitting_a_word(world: World, invtui) -> None:  # type: ignore[no-untyped-def]
+    result = invtui("alerts", "list", "--status", "all", env={"COLUMNS": "80"})
+    assert result.code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines and all(len(line) <= 80 for line in lines), lines
+    words = result.stdout.split()
+    for whole in ("OUT_OF_STOCK", "LOW_STOCK", "WH1-A-02", "WH1-A-01", "BOLT-M6"):
+        assert whole in words, result.stdout  # never "OUT_O/F_STO/CK" over three lines

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from invtui.cli.lazy import lazy_module
-from invtui.cli.output import console, err_console, print_table
+from invtui.cli.output import console, err_console, print_json, print_table
 from invtui.cli.state import CliState, state
 
 if TYPE_CHECKING:
@@ -44,10 +44,14 @@ def upgrade(ctx: typer.Context) -> None:
 
 
 @app.command()
-def status(ctx: typer.Context) -> None:
+def status(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List every migration and when it was applied."""
     db = state(ctx).database(prepare=False)
     states = migrations.status(db)
+    if as_json:
+        print_json([{"version": s.migration.version, "file": s.migration.filename,
+                     "applied_at": s.applied_at.isoformat() if s.applied_at else None} for s in states])
+        return
     print_table(
         ["version", "file", "applied"],
         [(f"{s.migration.version:04d}", s.migration.filename,

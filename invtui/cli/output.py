@@ -19,9 +19,44 @@ def print_json(data: Any) -> None:
 
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> None:
+    """A table that fits the terminal (80 columns when piped) without splitting a word or a number.
+
+    Each column is at least as wide as its longest word; when those minimums do not fit, every
+    row is printed as one block of "header value" pairs instead (wrapped between pairs, never
+    inside one). Scripts use --json.
+    """
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    minimums = [max([_longest_word(header)] + [_longest_word(row[i]) for row in cells])
+                for i, header in enumerate(headers)]
+    if sum(minimums) + 3 * max(0, len(headers) - 1) > console.width:
+        _print_records(headers, cells, title)
+        return
     table = Table(title=title, show_edge=False, header_style="bold")
-    for header in headers:
-        table.add_column(header, overflow="fold")
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+    for header, minimum in zip(headers, minimums, strict=True):
+        table.add_column(header, min_width=minimum, overflow="fold")
+    for row in cells:
+        table.add_row(*row)
     console.print(table)
+
+
+def _longest_word(text: str) -> int:
+    return max((len(word) for word in text.split()), default=0)
+
+
+def _print_records(headers: Sequence[str], cells: list[list[str]], title: str | None) -> None:
+    """Rows too wide for a table: one block per row, pairs joined by "·", wrapped between pairs."""
+    if title:
+        console.print(title, style="bold")
+    width = console.width
+    for row in cells:
+        line = ""
+        for header, value in zip(headers, row, strict=True):
+            if not value:
+                continue
+            pair = f"{header} {value}"
+            if line and len(line) + 3 + len(pair) > width:
+                console.print(line)
+                line = "  " + pair
+            else:
+                line = f"{line} · {pair}" if line else pair
+        console.print(line)
