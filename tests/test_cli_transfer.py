@@ -164,11 +164,12 @@ def _page(url: str, deadline: float) -> str:
             time.sleep(0.2)
 
 
-async def _screen_text(ws_url: str, wanted: str, seconds: float) -> str:
+async def _screen_text(ws_url: str, wanted: str, seconds: float, origin: str) -> str:
     """What the served app draws for a browser tab of 80x24, as plain text, until `wanted` shows."""
     escapes = re.compile(r"\x1b(\[[0-9;?$]*[a-zA-Z]|\][^\x07]*\x07)")
     seen = ""
-    async with aiohttp.ClientSession() as client, client.ws_connect(f"{ws_url}?width=80&height=24") as ws:
+    async with aiohttp.ClientSession() as client, client.ws_connect(f"{ws_url}?width=80&height=24",
+                                                                       origin=origin) as ws:
         deadline = time.monotonic() + seconds
         while wanted not in escapes.sub("", seen) and time.monotonic() < deadline:
             try:
@@ -181,17 +182,21 @@ async def _screen_text(ws_url: str, wanted: str, seconds: float) -> str:
     return escapes.sub("", seen)
 
 
-def test_serve_shows_the_app_in_a_browser_behind_the_login_screen(shared: Shared) -> None:
+def test_serve_shows_the_app_in_a_browser_behind_the_login_screen(shared: Shared, tmp_path: Path) -> None:
     port = _free_port()
-    # Even on a box that trusts OS logins, a browser tab must log in.
-    env = {**shared.env, "INVTUI_USER": "admin", "INVTUI_TRUST_OS_USER": "true"}
-    server = subprocess.Popen([str(Path(sys.executable).with_name("invtui")), "serve", "--port", str(port)],
+    # Even on a box that trusts OS logins (in its config file), a browser tab must log in.
+    config = tmp_path / "config.toml"
+    config.write_text("[auth]\ntrust_os_user = true\n")
+    env = {**shared.env, "INVTUI_USER": "admin"}
+    server = subprocess.Popen([str(Path(sys.executable).with_name("invtui")), "--config", str(config), "serve",
+                               "--port", str(port)],
                               env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         page = _page(f"http://127.0.0.1:{port}/", time.monotonic() + 30)
         assert "<div>invtui</div>" in page
         assert f"ws://127.0.0.1:{port}/ws" in page
-        screen = asyncio.run(_screen_text(f"ws://127.0.0.1:{port}/ws", "Password", 60))
+        screen = asyncio.run(_screen_text(f"ws://127.0.0.1:{port}/ws", "Password", 60,
+                                           f"http://127.0.0.1:{port}"))
         assert "User name" in screen and "Password" in screen
     finally:
         server.send_signal(signal.SIGTERM)

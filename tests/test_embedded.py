@@ -92,12 +92,12 @@ def wait_until(condition, seconds: float) -> bool:  # type: ignore[no-untyped-de
 
 def test_a_burst_of_cli_calls_pays_one_server_start(bare_env: dict[str, str], tmp_path: Path) -> None:
     pgdata = tmp_path / "data" / "invtui" / "pgdata"
-    first = run_invtui(["alerts", "list"], bare_env, cwd=tmp_path)
+    first = run_invtui(["--user", "admin", "alerts", "list"], bare_env, cwd=tmp_path)
     assert first.code == 0, first.stderr
     pid = embedded_status(pgdata)
     assert pid is not None, "the server stopped when the first command exited"
     assert len(reapers(pgdata)) == 1
-    second = run_invtui(["alerts", "list"], bare_env, cwd=tmp_path)
+    second = run_invtui(["--user", "admin", "alerts", "list"], bare_env, cwd=tmp_path)
     assert second.code == 0 and "No alerts." in second.stdout
     assert "Created the first user" not in second.stderr
     assert embedded_status(pgdata) == pid  # the same server, not a new one
@@ -163,7 +163,7 @@ def test_demo_data_is_reachable_from_the_cli_with_demo(bare_env: dict[str, str],
     assert len(json.loads(demo_alerts.stdout)) > 0  # the demo's alerts, seen as its admin
     assert "Created the first user" not in demo_alerts.stderr
     # Without --demo: the real (here empty) database, and `db url` / `doctor` say where the demo is.
-    real = run_invtui(["alerts", "list"], bare_env, cwd=tmp_path)
+    real = run_invtui(["--user", "admin", "alerts", "list"], bare_env, cwd=tmp_path)
     assert real.code == 0 and "No alerts." in real.stdout
     url = run_invtui(["db", "url"], bare_env, cwd=tmp_path)
     assert "/invtui?" in url.stdout and "invtui_demo" in url.stderr and "--demo" in url.stderr

@@ -107,7 +107,8 @@ def test_tabs_guessing_at_the_same_moment_take_turns(db: Database) -> None:
     with ThreadPoolExecutor(4) as pool:
         answers = sorted(pool.map(lambda n: refusal(db, "operator", f"guess-{n}"), range(4)))
     assert answers[-1] == "Wrong user name or password; try again in 1 s"
-    assert answers[:3] == ["Too many failed sign-ins from this address; try again in 1 s"] * 3
+    # The other three wait (how long is left depends on how quickly the first guess was judged).
+    assert all(a.startswith("Too many failed sign-ins from this address; try again in ") for a in answers[:3])
 
 
 def test_quiet_addresses_are_forgotten(db: Database) -> None:

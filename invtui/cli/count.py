@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
+from invtui.cli.lazy import lazy_module
 from invtui.cli.output import console, print_json, print_table
 from invtui.cli.state import state
-from invtui.services import counts
+
+if TYPE_CHECKING:
+    from invtui.services import counts
+else:
+    counts = lazy_module("invtui.services.counts")
 
 app = typer.Typer(help="Cycle counts: start, scan, review, approve, post, abandon, list, show, due.",
                   no_args_is_help=True)

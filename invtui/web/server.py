@@ -30,6 +30,7 @@ from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from invtui.services.identity import SERVED_ENV
 from invtui.web import CLIENT_ENV
 
 log = logging.getLogger("textual-serve")
@@ -127,6 +128,7 @@ class _TabService(AppService):
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(width, height)
         environment[CLIENT_ENV] = self.client
+        environment[SERVED_ENV] = "1"  # the tab never trusts the OS user, whoever started the server
         return environment
 
 

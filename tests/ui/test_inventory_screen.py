@@ -243,4 +243,4 @@ async def test_help_names_in_full_the_keys_the_80_column_footer_abbreviates(make
         actions = dict(table.get_row_at(n) for n in range(table.row_count))
         assert (actions["r"], actions["t"], actions["j"], actions["v"], actions["V"]) == (
             "Receive", "Transfer", "Adjust", "Reserve", "Release")
-        assert actions["^q"] == "Quit"
+        assert actions["^q q"] == "Quit"
