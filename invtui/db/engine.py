@@ -101,7 +101,7 @@ class Database:
         query_password = self.url.query.get("password")
         if isinstance(query_password, tuple):
             query_password = query_password[-1] if query_password else None
-        password = self.url.password if self.url.password is not None else query_password
+        password = self.url.password or query_password  # `user:@host` has an empty one: the query's counts
         if password:
             env["PGPASSWORD"] = str(password)
         return url.render_as_string(hide_password=False), env
