@@ -8,12 +8,14 @@ behind, so a test can tell whether an app process was started and with what envi
 from __future__ import annotations
 
 import asyncio
+import gc
 import shlex
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
+import psutil
 import pytest
 from aiohttp import web
 from sqlmodel import select
@@ -51,6 +53,15 @@ async def serve() -> AsyncIterator[Start]:
     yield start
     for runner in runners:
         await runner.cleanup()
+    # A tab's process may outlive its websocket for a moment: wait for it and collect its transport
+    # while the loop still runs, so none is finalised after the loop has closed.
+    me = psutil.Process()
+    for _ in range(100):
+        if not [child for child in me.children(recursive=True) if child.status() != psutil.STATUS_ZOMBIE]:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.05)
+    gc.collect()
 
 
 def _tab_command(tmp_path: Path) -> tuple[str, Path]:
