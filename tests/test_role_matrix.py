@@ -20,7 +20,7 @@ from sqlmodel import Session
 from invtui.db.engine import Database
 from invtui.domain.roles import Actor, Role
 from invtui.errors import PermissionDenied
-from invtui.services import alerts, catalog, inventory, purchasing, sweep, users
+from invtui.services import alert_rules, alerts, catalog, inventory, purchasing, sweep, users
 
 from conftest import Server
 from po_world import BOLT, DOCK, NUT, SHELF, SUPPLIER, approved, draft, shared_database
@@ -146,7 +146,7 @@ def product(w: World) -> str:
 
 
 def rule(w: World) -> int:
-    return w.run(catalog.create_rule, w.admin, BOLT, 3, location(w)).id
+    return w.run(alert_rules.create_rule, w.admin, BOLT, 3, location(w)).id
 
 
 def clerk(w: World) -> str:
@@ -203,9 +203,9 @@ CASES = [
     Case("product update", MANAGE, CATALOG, product, lambda s, a, t: catalog.update_product(s, a, t, name="Renamed")),
     Case("product deactivate", MANAGE, CATALOG, product, lambda s, a, t: catalog.deactivate_product(s, a, t)),
     # alert rules
-    Case("rule create", MANAGE, RULES, location, lambda s, a, t: catalog.create_rule(s, a, BOLT, 4, t)),
-    Case("rule update", MANAGE, RULES, rule, lambda s, a, t: catalog.update_rule(s, a, t, threshold=6)),
-    Case("rule deactivate", MANAGE, RULES, rule, lambda s, a, t: catalog.deactivate_rule(s, a, t)),
+    Case("rule create", MANAGE, RULES, location, lambda s, a, t: alert_rules.create_rule(s, a, BOLT, 4, t)),
+    Case("rule update", MANAGE, RULES, rule, lambda s, a, t: alert_rules.update_rule(s, a, t, threshold=6)),
+    Case("rule deactivate", MANAGE, RULES, rule, lambda s, a, t: alert_rules.deactivate_rule(s, a, t)),
     # users
     Case("user create", USERS, MANAGE_USERS, nothing,
          lambda s, a, t: users.create_user(s, a, f"new{next(_unique)}", "viewer", "long-enough-1")),

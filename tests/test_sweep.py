@@ -16,7 +16,7 @@ from invtui.db.engine import Database
 from invtui.domain.roles import Actor
 from invtui.errors import ConflictError, PermissionDenied
 from invtui.services import alerts
-from invtui.services.inventory import apply_movement
+from invtui.services.ledger import apply_movement
 from invtui.services.sweep import SWEEP_LOCK_KEY, run_full_sweep, sweep_status
 from invtui.services.tx import unit_of_work
 from tests.alert_world import LOCATIONS, World, build, sweep

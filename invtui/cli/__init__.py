@@ -24,7 +24,7 @@ from invtui.cli import realtime as realtime_commands
 from invtui.cli import serve as serve_commands
 from invtui.cli import stock as stock_commands
 from invtui.cli import sweep as sweep_commands
-from invtui.cli import transfer as transfer_commands
+from invtui.cli import csv_files as csv_commands
 from invtui.cli import user as user_commands
 from invtui.cli.state import CliState, state
 from invtui.config import load_settings, redact_url
@@ -46,7 +46,7 @@ app.command()(demo_commands.demo)
 app.command()(doctor_commands.doctor)
 # Each command module adds its own commands; this list is the only place that names them.
 for _module in (stock_commands, catalog_commands, po_commands, alerts_commands, sweep_commands, realtime_commands,
-                audit_commands, transfer_commands, serve_commands, count_commands):
+                audit_commands, csv_commands, serve_commands, count_commands):
     _module.register(app)
 
 

@@ -16,9 +16,11 @@ from invtui.cli.output import console, print_json, print_table
 from invtui.cli.state import state
 
 if TYPE_CHECKING:
-    from invtui.services import catalog, inventory
-    from invtui.services.catalog import Page, ProductView, RuleView
+    from invtui.services import alert_rules, catalog, inventory
+    from invtui.services.alert_rules import RuleView
+    from invtui.services.catalog import Page, ProductView
 else:
+    alert_rules = lazy_module("invtui.services.alert_rules")
     catalog = lazy_module("invtui.services.catalog")
     inventory = lazy_module("invtui.services.inventory")
 
@@ -360,7 +362,7 @@ def rule_add(ctx: typer.Context, sku: str = typer.Argument(..., help="SKU or bar
              threshold: str = typer.Argument(..., help="Alert when available stock is at or below this."),
              location: str | None = typer.Option(None, "--location", "-l", help="Only here (else all locations).")) -> None:
     """Add an alert rule for a product."""
-    rule = state(ctx).act(lambda session, actor: catalog.create_rule(session, actor, sku, threshold, location))
+    rule = state(ctx).act(lambda session, actor: alert_rules.create_rule(session, actor, sku, threshold, location))
     console.print(f"Added {_rule_line(rule)}.")
 
 
@@ -369,7 +371,7 @@ def rule_update(ctx: typer.Context, rule_id: str = typer.Argument(..., metavar="
                 threshold: str | None = typer.Option(None, "--threshold"),
                 active: bool | None = typer.Option(None, "--active/--inactive")) -> None:
     """Change a rule's threshold, or retire/reactivate it."""
-    rule = state(ctx).act(lambda session, actor: catalog.update_rule(
+    rule = state(ctx).act(lambda session, actor: alert_rules.update_rule(
         session, actor, rule_id, threshold=_given(threshold), active=_given(active)))
     console.print(f"Updated {_rule_line(rule)}.")
 
@@ -377,7 +379,7 @@ def rule_update(ctx: typer.Context, rule_id: str = typer.Argument(..., metavar="
 @rule_app.command("deactivate")
 def rule_deactivate(ctx: typer.Context, rule_id: str = typer.Argument(..., metavar="RULE")) -> None:
     """Retire a rule: the product's reorder point applies again."""
-    rule = state(ctx).act(lambda session, actor: catalog.deactivate_rule(session, actor, rule_id))
+    rule = state(ctx).act(lambda session, actor: alert_rules.deactivate_rule(session, actor, rule_id))
     console.print(f"Deactivated {_rule_line(rule)}.")
 
 
@@ -385,7 +387,7 @@ def rule_deactivate(ctx: typer.Context, rule_id: str = typer.Argument(..., metav
 def rule_show(ctx: typer.Context, rule_id: str = typer.Argument(..., metavar="RULE"), as_json: bool = _JSON) -> None:
     """One rule."""
     with _session(ctx) as session:
-        _show(_rule_dict(catalog.get_rule(session, rule_id)), as_json)
+        _show(_rule_dict(alert_rules.get_rule(session, rule_id)), as_json)
 
 
 @rule_app.command("list")
@@ -394,7 +396,7 @@ def rule_list(ctx: typer.Context, sku: str | None = typer.Option(None, "--sku", 
               as_json: bool = _JSON) -> None:
     """Alert rules by number."""
     with _session(ctx) as session:
-        page = catalog.list_rules(session, sku=sku, active=active, limit=limit, after=after)
+        page = alert_rules.list_rules(session, sku=sku, active=active, limit=limit, after=after)
     items = [_rule_dict(r) for r in page.items]
     if not as_json:
         items = [{**i, "location": i["location"] or "all"} for i in items]

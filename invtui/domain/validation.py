@@ -85,3 +85,48 @@ def password(value: object) -> str:
     if len(value.encode("utf-8")) > 72:  # bcrypt only looks at the first 72 bytes
         raise ValidationError("Password must be at most 72 bytes")
     return value
+
+
+# SKUs and codes are printed on labels and scanned: letters, digits and a few separators.
+CODE_PATTERN = re.compile(r"^[\w][\w.\-/+#]*$")
+
+
+def check_thresholds(min_level: int, reorder_point: int | None, max_level: int | None) -> None:
+    """min <= reorder point <= max where set, in the words a buyer uses."""
+    if reorder_point is not None:
+        if max_level is not None and not min_level <= reorder_point <= max_level:
+            raise ValidationError(
+                f"Reorder point {reorder_point} must be between min level {min_level} and max level {max_level}"
+            )
+        if reorder_point < min_level:
+            raise ValidationError(f"Reorder point {reorder_point} must be at least min level {min_level}")
+    if max_level is not None and max_level < min_level:
+        raise ValidationError(f"Max level {max_level} must be at least min level {min_level}")
+
+
+def code(value: object, what: str, max_length: int) -> str:
+    """A SKU or code: upper case, from the characters a label printer and a scanner agree on."""
+    clean = text(value, what=what, max_length=max_length)
+    if not CODE_PATTERN.match(clean):
+        raise ValidationError(f"{what} {clean!r} may use only letters, digits and . - _ / + #")
+    return clean.upper()  # lookups match typed codes in any case
+
+
+def level(value: object, what: str) -> int:
+    """A stock level (min, reorder point, max, a rule's threshold): zero or more."""
+    return quantity(value, minimum=0, what=what)
+
+
+def optional_level(value: object, what: str) -> int | None:
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "-")):
+        return None
+    return level(value, what)
+
+
+def barcode(value: object) -> str | None:
+    if value is None:
+        return None
+    clean = text(value, what="Barcode", max_length=64, required=False)
+    if clean and not CODE_PATTERN.match(clean):
+        raise ValidationError(f"Barcode {clean!r} may use only letters, digits and . - _ / + #")
+    return clean or None

@@ -29,7 +29,8 @@ from invtui.domain import validation
 from invtui.domain.roles import Actor, Permission, Role, require
 from invtui.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from invtui.services import events, lookup
-from invtui.services.inventory import MAX_REASON, apply_movement
+from invtui.services.inventory import MAX_REASON
+from invtui.services.ledger import apply_movement
 from invtui.services.tx import unit_of_work
 
 REASONS = ("damaged", "lost", "found", "miscount", "moved")

@@ -27,7 +27,7 @@ from invtui.domain.roles import Actor, Permission
 from invtui.errors import NotFound, ValidationError
 from invtui.services import events, lookup
 from invtui.services.acting import require_current
-from invtui.services.inventory import apply_movement
+from invtui.services.ledger import apply_movement
 from invtui.services.notifications import notify
 from invtui.services.tx import unit_of_work
 

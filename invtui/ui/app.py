@@ -26,7 +26,7 @@ from invtui.errors import InvtuiError, PermissionDenied
 from invtui.services import acting
 from invtui.services import status as status_service
 from invtui.services import sweep as sweep_service
-from invtui.services import transfer
+from invtui.services import csv_export, csv_import
 from invtui.services.files import FileExists, UserFolder
 from invtui.services.scheduler import Scheduler
 from invtui.services import users
@@ -285,7 +285,7 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
         """`q`: quit, but ask first if something typed into a form would be lost."""
         from textual.widgets import Input
 
-        from invtui.ui.widgets.confirm_modal import ConfirmModal
+        from invtui.ui.modals.confirm_modal import ConfirmModal
 
         typed = [i for screen in self.screen_stack for i in screen.query(Input)
                  if i.value.strip() and not isinstance(screen, LoginScreen) and "search" not in (i.id or "")]
@@ -328,7 +328,7 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
         return UserFolder(self.settings.files_path, actor.username)
 
     def csv_export(self, kind: str) -> None:
-        from invtui.ui.widgets.file_modal import FileNameModal
+        from invtui.ui.modals.file_modal import FileNameModal
 
         actor = self.actor
         default = f"invtui-{kind}-{self.clock.now():%Y%m%d-%H%M}.csv"
@@ -360,14 +360,14 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
             elif isinstance(error, InvtuiError):
                 report_error(self, error)
 
-        call_service(self, lambda s: transfer.export_to_folder(s, actor, kind, self.user_folder(actor), name,
+        call_service(self, lambda s: csv_export.export_to_folder(s, actor, kind, self.user_folder(actor), name,
                                                                replace=replace),
                      lambda rows: self.notify(f"Exported {rows:,} {kind} rows to {name} in your folder",
                                               title="Export"),
                      group="csv", failed=failed, toast_refusals=False)
 
     def _ask_to_replace(self, actor: Actor, kind: str, name: str) -> None:
-        from invtui.ui.widgets.confirm_modal import ConfirmModal
+        from invtui.ui.modals.confirm_modal import ConfirmModal
 
         def answered(replace: bool | None) -> None:
             if replace:
@@ -385,10 +385,10 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
             self.deliver_binary(data, save_filename=name, mime_type="text/csv")
             self.notify(f"Exported {rows:,} {kind} rows; your browser downloads {name}", title="Export")
 
-        call_service(self, lambda s: transfer.export_download(s, actor, kind), deliver, group="csv")
+        call_service(self, lambda s: csv_export.export_download(s, actor, kind), deliver, group="csv")
 
     def csv_import(self, kind: str) -> None:
-        from invtui.ui.widgets.file_modal import FileNameModal
+        from invtui.ui.modals.file_modal import FileNameModal
 
         actor = self.actor
         if actor is None:
@@ -402,7 +402,7 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
         def chosen(values: dict[str, str] | None) -> None:
             if values and actor is not None:
                 name, dry = values["name"], values.get("dry_run", "").lower() in ("y", "yes")
-                call_service(self, lambda s: transfer.import_from_folder(s, actor, kind, self.user_folder(actor),
+                call_service(self, lambda s: csv_import.import_from_folder(s, actor, kind, self.user_folder(actor),
                                                                          name, dry_run=dry),
                              lambda report: self.notify(report.summary(), title="Import"), group="csv",
                              failed=self._import_refused, toast_refusals=False)
@@ -475,10 +475,10 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
             yield SystemCommand("Audit trail", "Who did what: stock, alerts, purchase orders, users",
                                 self.action_audit)
             yield SystemCommand("Background sweeps", "Last sweep runs and the next one", self.action_background)
-            for kind in transfer.EXPORT_KINDS:
+            for kind in csv_export.EXPORT_KINDS:
                 yield SystemCommand(f"Export {kind} to CSV", f"Every {kind} row as CSV, by file name into your folder (a download in a browser)",
                                     lambda kind=kind: self.csv_export(kind))
-            for kind in transfer.IMPORT_KINDS:
+            for kind in csv_import.IMPORT_KINDS:
                 yield SystemCommand(f"Import {kind} from CSV", "A CSV file of your folder, all or nothing; every bad row is listed",
                                     lambda kind=kind: self.csv_import(kind))
             for keys, name, node, action in self.screen_keys(screen):

@@ -25,7 +25,7 @@ from typing import TypeVar
 
 from invtui.db.engine import Database
 from invtui.domain.roles import Actor, Role
-from invtui.services import integrity, transfer
+from invtui.services import csv_export, csv_import, integrity
 from scratch import scratch_database  # tests/benchmarks/scratch.py (scripts run from here)
 
 T = TypeVar("T")
@@ -92,9 +92,9 @@ def main() -> int:
             _inventory_csv(second, args.rows // LOCATIONS, seed=2)
             print(f"files: products {products.stat().st_size / 1e6:.1f} MB, counts {first.stat().st_size / 1e6:.1f} MB")
 
-            def load(kind: str, path: Path, dry_run: bool = False) -> transfer.ImportReport:
+            def load(kind: str, path: Path, dry_run: bool = False) -> csv_import.ImportReport:
                 with db.session() as s:
-                    return transfer.import_from_path(s, actor, kind, path, dry_run=dry_run)
+                    return csv_import.import_from_path(s, actor, kind, path, dry_run=dry_run)
 
             _timed(f"dry run of {args.rows:,} products", lambda: load("products", products, dry_run=True))
             report = _timed(f"import of {args.rows:,} products", lambda: load("products", products))
@@ -108,7 +108,7 @@ def main() -> int:
 
             for kind in ("products", "inventory", "movements"):
                 with db.session() as s:
-                    rows = _timed(f"export of {kind}", lambda: transfer.export_to_path(s, actor, kind, folder / "x.csv"))
+                    rows = _timed(f"export of {kind}", lambda: csv_export.export_to_path(s, actor, kind, folder / "x.csv"))
                 print(f"  {rows:,} rows, {(folder / 'x.csv').stat().st_size / 1e6:.1f} MB")
         check = _timed("db check", lambda: integrity.check(db))
         with db.connect() as conn:

@@ -2,7 +2,7 @@
 
 Seeds a scratch database (10,000 products x 100 locations = 1,000,000 inventory rows), adds one
 rule for all locations to every tenth product and one location rule to every twentieth, then
-times `catalog.rule_effects` (one statement over alert_rules, products and inventory_status) for
+times `alert_rules.rule_effects` (one statement over alert_rules, products and inventory_status) for
 the first page, a page deep in the list and a search.
 
     uv run python tests/benchmarks/rule_effects.py [--database-url URL] [--products 10000] [--locations 100]
@@ -16,7 +16,7 @@ import time
 
 
 from invtui.db.engine import Database
-from invtui.services import catalog, seed
+from invtui.services import alert_rules, catalog, seed
 from scratch import scratch_database  # tests/benchmarks/scratch.py (scripts run from here)
 
 PAGE = 100  # rows per page, as the catalog screen asks for
@@ -60,12 +60,12 @@ def main() -> int:
         print(f"{args.products * args.locations:,} stock rows and {rules:,} rules in "
               f"{time.perf_counter() - started:.1f} s")
         with db.session() as s:
-            first = _timed(lambda: catalog.rule_effects(s, limit=PAGE))
+            first = _timed(lambda: alert_rules.rule_effects(s, limit=PAGE))
             # the last page: start just before its first rule (the whole list when it is one page)
-            cursor = catalog.rule_effects(s, limit=PAGE, after=str(max(0, rules - PAGE))).items[0].id - 1
-            deep = _timed(lambda: catalog.rule_effects(s, limit=PAGE, after=str(cursor)))
-            search = _timed(lambda: catalog.rule_effects(s, limit=PAGE, search="0042"), repeat=5)
-            page = catalog.rule_effects(s, limit=PAGE).items
+            cursor = alert_rules.rule_effects(s, limit=PAGE, after=str(max(0, rules - PAGE))).items[0].id - 1
+            deep = _timed(lambda: alert_rules.rule_effects(s, limit=PAGE, after=str(cursor)))
+            search = _timed(lambda: alert_rules.rule_effects(s, limit=PAGE, search="0042"), repeat=5)
+            page = alert_rules.rule_effects(s, limit=PAGE).items
 
     everywhere = next(r for r in page if r.location is None)
     print(f"e.g. rule #{everywhere.id}: {everywhere.effect}, {everywhere.rows} rows, {everywhere.low} low now")

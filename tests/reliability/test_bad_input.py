@@ -21,7 +21,7 @@ from invtui.db.engine import Database
 from invtui.domain.roles import Actor
 from invtui.domain import validation
 from invtui.errors import InvtuiError, ValidationError
-from invtui.services import alerts, catalog, inventory, purchasing, users
+from invtui.services import alert_rules, alerts, catalog, inventory, purchasing, users
 from tests import po_world
 
 # A few seconds per test in the suite; INVTUI_FUZZ_EXAMPLES=500 for a long hunt.
@@ -120,8 +120,8 @@ def test_catalog_edits_refuse_nonsense_and_write_nothing(world, who, sku, name, 
     check(world, who, catalog.create_location, code, name)
     check(world, who, catalog.create_supplier, code, name, lead_time_days=low)
     check(world, who, catalog.create_category, name)
-    check(world, who, catalog.create_rule, sku, threshold, code)
-    check(world, who, catalog.update_rule, rule, threshold=threshold)
+    check(world, who, alert_rules.create_rule, sku, threshold, code)
+    check(world, who, alert_rules.update_rule, rule, threshold=threshold)
 
 
 @EXAMPLES

@@ -37,12 +37,12 @@ with db.session() as s:
 CSV_IMPORT = """
 import sys
 from invtui.db.engine import Database
-from invtui.services import transfer, users
+from invtui.services import csv_import, users
 db = Database(sys.argv[1])
 with db.session() as s:
     actor = users.actor_for(s, "operator")
 with db.session() as s:
-    transfer.import_from_path(s, actor, "inventory", sys.argv[2])
+    csv_import.import_from_path(s, actor, "inventory", sys.argv[2])
 """
 
 FULL_SWEEP = """

@@ -204,7 +204,7 @@ async def test_after_dismissing_a_row_the_cursor_stays_on_the_row_that_took_its_
 async def test_resolving_an_item_that_is_still_low_says_so_before_confirming(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
     from textual.widgets import Static
 
-    from invtui.ui.widgets.note_modal import NoteModal
+    from invtui.ui.modals.note_modal import NoteModal
 
     app = make_app("operator", live=False)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -12,8 +12,8 @@ from textual.widgets import DataTable
 from invtui.db.engine import Database
 from invtui.ui.screens import catalog as catalog_screen
 from invtui.ui.screens.catalog import CatalogScreen
-from invtui.ui.widgets.catalog_form import CatalogFormModal
-from invtui.ui.widgets.confirm_modal import ConfirmModal
+from invtui.ui.modals.catalog_form import CatalogFormModal
+from invtui.ui.modals.confirm_modal import ConfirmModal
 
 from .test_live import toasts, wait_until
 from .test_snapshots import settle

@@ -12,8 +12,8 @@ from invtui.db.engine import Database
 from invtui.services.files import NAME_RULE
 import invtui.ui.app as app_module
 from invtui.ui.app import InvtuiApp
-from invtui.ui.widgets.confirm_modal import ConfirmModal
-from invtui.ui.widgets.file_modal import FileNameModal
+from invtui.ui.modals.confirm_modal import ConfirmModal
+from invtui.ui.modals.file_modal import FileNameModal
 
 from .test_live import toasts, wait_until
 from .test_snapshots import settle

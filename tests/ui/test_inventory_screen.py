@@ -77,7 +77,7 @@ async def test_the_form_explains_a_bad_quantity_before_anything_is_sent(make_app
 
 
 async def test_a_refused_issue_keeps_the_form_open_with_the_reason_under_the_quantity(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
-    from invtui.ui.widgets.stock_form import StockFormModal
+    from invtui.ui.modals.stock_form import StockFormModal
 
     app = make_app("operator", live=False)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Input
 from invtui.db.engine import Database
 from invtui.ui.screens.inventory import InventoryScreen
 from invtui.ui.screens.scan import AbandonModal, ScanScreen
-from invtui.ui.widgets.stock_form import StockFormModal
+from invtui.ui.modals.stock_form import StockFormModal
 
 from .burst import burst
 from .test_catalog_screen import open_catalog, open_form, products

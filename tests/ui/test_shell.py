@@ -23,8 +23,8 @@ async def test_q_quits_when_nothing_is_typed(make_app, warehouse: Database) -> N
 
 
 async def test_q_asks_before_throwing_away_a_typed_note(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
-    from invtui.ui.widgets.confirm_modal import ConfirmModal
-    from invtui.ui.widgets.note_modal import NoteModal
+    from invtui.ui.modals.confirm_modal import ConfirmModal
+    from invtui.ui.modals.note_modal import NoteModal
 
     app = make_app("operator", live=False)
     async with app.run_test() as pilot:

@@ -21,7 +21,7 @@ from invtui.ui.messages import EventArrived
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
 from invtui.ui.styles import style
-from invtui.ui.widgets.note_modal import NoteModal
+from invtui.ui.modals.note_modal import NoteModal
 
 PAGE = 100
 FILTERS = (("open", "open"), ("ACKNOWLEDGED", "acknowledged"), ("all", "all, including closed"))

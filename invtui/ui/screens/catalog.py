@@ -25,14 +25,14 @@ from textual.widgets import DataTable, Input, TabbedContent, TabPane
 from invtui.domain import validation
 from invtui.domain.roles import Actor, Permission, require
 from invtui.errors import PermissionDenied, ValidationError
-from invtui.services import catalog
+from invtui.services import alert_rules, catalog
 from invtui.services.catalog import Page
 from invtui.ui.messages import EventArrived
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
 from invtui.ui.styles import style
-from invtui.ui.widgets.catalog_form import CatalogFormModal, FormField
-from invtui.ui.widgets.confirm_modal import ConfirmModal
+from invtui.ui.modals.catalog_form import CatalogFormModal, FormField
+from invtui.ui.modals.confirm_modal import ConfirmModal
 
 PAGE = 100
 CHOICES_MAX = 1000  # type-ahead lists: the first this many names
@@ -61,7 +61,7 @@ def _money(what: str) -> Callable[[str], object]:
 def _code(what: str, max_length: int = 32) -> Callable[[str], object]:
     def check(value: str) -> object:
         code = validation.text(value, what=what, max_length=max_length)
-        if not catalog.CODE_PATTERN.match(code):
+        if not validation.CODE_PATTERN.match(code):
             raise ValidationError(f"{what} {code!r} may use only letters, digits and . - _ / + #")
         return code
     return check
@@ -87,7 +87,7 @@ def _thresholds(values: dict[str, str]) -> str | None:
         low = validation.quantity(values.get("min_stock_level") or "0", minimum=0, what="Min level")
         reorder = int(values["reorder_point"]) if values.get("reorder_point") else None
         high = int(values["max_stock_level"]) if values.get("max_stock_level") else None
-        catalog.check_thresholds(low, reorder, high)
+        validation.check_thresholds(low, reorder, high)
     except ValidationError as error:
         return error.message
     except ValueError:
@@ -162,7 +162,7 @@ def _rule_fields(choices: dict[str, list[str]]) -> list[FormField]:
     ]
 
 
-def _rule_cells(app: Any, rule: catalog.RuleEffect) -> tuple[Text, ...]:
+def _rule_cells(app: Any, rule: alert_rules.RuleEffect) -> tuple[Text, ...]:
     effect = Text(rule.effect if rule.is_active else f"off: {rule.effect}", overflow="ellipsis", no_wrap=True,
                   style="" if rule.is_active else style(app, "quiet"))
     low = number_cell(rule.low, 4)
@@ -244,10 +244,10 @@ def _tabs() -> list[CatalogTab]:
             "rules", "[u]A[/u]lert rules", "alert rule", Permission.EDIT_ALERT_RULES,
             (("rule", "id", 5), ("SKU", "sku", 10), ("location", "location", 8), ("effect", "effect", 30),
              ("rows", "rows", 4), ("low", "low", 4)),
-            catalog.rule_effects, _rule_cells,
+            alert_rules.rule_effects, _rule_cells,
             lambda r: str(r.id),
             lambda r: {"sku": r.sku, "location": r.location or "", "threshold": str(r.threshold)},
-            catalog.create_rule, catalog.update_rule, catalog.deactivate_rule, _rule_fields,
+            alert_rules.create_rule, alert_rules.update_rule, alert_rules.deactivate_rule, _rule_fields,
             create_only=("sku", "location"),
         ),
     ]

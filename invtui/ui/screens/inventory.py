@@ -22,7 +22,7 @@ from invtui.ui.messages import EventArrived
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
 from invtui.ui.styles import style
-from invtui.ui.widgets.stock_form import ACTIONS, StockFormModal, StockFormResult
+from invtui.ui.modals.stock_form import ACTIONS, StockFormModal, StockFormResult
 
 PAGE = 100
 FILTERS = ("all", "low", "out")

@@ -26,9 +26,9 @@ from invtui.ui.numbers import number_cell
 from invtui.ui.screens.base import BaseScreen
 from invtui.ui.service_call import call_service
 from invtui.ui.styles import style
-from invtui.ui.widgets.confirm_modal import ConfirmModal
-from invtui.ui.widgets.fields_modal import Choices, FieldsModal
-from invtui.ui.widgets.form_modal import FormModal
+from invtui.ui.modals.confirm_modal import ConfirmModal
+from invtui.ui.modals.fields_modal import Choices, FieldsModal
+from invtui.ui.modals.form_modal import FormModal
 
 FILTERS = (None, "draft", "submitted", "approved", "partially_received", "received", "cancelled")
 STATUS_MEANING = {"draft": "quiet", "submitted": "warn", "approved": "ok", "partially_received": "warn",

@@ -28,7 +28,7 @@ from invtui.errors import InvtuiError
 from invtui.services import inventory, lookup
 from invtui.ui.service_call import call_service
 from invtui.ui.styles import style
-from invtui.ui.widgets.confirm_modal import ConfirmModal
+from invtui.ui.modals.confirm_modal import ConfirmModal
 
 MODES = ("receive", "issue", "count")
 # A scanner types 8 to 14 digits for an EAN/UPC; a person typing a quantity types a few.

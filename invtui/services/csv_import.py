@@ -1,8 +1,4 @@
-"""CSV export and import: the catalog and the stock in and out of spreadsheets, in bulk.
-
-Export (everyone may export): products, inventory, movements, alerts and pos, each one
-`COPY (SELECT ...) TO STDOUT` whose chunks go straight to the file, so a million rows never sit in
-memory. Column names are stable (README, "CSV files"); scripts may rely on them.
+"""CSV import: the catalog and counted stock in from spreadsheets, in bulk, all or nothing.
 
 Import (products: EDIT_CATALOG; inventory: MOVE_STOCK) is ALL OR NOTHING. The file is read once,
 row by row: each row is checked with the catalog's and the stock services' own rules (so a bad
@@ -24,7 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,11 +34,10 @@ from invtui.domain.roles import Actor, Permission
 from invtui.errors import InvtuiError, NotFound, ValidationError
 from invtui.services import events
 from invtui.services.acting import require_current
-from invtui.services.catalog import _barcode, _code, _level, _optional_level, check_thresholds
+from invtui.services.csv_export import csv_kind, raw_connection
 from invtui.services.files import UserFolder
 from invtui.services.tx import unit_of_work
 
-EXPORT_KINDS = ("products", "inventory", "movements", "alerts", "pos")
 IMPORT_KINDS = ("products", "inventory")
 
 # Progress callback: (phase, done, total). "read" counts bytes of the file; the later phases
@@ -52,154 +46,18 @@ Progress = Callable[[str, int, int], None]
 _PROGRESS_EVERY_ROWS = 2000
 
 
-def _ts(column: str) -> str:
-    """A timestamp as ISO 8601 in UTC ("2026-11-30T08:34:05Z"), whatever the session's time zone."""
-    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
-
-
-# --- export ---------------------------------------------------------------------------------
-
-# One query per export, ordered by a unique key so two exports of the same data are identical.
-_EXPORTS: dict[str, str] = {
-    "products": """
-        SELECT p.sku, p.name, p.description, p.barcode, c.name AS category, s.code AS supplier,
-               p.unit_price, p.cost_price, p.min_stock_level, p.reorder_point, p.max_stock_level,
-               CASE WHEN p.is_active THEN 'true' ELSE 'false' END AS active
-          FROM products p
-          LEFT JOIN categories c ON c.id = p.category_id
-          LEFT JOIN suppliers s ON s.id = p.supplier_id
-         ORDER BY p.sku""",
-    # threshold and status come from inventory_status, the one definition the screens use; a row of
-    # an inactive product has none and says INACTIVE.
-    "inventory": """
-        SELECT p.sku, p.name, l.code AS location, i.quantity, i.reserved_quantity AS reserved,
-               i.available_quantity AS available, i.unit_cost, st.threshold,
-               coalesce(st.condition, 'INACTIVE') AS status
-          FROM inventory i
-          JOIN products p ON p.id = i.product_id
-          JOIN locations l ON l.id = i.location_id
-          LEFT JOIN inventory_status st ON st.inventory_id = i.id
-         ORDER BY p.sku, l.code""",
-    "movements": f"""
-        SELECT m.id, {_ts("m.created_at")} AS created_at, p.sku, l.code AS location, m.kind,
-               m.quantity_delta, m.reserved_delta, m.reference, m.reason, u.username AS "user"
-          FROM stock_movements m
-          JOIN products p ON p.id = m.product_id
-          JOIN locations l ON l.id = m.location_id
-          LEFT JOIN users u ON u.id = m.user_id
-         ORDER BY m.id""",
-    "alerts": f"""
-        SELECT a.id, p.sku, p.name, l.code AS location, a.alert_type AS type, a.status,
-               a.current_quantity, a.threshold_quantity AS threshold, a.message, a.note,
-               {_ts("a.created_at")} AS created_at, {_ts("a.acknowledged_at")} AS acknowledged_at,
-               ua.username AS acknowledged_by, {_ts("a.resolved_at")} AS resolved_at,
-               ur.username AS resolved_by, a.resolution
-          FROM stock_alerts a
-          JOIN products p ON p.id = a.product_id
-          JOIN locations l ON l.id = a.location_id
-          LEFT JOIN users ua ON ua.id = a.acknowledged_by
-          LEFT JOIN users ur ON ur.id = a.resolved_by
-         ORDER BY a.id""",
-    # One row per PO line with its PO's header; a PO without lines is one row with empty line columns.
-    "pos": f"""
-        SELECT po.number, s.code AS supplier, po.status, to_char(po.expected_date, 'YYYY-MM-DD') AS expected_date,
-               {_ts("po.created_at")} AS created_at, uc.username AS created_by,
-               {_ts("po.submitted_at")} AS submitted_at, {_ts("po.approved_at")} AS approved_at,
-               ua.username AS approved_by, {_ts("po.received_at")} AS received_at,
-               {_ts("po.cancelled_at")} AS cancelled_at, p.sku,
-               pl.quantity_ordered, pl.quantity_received,
-               pl.quantity_ordered - pl.quantity_received AS outstanding, pl.unit_cost,
-               pl.quantity_ordered * pl.unit_cost AS line_total
-          FROM purchase_orders po
-          JOIN suppliers s ON s.id = po.supplier_id
-          LEFT JOIN users uc ON uc.id = po.created_by
-          LEFT JOIN users ua ON ua.id = po.approved_by
-          LEFT JOIN purchase_order_lines pl ON pl.purchase_order_id = po.id
-          LEFT JOIN products p ON p.id = pl.product_id
-         ORDER BY po.id, p.sku""",
-}
-
-
-def _kind(kind: str, allowed: tuple[str, ...], verb: str) -> str:
-    clean = (kind or "").strip().lower()
-    if clean not in allowed:
-        raise ValidationError(f"Cannot {verb} {kind!r}; choose one of {', '.join(allowed)}")
-    return clean
-
-
-def _raw(session: Session) -> psycopg.Connection:
-    """The psycopg connection under the session, in the session's transaction (for COPY)."""
-    return session.connection().connection.driver_connection  # type: ignore[return-value]
-
-
-def export_csv(session: Session, actor: Actor, kind: str, out: BinaryIO) -> int:
-    """Write the export `kind` as UTF-8 CSV with a header row to `out`; return the number of rows.
-
-    Everyone may export (viewers too): it changes nothing. One COPY statement, so the file is one
-    consistent snapshot even while operators keep working.
-    """
-    what = _kind(kind, EXPORT_KINDS, "export")
-    with unit_of_work(session):
-        with _raw(session).cursor() as cur:
-            with cur.copy(f"COPY ({_EXPORTS[what]}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy:
-                for chunk in copy:
-                    out.write(chunk)
-            rows = cur.rowcount
-    return max(rows, 0)
-
-
-def export_to_path(session: Session, actor: Actor, kind: str, path: str | Path) -> int:
-    """`export_csv` into a file; the file appears complete or not at all (written aside, then renamed)."""
-    target = Path(path).expanduser()
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    try:
-        with open(partial, "wb") as out:
-            rows = export_csv(session, actor, kind, out)
-        os.replace(partial, target)
-    except OSError as exc:
-        raise ValidationError(f"Cannot write {target}: {exc.strerror or exc}") from None
-    finally:
-        partial.unlink(missing_ok=True)
-    return rows
-
-
-def export_to_folder(session: Session, actor: Actor, kind: str, folder: UserFolder, name: str, *,
-                     replace: bool = False) -> int:
-    """`export_csv` into the file `name` of the user's own folder (the app's export; no path, no link).
-
-    Raises FileExists when the name is taken and `replace` is false: the app asks, then calls again.
-    """
-    _kind(kind, EXPORT_KINDS, "export")
-    try:
-        with folder.open_write(name, replace=replace) as out:
-            return export_csv(session, actor, kind, out)
-    except OSError as exc:
-        raise ValidationError(f"Cannot write {name}: {exc.strerror or exc}") from None
-
-
-def export_download(session: Session, actor: Actor, kind: str) -> tuple[int, BinaryIO]:
-    """`export_csv` into a private temporary file, rewound, for the browser to download (browser mode)."""
-    _kind(kind, EXPORT_KINDS, "export")
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (the caller hands it on)
-    try:
-        rows = export_csv(session, actor, kind, out)  # type: ignore[arg-type]
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
-    return rows, out  # type: ignore[return-value]
-
-
 def import_from_folder(session: Session, actor: Actor, kind: str, folder: UserFolder, name: str, *,
                        dry_run: bool = False) -> ImportReport:
     """`import_csv` of the file `name` in the user's own folder (the app's import; nothing outside it is read)."""
-    _kind(kind, IMPORT_KINDS, "import")
+    csv_kind(kind, IMPORT_KINDS, "import")
     with folder.open_read(name) as stream:
         total = os.fstat(stream.fileno()).st_size
         return import_csv(session, actor, kind, stream, source=name, dry_run=dry_run, total_bytes=total)
 
 
 # --- import: reports and errors -------------------------------------------------------------
+
+
 
 
 @dataclass(frozen=True)
@@ -282,7 +140,7 @@ def _optional_money(what: str) -> Callable[[str], Any]:
 
 
 def _level_or_zero(what: str) -> Callable[[str], int]:
-    return lambda value: _level(value if value.strip() else "0", what)
+    return lambda value: validation.level(value if value.strip() else "0", what)
 
 
 _TRUE = {"true", "t", "yes", "y", "1"}
@@ -304,18 +162,18 @@ def _upper_text(what: str, max_length: int) -> Callable[[str], str]:
 
 _COLUMNS: dict[str, tuple[_Column, ...]] = {
     "products": (
-        _Column("sku", "text", lambda v: _code(v, "SKU", 100), required=True),
+        _Column("sku", "text", lambda v: validation.code(v, "SKU", 100), required=True),
         _Column("name", "text", lambda v: validation.text(v, what="Product name", max_length=255), required=True),
         _Column("description", "text",
                 lambda v: validation.text(v, what="Description", max_length=5000, required=False)),
-        _Column("barcode", "text", _barcode),
+        _Column("barcode", "text", validation.barcode),
         _Column("category", "text", _optional_text("Category", 100)),
         _Column("supplier", "text", _optional_text("Supplier", 200)),
         _Column("unit_price", "numeric(12,2)", _money_or_zero("Price")),
         _Column("cost_price", "numeric(12,2)", _money_or_zero("Cost")),
         _Column("min_stock_level", "integer", _level_or_zero("Min level")),
-        _Column("reorder_point", "integer", lambda v: _optional_level(v, "Reorder point")),
-        _Column("max_stock_level", "integer", lambda v: _optional_level(v, "Max level")),
+        _Column("reorder_point", "integer", lambda v: validation.optional_level(v, "Reorder point")),
+        _Column("max_stock_level", "integer", lambda v: validation.optional_level(v, "Max level")),
         _Column("active", "boolean", _active),
     ),
     "inventory": (
@@ -405,7 +263,7 @@ def _parse_row(kind: str, number: int, columns: list[_Column | None], cells: lis
             failed = True
     if kind == "products" and not failed:
         try:
-            check_thresholds(values.get("min_stock_level", 0), values.get("reorder_point"),
+            validation.check_thresholds(values.get("min_stock_level", 0), values.get("reorder_point"),
                              values.get("max_stock_level"))
         except InvtuiError as exc:
             errors.append(RowError(number, exc.message))
@@ -632,12 +490,12 @@ def import_csv(session: Session, actor: Actor, kind: str, stream: BinaryIO, *, s
     ImportRefused, whose `report.errors` lists every bad row with its number and reason, when any
     row is bad; then nothing was written.
     """
-    what = _kind(kind, IMPORT_KINDS, "import")
+    what = csv_kind(kind, IMPORT_KINDS, "import")
     require_current(session, actor, Permission.EDIT_CATALOG if what == "products" else Permission.MOVE_STOCK)
     report = ImportReport(kind=what, source=source, dry_run=dry_run)
     try:
         with unit_of_work(session):
-            with _raw(session).cursor() as cur:
+            with raw_connection(session).cursor() as cur:
                 _create_staging(cur, what)
                 if _stage(cur, what, stream, report, progress, total_bytes):
                     if progress is not None:
@@ -662,7 +520,7 @@ def import_csv(session: Session, actor: Actor, kind: str, stream: BinaryIO, *, s
 def import_from_path(session: Session, actor: Actor, kind: str, path: str | Path, *, dry_run: bool = False,
                      progress: Progress | None = None) -> ImportReport:
     """`import_csv` of a file; the ledger's reason names the file ("CSV import counts.csv")."""
-    _kind(kind, IMPORT_KINDS, "import")
+    csv_kind(kind, IMPORT_KINDS, "import")
     source = Path(path).expanduser()
     try:
         stream = open(source, "rb")

@@ -14,8 +14,8 @@ from sqlalchemy import text
 from invtui.db.engine import Database
 from invtui.domain.roles import Actor
 from invtui.errors import NotFound, PermissionDenied, ValidationError
-from invtui.services import catalog, integrity, inventory, purchasing, transfer, users
-from invtui.services.transfer import ImportRefused
+from invtui.services import catalog, csv_export, csv_import, integrity, inventory, purchasing, users
+from invtui.services.csv_import import ImportRefused
 
 from conftest import Server
 from stock_world import A, B, BOLT, BOLT_BARCODE, CLOSED, NUT, OLD, build, level, snapshot
@@ -85,14 +85,14 @@ def world(db: Database, manager: Actor, operator: Actor) -> Database:
 def export(db: Database, actor: Actor, kind: str) -> str:
     out = io.BytesIO()
     with db.session() as s:
-        transfer.export_csv(s, actor, kind, out)
+        csv_export.export_csv(s, actor, kind, out)
     return out.getvalue().decode("utf-8")
 
 
 def load(db: Database, actor: Actor, kind: str, content: str, *, dry_run: bool = False,
-         source: str = "file.csv") -> transfer.ImportReport:
+         source: str = "file.csv") -> csv_import.ImportReport:
     with db.session() as s:
-        return transfer.import_csv(s, actor, kind, io.BytesIO(content.encode("utf-8")), source=source,
+        return csv_import.import_csv(s, actor, kind, io.BytesIO(content.encode("utf-8")), source=source,
                                    dry_run=dry_run)
 
 
@@ -170,10 +170,10 @@ def test_an_unknown_export_is_refused_with_the_choices(shared: Database, people)
 def test_export_to_a_path_writes_the_whole_file_or_none(shared: Database, people, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "products.csv"
     with shared.session() as s:
-        assert transfer.export_to_path(s, people["viewer"], "products", target) == 3
+        assert csv_export.export_to_path(s, people["viewer"], "products", target) == 3
     assert target.read_text().splitlines()[0] == PRODUCT_HEADER
     with shared.session() as s, pytest.raises(ValidationError, match="Cannot write"):
-        transfer.export_to_path(s, people["viewer"], "products", tmp_path / "missing-dir" / "x.csv")
+        csv_export.export_to_path(s, people["viewer"], "products", tmp_path / "missing-dir" / "x.csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["products.csv"]
 
 
@@ -233,7 +233,7 @@ def test_an_empty_file_is_refused(shared: Database, people) -> None:  # type: ig
 def test_a_file_that_is_not_utf8_is_refused(shared: Database, people) -> None:  # type: ignore[no-untyped-def]
     before = snapshot(shared)
     with shared.session() as s, pytest.raises(ImportRefused, match="nothing was imported") as refused:
-        transfer.import_csv(s, people["manager"], "products", io.BytesIO("sku,name\nX-1,Caf\xe9\n".encode("latin-1")),
+        csv_import.import_csv(s, people["manager"], "products", io.BytesIO("sku,name\nX-1,Caf\xe9\n".encode("latin-1")),
                             source="latin1.csv")
     assert "not UTF-8" in str(refused.value.report.errors[0])
     assert snapshot(shared) == before
@@ -283,7 +283,7 @@ def test_a_dry_run_checks_everything_and_writes_nothing(shared: Database, people
 
 def test_a_spreadsheet_saved_file_with_a_byte_order_mark_and_crlf_is_read(shared: Database, people) -> None:  # type: ignore[no-untyped-def]
     with shared.session() as s:
-        report = transfer.import_csv(s, people["manager"], "products",
+        report = csv_import.import_csv(s, people["manager"], "products",
                                      io.BytesIO(b"\xef\xbb\xbfsku,name\r\nNEW-1,New\r\n"), source="excel.csv",
                                      dry_run=True)
     assert report.rows == 1 and not report.errors
@@ -300,9 +300,9 @@ def test_an_operator_cannot_import_products_and_a_viewer_cannot_import_counts(sh
 
 def test_importing_a_missing_file_or_an_unknown_kind_is_refused(shared: Database, people, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     with shared.session() as s, pytest.raises(NotFound, match="No file"):
-        transfer.import_from_path(s, people["manager"], "products", tmp_path / "nope.csv")
+        csv_import.import_from_path(s, people["manager"], "products", tmp_path / "nope.csv")
     with shared.session() as s, pytest.raises(ValidationError, match="choose one of products, inventory"):
-        transfer.import_from_path(s, people["manager"], "movements", tmp_path / "nope.csv")
+        csv_import.import_from_path(s, people["manager"], "movements", tmp_path / "nope.csv")
 
 
 # --- imports that write (a database of their own) -------------------------------------------
@@ -378,7 +378,7 @@ def test_import_from_a_path_names_the_file_in_the_ledger_and_reports_progress(
     path.write_text("sku,location,quantity\n" + f"{BOLT},{B},13\n")
     seen: list[str] = []
     with world.session() as s:
-        transfer.import_from_path(s, operator, "inventory", path, progress=lambda phase, done, total: seen.append(phase))
+        csv_import.import_from_path(s, operator, "inventory", path, progress=lambda phase, done, total: seen.append(phase))
     assert seen == ["read", "check", "write"]
     with world.session() as s:
         reason = s.execute(text("SELECT reason FROM stock_movements ORDER BY id DESC LIMIT 1")).scalar()

@@ -18,7 +18,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Static
 
 from invtui.errors import InvtuiError
-from invtui.ui.widgets.form_modal import FormModal
+from invtui.ui.modals.form_modal import FormModal
 
 # Values by field key -> the sentence saying what is wrong across fields, or None.
 FormCheck = Callable[[dict[str, str]], "str | None"]

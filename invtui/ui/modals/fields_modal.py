@@ -12,7 +12,7 @@ from textual.suggester import Suggester
 from textual.validation import Function
 from textual.widgets import Input, Label, Static
 
-from invtui.ui.widgets.form_modal import FormModal
+from invtui.ui.modals.form_modal import FormModal
 
 SHOWN = 4  # choices listed under a field
 

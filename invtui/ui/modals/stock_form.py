@@ -19,7 +19,7 @@ from textual.widgets import Input, Label, Static
 from invtui.domain.validation import MAX_QUANTITY
 from invtui.errors import InvtuiError
 from invtui.ui.service_call import call_service
-from invtui.ui.widgets.form_modal import FormModal
+from invtui.ui.modals.form_modal import FormModal
 
 # Given the typed values, the service call to make (session -> result); None: the form just closes.
 Perform = Callable[["StockFormResult"], Callable[[Any], Any]]

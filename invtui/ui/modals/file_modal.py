@@ -6,7 +6,7 @@ from textual.validation import Function
 from textual.widgets import Input
 
 from invtui.services.files import NAME_RULE, name_problem
-from invtui.ui.widgets.fields_modal import FieldsModal
+from invtui.ui.modals.fields_modal import FieldsModal
 
 
 class FileNameModal(FieldsModal):

@@ -22,11 +22,12 @@ from invtui.cli.output import console, err_console
 from invtui.cli.state import state
 
 if TYPE_CHECKING:
-    from invtui.services import transfer
+    from invtui.services import csv_export, csv_import
 else:
-    transfer = lazy_module("invtui.services.transfer")
+    csv_export = lazy_module("invtui.services.csv_export")
+    csv_import = lazy_module("invtui.services.csv_import")
 
-# services.transfer's EXPORT_KINDS and IMPORT_KINDS, written out so `--help` loads no service
+# csv_export.EXPORT_KINDS and csv_import.IMPORT_KINDS, written out so `--help` loads no service
 # (tests/test_cli_imports.py checks they agree).
 EXPORT_METAVAR = "products|inventory|movements|alerts|pos"
 IMPORT_METAVAR = "products|inventory"
@@ -45,12 +46,12 @@ def export(ctx: typer.Context,
     with st.database().session() as session:
         if output is None:
             try:
-                transfer.export_csv(session, actor, kind, sys.stdout.buffer)
+                csv_export.export_csv(session, actor, kind, sys.stdout.buffer)
                 sys.stdout.buffer.flush()
             except BrokenPipeError:  # `invtui export movements | head`: the reader has what it wanted
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return
-        rows = transfer.export_to_path(session, actor, kind, output)
+        rows = csv_export.export_to_path(session, actor, kind, output)
     err_console.print(f"Exported {rows:,} rows of {kind.strip().lower()} to {output}.")
 
 
@@ -63,8 +64,8 @@ def import_(ctx: typer.Context,
     actor = st.actor()
     with st.database().session() as session, _progress(file) as progress:
         try:
-            report = transfer.import_from_path(session, actor, kind, file, dry_run=dry_run, progress=progress)
-        except transfer.ImportRefused as refused:
+            report = csv_import.import_from_path(session, actor, kind, file, dry_run=dry_run, progress=progress)
+        except csv_import.ImportRefused as refused:
             for error in refused.report.errors:
                 err_console.print(str(error), markup=False, soft_wrap=True)
             raise
@@ -72,7 +73,7 @@ def import_(ctx: typer.Context,
 
 
 @contextmanager
-def _progress(file: Path) -> Iterator[transfer.Progress | None]:
+def _progress(file: Path) -> Iterator[csv_import.Progress | None]:
     """A rich progress bar on a terminal for a big file; None (no bar) otherwise."""
     try:
         big = file.stat().st_size >= _PROGRESS_FROM_BYTES
