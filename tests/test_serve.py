@@ -44,7 +44,7 @@ async def serve() -> AsyncIterator[Start]:
     async def start(command: str, public_url: str | None = None) -> str:
         port = _free_port()
         server = InvtuiServer(command, host="127.0.0.1", port=port, public_url=public_url)
-        runner = web.AppRunner(await server._make_app())
+        runner = web.AppRunner(await server._make_app(), shutdown_timeout=1.0)  # no handler lingers in a test
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         runners.append(runner)
@@ -67,7 +67,7 @@ async def serve() -> AsyncIterator[Start]:
 def _tab_command(tmp_path: Path) -> tuple[str, Path]:
     """A per-tab command that writes its environment to a file (and stays a moment)."""
     marker = tmp_path / "tab-env"
-    return f"env > {shlex.quote(str(marker))}; sleep 2", marker
+    return f"env > {shlex.quote(str(marker))}; sleep 1", marker
 
 
 async def _wait_for(path: Path, seconds: float = 10.0) -> str:

@@ -145,7 +145,10 @@ def test_alert_actions_refuse_nonsense_and_wrong_transitions_and_write_nothing(w
 
 
 @EXAMPLES
-@given(who=actors, name=codes, role=roles, password=texts, full=texts, active=st.booleans())
+# The world's own four users are left alone: an admin disabling "operator" here is a valid change, and
+# it would make every later test of this module act as a disabled user.
+@given(who=actors, name=codes.filter(lambda n: n.strip().lower() not in {"viewer", "operator", "manager", "admin"}),
+       role=roles, password=texts, full=texts, active=st.booleans())
 def test_user_changes_refuse_nonsense_and_write_nothing(world, who, name, role, password, full, active) -> None:  # type: ignore[no-untyped-def]
     # authenticate is left out on purpose: a wrong password is refused AND counted (lockout).
     check(world, who, users.create_user, name, role, password, full)

@@ -35,7 +35,9 @@ def _run(snap_compare, make_app, size, *keys: str) -> bool:  # type: ignore[no-u
         await settle(pilot)
         for key in keys:
             await pilot.press(key)
-            await settle(pilot)
+            if len(key) > 1:  # typed characters need no settling of their own; Enter, Tab and arrows do
+                await settle(pilot)
+        await settle(pilot)
 
     return snap_compare(app, terminal_size=size, run_before=ready)
 
