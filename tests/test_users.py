@@ -139,3 +139,15 @@ def test_first_admin_is_created_once_on_an_empty_database(empty_db: Database) ->
     assert login(empty_db, "admin", first.admin_password).role == Role.ADMIN
     again = prepare_database(empty_db)
     assert again.admin_password is None and again.applied == []
+
+
+def test_listed_and_created_users_carry_no_password_hash(db: Database, admin: Actor) -> None:
+    """Issue 18: services handed ORM rows upward, and `list_users` gave every caller the hashes."""
+    with db.session() as session:
+        created = users.create_user(session, admin, "hashless", "viewer", "long-enough-pw")
+        listed = users.list_users(session)
+    assert created.username == "hashless" and created.id > 0
+    assert "hashless" in [u.username for u in listed]
+    for user in [created, *listed]:
+        assert not hasattr(user, "password_hash")
+        assert all(not str(value).startswith("$2") for value in vars(user).values())  # no bcrypt text either

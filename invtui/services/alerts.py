@@ -322,6 +322,17 @@ def get(session: Session, alert_id: int) -> AlertView:
     return AlertView(**row._mapping)
 
 
+def open_alerts_for(session: Session, product_id: int) -> list[AlertView]:
+    """A product's open alerts at every location, OUT before LOW (the stock detail's list).
+
+    By id, not by a search on the SKU: a search matches names and other SKUs too, and a page of
+    them filtered afterwards can drop this product's alerts.
+    """
+    sql = _SELECT + """ WHERE a.product_id = :product_id AND a.status IN ('ACTIVE', 'ACKNOWLEDGED')
+                        ORDER BY a.alert_type DESC, l.code"""
+    return [AlertView(**row._mapping) for row in session.execute(text(sql), {"product_id": product_id}).all()]
+
+
 def history(session: Session, alert_id: int) -> list[AlertEventView]:
     """Every transition of one alert, oldest first, with who made it (None: the sweep)."""
     alert_id = get(session, alert_id).id

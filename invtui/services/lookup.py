@@ -53,6 +53,31 @@ def supplier(session: Session, code: str) -> Supplier:
     return found
 
 
+
+@dataclass(frozen=True)
+class Scanned:
+    """What a scanned or typed code named: a location or a product."""
+
+    kind: str  # "location" | "product"
+    code: str  # the location code or the SKU, as stored
+    name: str
+
+
+def resolve_scan(session: Session, code: str) -> Scanned:
+    """A scanned code is a location code or a product's SKU or barcode; a location code wins.
+
+    Bin labels and product labels share one scanner, so the rule is written once, here: a code
+    that names a location starts work there, anything else must be a product ("Unknown SKU").
+    """
+    typed = (code or "").strip()
+    if typed:
+        place = session.exec(select(Location).where(or_(Location.code == typed, Location.code == typed.upper()))).first()
+        if place is not None:
+            return Scanned("location", place.code, place.name)
+    found = product(session, typed)
+    return Scanned("product", found.sku, found.name)
+
+
 # --- one round trip for a stock command -------------------------------------------------------
 
 

@@ -12,6 +12,10 @@ from sqlmodel import Session
 from invtui.db.errors import friendly_error
 from invtui.errors import ConflictError, ValidationError
 
+# What every service function takes first. The UI hands it from `call_service` to the service
+# without touching it, and names its type through this alias, never through the database packages.
+ServiceSession = Session
+
 
 @contextmanager
 def unit_of_work(session: Session) -> Iterator[Session]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import bcrypt
@@ -59,9 +60,27 @@ def actor_for(session: Session, username: str) -> Actor:
     return to_actor(user)
 
 
+@dataclass(frozen=True)
+class UserView:
+    """A user as callers see one: never the password hash, which stays inside this module."""
+
+    id: int
+    username: str
+    full_name: str
+    role: str
+    is_active: bool
+    locked_until: datetime | None
+    last_login_at: datetime | None
+
+
+def _view(user: User) -> UserView:
+    return UserView(user.id or 0, user.username, user.full_name, user.role, user.is_active, user.locked_until,
+                    user.last_login_at)
+
+
 def create_user(
     session: Session, actor: Actor, username: str, role: str, password: str, full_name: str = ""
-) -> User:
+) -> UserView:
     require_current(session, actor, Permission.MANAGE_USERS)
     name = validation.username(username)
     parsed_role = parse_role(role)
@@ -75,11 +94,11 @@ def create_user(
         session.flush()
         _record(session, "created", user, actor, f"role {parsed_role.value}")
         events.emit(session, "user.created", id=user.id, user_id=actor.id, username=name, role=parsed_role.value)
-    return user
+        return _view(user)
 
 
-def list_users(session: Session) -> list[User]:
-    return list(session.exec(select(User).order_by(User.username)).all())
+def list_users(session: Session) -> list[UserView]:
+    return [_view(user) for user in session.exec(select(User).order_by(User.username)).all()]
 
 
 def set_password(session: Session, actor: Actor, username: str, password: str) -> None:

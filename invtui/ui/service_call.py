@@ -12,11 +12,11 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlmodel import Session
 from textual.worker import get_current_worker
 
 from invtui.db.errors import friendly_error
 from invtui.errors import DatabaseUnavailable, InvtuiError
+from invtui.services.tx import ServiceSession
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -39,7 +39,7 @@ def report_error(node: DOMNode, exc: BaseException) -> None:
 
 def call_service(
     node: DOMNode,
-    fn: Callable[[Session], T],
+    fn: Callable[[ServiceSession], T],
     done: Callable[[T], Any] | None = None,
     *,
     group: str = "service",

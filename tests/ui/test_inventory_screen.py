@@ -69,11 +69,23 @@ async def test_the_form_explains_a_bad_quantity_before_anything_is_sent(make_app
         before = ledger_rows(warehouse)
         await pilot.press("i", "1", ".", "5", "enter")
         await pilot.pause()
-        assert "Type a whole number from 1 to 1,000,000" in str(
+        # The domain's own sentence, the one `invtui stock issue` prints for the same text.
+        assert "Quantity must be a whole number from 1 to 1,000,000" in str(
             app.screen.query_one("#form-quantity-error", Static).render())
         await pilot.press("escape")
         await pilot.pause()
         assert ledger_rows(warehouse) == before and isinstance(app.screen, InventoryScreen)
+
+
+async def test_the_form_accepts_what_the_cli_accepts(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18: the form's Integer validator refused "1,000", which `invtui stock receive` takes."""
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_inventory(app, pilot)
+        await go_to(pilot, screen, "BOLT-M6", "WH1-A-02")
+        before = level(warehouse, "BOLT-M6", "WH1-A-02")
+        await pilot.press("r", *"1,000", "enter")
+        assert await wait_until(pilot, lambda: level(warehouse, "BOLT-M6", "WH1-A-02") == (before[0] + 1000, before[1]))
 
 
 async def test_a_refused_issue_keeps_the_form_open_with_the_reason_under_the_quantity(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]

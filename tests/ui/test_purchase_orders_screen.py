@@ -93,7 +93,7 @@ async def test_over_receiving_a_line_is_refused_before_anything_is_sent(make_app
         await settle(pilot)
         await pilot.press(*"WH1-A-01", "tab", "backspace", "backspace", *"11", "enter")
         await settle(pilot)
-        assert "0 to 10 for NUT-M6" in str(app.screen.query_one("#form-error").render())
+        assert "NUT-M6 must be a whole number from 0 to 10" in str(app.screen.query_one("#form-error").render())
         await pilot.press("escape")
         assert po_rows(warehouse)[0] == ("PO-000001", "approved")
 

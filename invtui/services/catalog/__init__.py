@@ -12,6 +12,7 @@ is kept, not an API.
 
 from __future__ import annotations
 
+from invtui.services.catalog.choices import CHOICES_MAX, Choice, choices
 from invtui.services.catalog.common import (
     DEFAULT_PAGE,
     PAGE_MAX,
@@ -49,6 +50,9 @@ from invtui.services.catalog.products import (
 )
 
 __all__ = [
+    "CHOICES_MAX",
+    "Choice",
+    "choices",
     "DEFAULT_PAGE",
     "PAGE_MAX",
     "Page",

@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.suggester import SuggestFromList
-from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Static
 
-from invtui.errors import InvtuiError
-from invtui.ui.modals.form_modal import FormModal
+from invtui.ui.modals.form_modal import DomainCheck, FormModal
 
 # Values by field key -> the sentence saying what is wrong across fields, or None.
 FormCheck = Callable[[dict[str, str]], "str | None"]
@@ -33,23 +31,6 @@ class FormField:
     check: Callable[[str], object]
     choices: tuple[str, ...] = ()  # type-ahead (category names, supplier and location codes)
     placeholder: str = ""
-
-
-class DomainCheck(Validator):
-    """A Textual validator around a domain check, reporting the domain's own sentence."""
-
-    def __init__(self, check: Callable[[str], object]) -> None:
-        super().__init__()
-        self.check = check
-
-    def validate(self, value: str) -> ValidationResult:
-        try:
-            self.check(value)
-        except InvtuiError as error:
-            return self.failure(error.message)
-        except (ValueError, ArithmeticError):
-            return self.failure("That value is not valid here.")
-        return self.success()
 
 
 class CatalogFormModal(FormModal[dict[str, str] | None]):

@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from textual.binding import Binding
 from textual.screen import ModalScreen
+from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Static
 
+from invtui.errors import InvtuiError
+
 T = TypeVar("T")
+
+
+class DomainCheck(Validator):
+    """A Textual validator around a domain check, reporting the domain's own sentence.
+
+    Every form field validates through the function the service uses (`domain.validation`), so a
+    form never refuses what the CLI accepts ("1,000") or accepts what the service will refuse.
+    """
+
+    def __init__(self, check: Callable[[str], object]) -> None:
+        super().__init__()
+        self.check = check
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            self.check(value)
+        except InvtuiError as error:
+            return self.failure(error.message)
+        except (ValueError, ArithmeticError):
+            return self.failure("That value is not valid here.")
+        return self.success()
 
 
 class FormModal(ModalScreen[T]):

@@ -13,13 +13,14 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.suggester import SuggestFromList
-from textual.validation import Function, Integer
+from textual.validation import Function
 from textual.widgets import Input, Label, Static
 
+from invtui.domain import validation
 from invtui.domain.validation import MAX_QUANTITY
 from invtui.errors import InvtuiError
+from invtui.ui.modals.form_modal import DomainCheck, FormModal
 from invtui.ui.service_call import call_service
-from invtui.ui.modals.form_modal import FormModal
 
 # Given the typed values, the service call to make (session -> result); None: the form just closes.
 Perform = Callable[["StockFormResult"], Callable[[Any], Any]]
@@ -74,8 +75,7 @@ class StockFormModal(FormModal["tuple[StockFormResult, Any] | StockFormResult | 
             yield Static(f"{spec.title}: {self.item}", id="stock-form-title")
             yield Label(spec.quantity_label)
             yield Input(id="form-quantity", placeholder=f"{spec.minimum} to {MAX_QUANTITY:,}", validators=[
-                Integer(minimum=spec.minimum, maximum=MAX_QUANTITY,
-                        failure_description=f"Type a whole number from {spec.minimum} to {MAX_QUANTITY:,}."),
+                DomainCheck(lambda v, low=spec.minimum: validation.quantity(v, minimum=low)),
             ])
             yield Static("", id="form-quantity-error", classes="field-error")
             if spec.needs_destination:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,24 +9,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from invtui.services import alerts, inventory
-from invtui.services.alerts import AlertEventView, AlertView
-from invtui.services.inventory import MovementRow
+from invtui.services import details
+from invtui.services.alerts import AlertView
+from invtui.services.details import AlertDetail
 from invtui.ui.service_call import call_service
 
 MOVEMENTS = 10
-
-
-@dataclass(frozen=True)
-class AlertDetail:
-    alert: AlertView
-    history: list[AlertEventView]
-    movements: list[MovementRow]
-
-
-def load_detail(session, alert_id: int, sku: str) -> AlertDetail:  # type: ignore[no-untyped-def]
-    return AlertDetail(alerts.get(session, alert_id), alerts.history(session, alert_id),
-                       inventory.movements(session, sku, limit=MOVEMENTS))
 
 
 class AlertDetailScreen(ModalScreen[None]):
@@ -53,7 +39,7 @@ class AlertDetailScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         alert = self.alert
-        call_service(self, lambda s: load_detail(s, alert.id, alert.sku), self._show, group="detail")
+        call_service(self, lambda s: details.alert_detail(s, alert.id, movements=MOVEMENTS), self._show, group="detail")
 
     def _header(self, alert: AlertView) -> Text:
         clock = self.app.clock  # type: ignore[attr-defined]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
+from invtui.services.tx import ServiceSession
 from invtui.ui.messages import EventArrived, Resynced
 from invtui.ui.service_call import call_service
 from invtui.ui.widgets.nav_bar import NavBar
@@ -59,5 +59,5 @@ class BaseScreen(Screen[None]):
     def on_resynced(self, message: Resynced) -> None:
         self.reload()
 
-    def service(self, fn: Callable[[Session], T], done: Callable[[T], Any] | None = None, **kwargs: Any) -> None:
+    def service(self, fn: Callable[[ServiceSession], T], done: Callable[[T], Any] | None = None, **kwargs: Any) -> None:
         call_service(self, fn, done, **kwargs)

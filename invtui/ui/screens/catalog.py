@@ -16,7 +16,6 @@ from functools import partial
 from typing import Any
 
 from rich.text import Text
-from sqlmodel import Session
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.widget import Widget
@@ -26,7 +25,8 @@ from invtui.domain import validation
 from invtui.domain.roles import Actor, Permission, require
 from invtui.errors import PermissionDenied, ValidationError
 from invtui.services import alert_rules, catalog
-from invtui.services.catalog import Page
+from invtui.services.catalog import CHOICES_MAX, Page
+from invtui.services.tx import ServiceSession
 from invtui.ui.messages import EventArrived
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
@@ -35,7 +35,6 @@ from invtui.ui.modals.catalog_form import CatalogFormModal, FormField
 from invtui.ui.modals.confirm_modal import ConfirmModal
 
 PAGE = 100
-CHOICES_MAX = 1000  # type-ahead lists: the first this many names
 EDIT_ACTIONS = {"new", "edit", "deactivate"}
 
 
@@ -490,15 +489,11 @@ class CatalogScreen(SearchableListScreen):
         The record's `current` values always count as known, so an edit that leaves an inactive
         category or supplier alone is not refused for it.
         """
-        def choices(session: Session) -> dict[str, list[str]]:
-            first = {"limit": CHOICES_MAX, "active": True}
-            if tab.id == "products":
-                return {"category": [c.name for c in catalog.list_categories(session, **first).items],
-                        "supplier": [s.code for s in catalog.list_suppliers(session, **first).items]}
-            if tab.id == "rules":
-                return {"sku": [p.sku for p in catalog.list_products(session, **first).items],
-                        "location": [loc.code for loc in catalog.list_locations(session, **first).items]}
-            return {}
+        wanted = {"products": {"category": "category", "supplier": "supplier"},
+                  "rules": {"sku": "product", "location": "location"}}.get(tab.id, {})
+
+        def choices(session: ServiceSession) -> dict[str, list[str]]:
+            return {field: [c.code for c in catalog.choices(session, kind)] for field, kind in wanted.items()}
 
         def open_form(found: dict[str, list[str]]) -> None:
             for key, names in found.items():
@@ -522,5 +517,5 @@ class CatalogScreen(SearchableListScreen):
         fields = ", ".join(k.replace("_", " ") for k, v in values.items() if v != initial.get(k, ""))
         self._run(tab, lambda s: tab.update(s, actor, key, **changed), f"Saved {tab.noun} {key}: {fields}")
 
-    def _run(self, tab: CatalogTab, call: Callable[[Session], Any], message: str) -> None:
+    def _run(self, tab: CatalogTab, call: Callable[[ServiceSession], Any], message: str) -> None:
         self.service(call, lambda _: (self.notify(message, title="Catalog"), self.reload()), group="catalog-write")

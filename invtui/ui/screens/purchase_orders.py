@@ -13,14 +13,16 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.validation import Function, Integer
+from textual.validation import Function
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, Static
 
 from invtui.domain.roles import Permission
+from invtui.domain import validation
 from invtui.domain.validation import MAX_QUANTITY
 from invtui.services import catalog, purchasing
 from invtui.services.purchasing import POSummary, POView
+from invtui.services.tx import ServiceSession
 from invtui.ui.messages import EventArrived, Resynced
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.base import BaseScreen
@@ -28,7 +30,7 @@ from invtui.ui.service_call import call_service
 from invtui.ui.styles import style
 from invtui.ui.modals.confirm_modal import ConfirmModal
 from invtui.ui.modals.fields_modal import Choices, FieldsModal
-from invtui.ui.modals.form_modal import FormModal
+from invtui.ui.modals.form_modal import DomainCheck, FormModal
 
 FILTERS = (None, "draft", "submitted", "approved", "partially_received", "received", "cancelled")
 STATUS_MEANING = {"draft": "quiet", "submitted": "warn", "approved": "ok", "partially_received": "warn",
@@ -117,8 +119,8 @@ class PurchaseOrdersScreen(BaseScreen):
                         severity="warning")
             return
 
-        def suppliers(session):  # type: ignore[no-untyped-def]
-            return [(s.code, s.name) for s in catalog.list_suppliers(session, active=True, limit=1000).items]
+        def suppliers(session: ServiceSession) -> list[tuple[str, str]]:
+            return [(c.code, c.name) for c in catalog.choices(session, "supplier")]
 
         def ask(choices: list[tuple[str, str]]) -> None:
             self.app.push_screen(FieldsModal("New purchase order", [
@@ -243,8 +245,8 @@ class PODetailScreen(ModalScreen[None]):
         self.app.push_screen(ConfirmModal(f"Cancel {self.number}? This cannot be undone."), answered)
 
     def action_add_line(self) -> None:
-        def products(session):  # type: ignore[no-untyped-def]
-            return [(p.sku, p.name) for p in catalog.list_products(session, active=True, limit=1000).items]
+        def products(session: ServiceSession) -> list[tuple[str, str]]:
+            return [(c.code, c.name) for c in catalog.choices(session, "product")]
 
         def ask(products: list[tuple[str, str]]) -> None:
             # Type-ahead from the first products by SKU or name; any SKU or barcode is accepted.
@@ -269,8 +271,8 @@ class PODetailScreen(ModalScreen[None]):
             self.app.notify(f"{po.number} has nothing outstanding to receive.", title=po.number, severity="warning")
             return
 
-        def locations(session):  # type: ignore[no-untyped-def]
-            return [loc.code for loc in catalog.list_locations(session, active=True, limit=1000).items]
+        def locations(session: ServiceSession) -> list[str]:
+            return [c.code for c in catalog.choices(session, "location")]
 
         call_service(self, locations, lambda codes: self.app.push_screen(ReceiveModal(po, codes), self._received),
                      group="locations")
@@ -306,8 +308,8 @@ class ReceiveModal(FormModal[tuple[str, dict[str, str]] | None]):
                     continue
                 yield Label(f"{line.sku} {line.name} ({line.outstanding} outstanding)")
                 yield Input(str(line.outstanding), id=f"receive-{number}", name=line.sku,
-                            validators=[Integer(minimum=0, maximum=min(line.outstanding, MAX_QUANTITY),
-                                                failure_description=f"0 to {line.outstanding} for {line.sku}.")])
+                            validators=[DomainCheck(lambda v, most=min(line.outstanding, MAX_QUANTITY), sku=line.sku:
+                                                    validation.quantity(v, minimum=0, maximum=most, what=sku))])
             yield Static("", id="form-error")
             yield Static("Enter: receive · Escape: cancel · partial quantities allowed", classes="modal-hint")
 

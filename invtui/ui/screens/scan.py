@@ -26,6 +26,7 @@ from textual.widgets import DataTable, Input, Static
 
 from invtui.errors import InvtuiError
 from invtui.services import inventory, lookup
+from invtui.services.lookup import Scanned
 from invtui.ui.service_call import call_service
 from invtui.ui.styles import style
 from invtui.ui.modals.confirm_modal import ConfirmModal
@@ -41,23 +42,6 @@ class ScanLine:
     name: str
     location: str
     quantity: int
-
-
-@dataclass(frozen=True)
-class Resolved:
-    kind: str  # "location" | "product"
-    code: str
-    name: str
-
-
-def resolve(session, code: str) -> Resolved:  # type: ignore[no-untyped-def]
-    """A scanned code is a location code, or a product's SKU or barcode."""
-    try:
-        place = lookup.location(session, code)
-        return Resolved("location", place.code, place.name)
-    except InvtuiError:
-        product = lookup.product(session, code)
-        return Resolved("product", product.sku, product.name)
 
 
 class AbandonModal(ConfirmModal):
@@ -185,7 +169,7 @@ class ScanScreen(ModalScreen[None]):
                 self._set_quantity(int(entry))
             else:
                 self._busy = True
-                call_service(self, lambda s, code=entry: resolve(s, code), self._scanned, group="scan",
+                call_service(self, lambda s, code=entry: lookup.resolve_scan(s, code), self._scanned, group="scan",
                              failed=lambda error, code=entry: self._unknown(code), toast_refusals=False)
 
     def _done(self) -> None:
@@ -205,7 +189,7 @@ class ScanScreen(ModalScreen[None]):
         self._say(f"Unknown code {code!r}", bad=True)
         self._done()
 
-    def _scanned(self, found: Resolved) -> None:
+    def _scanned(self, found: Scanned) -> None:
         if found.kind == "location":
             self.location = found.code
             self._say(f"Location {found.code}")

@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from invtui.services import alerts, inventory
-from invtui.services.alerts import AlertView
-from invtui.services.inventory import MovementRow, ProductStock
+from invtui.services import details
+from invtui.services.details import StockDetail
 from invtui.ui.service_call import call_service
-
-MOVEMENTS = 20
-
-
-@dataclass(frozen=True)
-class StockDetail:
-    stock: ProductStock
-    alerts: list[AlertView]
-    movements: list[MovementRow]
-
-
-def load(session, sku: str) -> StockDetail:  # type: ignore[no-untyped-def]
-    stock = inventory.stock_for(session, sku)
-    open_alerts = [a for a in alerts.list_alerts(session, search=stock.sku, limit=200).rows if a.sku == stock.sku]
-    return StockDetail(stock, open_alerts, inventory.movements(session, stock.sku, limit=MOVEMENTS))
 
 
 class StockDetailScreen(ModalScreen[None]):
@@ -53,7 +35,7 @@ class StockDetailScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         sku = self.sku
-        call_service(self, lambda s: load(s, sku), self._show, group="stock-detail")
+        call_service(self, lambda s: details.stock_detail(s, sku), self._show, group="stock-detail")
 
     def _show(self, detail: StockDetail) -> None:
         clock = self.app.clock  # type: ignore[attr-defined]
