@@ -18,23 +18,22 @@ and the inventory triggers judge alerts for the changed rows in the same transac
 from __future__ import annotations
 
 import csv
-import io
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import psycopg
 from sqlmodel import Session
 
 from invtui.db.errors import friendly_error
-from invtui.domain import validation
 from invtui.domain.roles import Actor, Permission
-from invtui.errors import InvtuiError, NotFound, ValidationError
+from invtui.errors import NotFound, ValidationError
 from invtui.services import events
 from invtui.services.acting import require_current
 from invtui.services.csv_export import csv_kind, raw_connection
+from invtui.services.csv_rows import COLUMNS, CountingReader, RowError, a_kind, header, parse_row, read_rows, stored
 from invtui.services.files import UserFolder
 from invtui.services.tx import unit_of_work
 
@@ -59,16 +58,6 @@ def import_from_folder(session: Session, actor: Actor, kind: str, folder: UserFo
 
 
 
-
-@dataclass(frozen=True)
-class RowError:
-    """One reason a row was refused; row 1 is the header, as a spreadsheet numbers it."""
-
-    row: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"Row {self.row}: {self.message}"
 
 
 @dataclass
@@ -115,192 +104,6 @@ class ImportRefused(ValidationError):
 class _DryRun(Exception):
     """Raised inside the unit of work so a dry run rolls back everything it staged."""
 
-
-# --- import: columns ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Column:
-    name: str
-    sql_type: str
-    parse: Callable[[str], Any] | None  # None: an export column the import reads past
-    required: bool = False
-
-
-def _optional_text(what: str, max_length: int) -> Callable[[str], str | None]:
-    return lambda value: validation.text(value, what=what, max_length=max_length, required=False) or None
-
-
-def _money_or_zero(what: str) -> Callable[[str], Any]:
-    return lambda value: validation.money(value if value.strip() else "0", what=what)
-
-
-def _optional_money(what: str) -> Callable[[str], Any]:
-    return lambda value: validation.money(value, what=what) if value.strip() else None
-
-
-def _level_or_zero(what: str) -> Callable[[str], int]:
-    return lambda value: validation.level(value if value.strip() else "0", what)
-
-
-_TRUE = {"true", "t", "yes", "y", "1"}
-_FALSE = {"false", "f", "no", "n", "0"}
-
-
-def _active(value: str) -> bool:
-    text = value.strip().lower()
-    if not text or text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValidationError("Active must be true or false")
-
-
-def _upper_text(what: str, max_length: int) -> Callable[[str], str]:
-    return lambda value: validation.text(value, what=what, max_length=max_length).upper()
-
-
-_COLUMNS: dict[str, tuple[_Column, ...]] = {
-    "products": (
-        _Column("sku", "text", lambda v: validation.code(v, "SKU", 100), required=True),
-        _Column("name", "text", lambda v: validation.text(v, what="Product name", max_length=255), required=True),
-        _Column("description", "text",
-                lambda v: validation.text(v, what="Description", max_length=5000, required=False)),
-        _Column("barcode", "text", validation.barcode),
-        _Column("category", "text", _optional_text("Category", 100)),
-        _Column("supplier", "text", _optional_text("Supplier", 200)),
-        _Column("unit_price", "numeric(12,2)", _money_or_zero("Price")),
-        _Column("cost_price", "numeric(12,2)", _money_or_zero("Cost")),
-        _Column("min_stock_level", "integer", _level_or_zero("Min level")),
-        _Column("reorder_point", "integer", lambda v: validation.optional_level(v, "Reorder point")),
-        _Column("max_stock_level", "integer", lambda v: validation.optional_level(v, "Max level")),
-        _Column("active", "boolean", _active),
-    ),
-    "inventory": (
-        _Column("sku", "text", _upper_text("SKU", 100), required=True),
-        _Column("location", "text", _upper_text("Location code", 32), required=True),
-        _Column("quantity", "integer",
-                lambda v: validation.quantity(v, minimum=0, what="Counted quantity"), required=True),
-        _Column("unit_cost", "numeric(12,2)", _optional_money("Unit cost")),
-        # what an inventory export also carries; read past, so an export can be edited and imported
-        _Column("name", "", None), _Column("reserved", "", None), _Column("available", "", None),
-        _Column("threshold", "", None), _Column("status", "", None),
-    ),
-}
-
-# Defaults for columns a file leaves out (only the required ones must be there).
-_DEFAULTS: dict[str, Any] = {"description": "", "unit_price": 0, "cost_price": 0, "min_stock_level": 0,
-                             "active": True}
-
-
-def _stored(kind: str) -> list[_Column]:
-    return [c for c in _COLUMNS[kind] if c.parse is not None]
-
-
-# --- import: reading the file ---------------------------------------------------------------
-
-
-class _CountingReader(io.RawIOBase):
-    """Counts the bytes read from a binary stream, for the progress bar."""
-
-    def __init__(self, raw: BinaryIO) -> None:
-        self._raw = raw
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self._raw.read(len(buffer))
-        size = len(data)
-        buffer[:size] = data
-        self.count += size
-        return size
-
-
-def _a(kind: str) -> str:
-    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
-
-
-def _header(kind: str, number: int, cells: list[str]) -> tuple[list[_Column | None], list[RowError], bool]:
-    """The column of each cell (None: unknown), the header's errors, and whether rows can be read."""
-    known = {c.name: c for c in _COLUMNS[kind]}
-    expected = ", ".join(c.name for c in _COLUMNS[kind])
-    errors: list[RowError] = []
-    columns: list[_Column | None] = []
-    seen: set[str] = set()
-    for cell in cells:
-        name = cell.strip().lower()
-        if name in seen:
-            errors.append(RowError(number, f"Column {name!r} appears twice"))
-        seen.add(name)
-        if name not in known:
-            errors.append(RowError(number, f"Unknown column {cell.strip()!r}; {_a(kind)} file has columns {expected}"))
-        columns.append(known.get(name))
-    missing = [c.name for c in _COLUMNS[kind] if c.required and c.name not in seen]
-    for name in missing:
-        errors.append(RowError(number, f"Column {name!r} is missing; {_a(kind)} file needs "
-                                  f"{', '.join(c.name for c in _COLUMNS[kind] if c.required)}"))
-    readable = not missing and len(seen) == len(cells)
-    return columns, errors, readable
-
-
-def _parse_row(kind: str, number: int, columns: list[_Column | None], cells: list[str],
-               errors: list[RowError]) -> tuple[Any, ...] | None:
-    """The row's values in the temp table's column order, or None (its errors appended)."""
-    if len(cells) != len(columns):
-        errors.append(RowError(number, f"Has {len(cells)} fields; the header has {len(columns)}"))
-        return None
-    values: dict[str, Any] = {}
-    failed = False
-    for column, cell in zip(columns, cells):
-        if column is None or column.parse is None:
-            continue
-        try:
-            values[column.name] = column.parse(cell)
-        except InvtuiError as exc:
-            errors.append(RowError(number, f"{column.name} {_shown(cell)}: {exc.message}"))
-            failed = True
-    if kind == "products" and not failed:
-        try:
-            validation.check_thresholds(values.get("min_stock_level", 0), values.get("reorder_point"),
-                             values.get("max_stock_level"))
-        except InvtuiError as exc:
-            errors.append(RowError(number, exc.message))
-            failed = True
-    if failed:
-        return None
-    return (number, *(values.get(c.name, _DEFAULTS.get(c.name)) for c in _stored(kind)))
-
-
-def _shown(cell: str) -> str:
-    """The offending value as the operator typed it, cut short if it is long."""
-    return repr(cell if len(cell) <= 40 else cell[:37] + "...")
-
-
-def _rows(counter: _CountingReader, errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
-    """(row number, cells) of every non-blank row; text that is not UTF-8 ends the file with an error.
-
-    Rows are numbered as a spreadsheet shows them: every record counts, blank ones too, the
-    header is row 1.
-    """
-    text = io.TextIOWrapper(io.BufferedReader(counter), encoding="utf-8-sig", newline="")
-    reader = csv.reader(text, strict=True)
-    number = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except UnicodeDecodeError:
-            errors.append(RowError(number + 1, "The file is not UTF-8 text from here on; save it as CSV UTF-8"))
-            return
-        except csv.Error as exc:
-            errors.append(RowError(number + 1, f"Is not valid CSV ({exc})"))
-            return
-        number += 1
-        if cells and any(cell.strip() for cell in cells):
-            yield number, cells
 
 
 # --- import: database checks and writes -----------------------------------------------------
@@ -418,31 +221,31 @@ _CREATE_INVENTORY = """
 """
 
 def _create_staging(cur: psycopg.Cursor, kind: str) -> None:
-    columns = ", ".join(f"{c.name} {c.sql_type}" for c in _stored(kind))
+    columns = ", ".join(f"{c.name} {c.sql_type}" for c in stored(kind))
     cur.execute(f"CREATE TEMP TABLE import_raw (row_no integer PRIMARY KEY, {columns}) ON COMMIT DROP")
 
 
 def _stage(cur: psycopg.Cursor, kind: str, stream: BinaryIO, report: ImportReport,
            progress: Progress | None, total_bytes: int) -> bool:
     """Read, check and COPY every clean row into import_raw; False if the header is unusable."""
-    counter = _CountingReader(stream)
-    rows = _rows(counter, report.errors)
+    counter = CountingReader(stream)
+    rows = read_rows(counter, report.errors)
     first = next(rows, None)
     if first is None:
         if not report.errors:
-            expected = ", ".join(c.name for c in _COLUMNS[kind] if c.parse is not None)
-            report.errors.append(RowError(1, f"The file is empty; {_a(kind)} file starts with a header row: "
+            expected = ", ".join(c.name for c in COLUMNS[kind] if c.parse is not None)
+            report.errors.append(RowError(1, f"The file is empty; {a_kind(kind)} file starts with a header row: "
                                              f"{expected}"))
         return False
-    columns, header_errors, readable = _header(kind, *first)
+    columns, header_errors, readable = header(kind, *first)
     report.errors.extend(header_errors)
     if not readable:
         return False
-    names = ", ".join(["row_no", *(c.name for c in _stored(kind))])
+    names = ", ".join(["row_no", *(c.name for c in stored(kind))])
     with cur.copy(f"COPY import_raw ({names}) FROM STDIN") as copy:
         for number, cells in rows:
             report.rows += 1
-            clean = _parse_row(kind, number, columns, cells, report.errors)
+            clean = parse_row(kind, number, columns, cells, report.errors)
             if clean is not None:
                 copy.write_row(clean)
             if progress is not None and report.rows % _PROGRESS_EVERY_ROWS == 0:
