@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
@@ -14,6 +13,7 @@ from textual.widgets import DataTable, Static
 from invtui.services import alerts, inventory
 from invtui.services.alerts import AlertEventView, AlertView
 from invtui.services.inventory import MovementRow
+from invtui.ui.bindings import bindings_for
 from invtui.ui.service_call import call_service
 
 MOVEMENTS = 10
@@ -32,7 +32,7 @@ def load_detail(session, alert_id: int, sku: str) -> AlertDetail:  # type: ignor
 
 
 class AlertDetailScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,enter", "close", "Close")]
+    BINDINGS = bindings_for("alert_detail")
 
     def __init__(self, alert: AlertView) -> None:
         super().__init__()

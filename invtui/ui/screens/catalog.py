@@ -17,7 +17,6 @@ from typing import Any
 
 from rich.text import Text
 from sqlmodel import Session
-from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, TabbedContent, TabPane
@@ -27,6 +26,7 @@ from invtui.domain.roles import Actor, Permission, require
 from invtui.errors import PermissionDenied, ValidationError
 from invtui.services import catalog
 from invtui.services.catalog import Page
+from invtui.ui.bindings import bindings_for
 from invtui.ui.messages import EventArrived
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
@@ -291,18 +291,7 @@ class CatalogScreen(SearchableListScreen):
     AUTO_FOCUS = "#catalog-products-table"
     SEARCH_FIELD = "catalog-search"
     COMMANDS = {CatalogCommands}
-    BINDINGS = [
-        Binding("n", "new", "New"),
-        Binding("e", "edit", "Edit"),
-        Binding("x", "deactivate", "Deactivate"),
-        Binding("slash", "search", "Search", key_display="/"),
-        Binding("p", "tab('products')", "Products", show=False),
-        Binding("g", "tab('categories')", "Categories", show=False),
-        Binding("s", "tab('suppliers')", "Suppliers", show=False),
-        Binding("l", "tab('locations')", "Locations", show=False),
-        Binding("a", "tab('rules')", "Alert rules", show=False),
-        Binding("escape", "clear", "Clear search", show=False),
-    ]
+    BINDINGS = bindings_for("catalog")
 
     def __init__(self) -> None:
         super().__init__()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
@@ -13,6 +12,7 @@ from textual.widgets import DataTable, Static
 from invtui.services import alerts, inventory
 from invtui.services.alerts import AlertView
 from invtui.services.inventory import MovementRow, ProductStock
+from invtui.ui.bindings import bindings_for
 from invtui.ui.service_call import call_service
 
 MOVEMENTS = 20
@@ -32,7 +32,7 @@ def load(session, sku: str) -> StockDetail:  # type: ignore[no-untyped-def]
 
 
 class StockDetailScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,enter", "close", "Close")]
+    BINDINGS = bindings_for("stock_detail")
 
     def __init__(self, sku: str) -> None:
         super().__init__()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+from invtui.ui.bindings import bindings_for
 
 T = TypeVar("T")
 
@@ -21,7 +21,7 @@ class FormModal(ModalScreen[T]):
     """
 
     # Enter outside a field (Tab went past the last one): the same as Enter in a field, never nothing.
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("enter", "submit_form", "Save", show=False)]
+    BINDINGS = bindings_for("form")
 
     def result(self) -> T:
         raise NotImplementedError
