@@ -19,6 +19,7 @@ from invtui.cli import count as count_commands
 from invtui.cli import db as db_commands
 from invtui.cli import demo as demo_commands
 from invtui.cli import doctor as doctor_commands
+from invtui.cli import keys as keys_commands
 from invtui.cli import po as po_commands
 from invtui.cli import realtime as realtime_commands
 from invtui.cli import serve as serve_commands
@@ -46,7 +47,7 @@ app.command()(demo_commands.demo)
 app.command()(doctor_commands.doctor)
 # Each command module adds its own commands; this list is the only place that names them.
 for _module in (stock_commands, catalog_commands, po_commands, alerts_commands, sweep_commands, realtime_commands,
-                audit_commands, transfer_commands, serve_commands, count_commands):
+                audit_commands, transfer_commands, serve_commands, count_commands, keys_commands):
     _module.register(app)
 
 

@@ -195,7 +195,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("po_detail.close", "po_detail", "escape,q", "close", "Close"),
     # -- catalog ----------------------------------------------------------------------------
     Action("catalog.new", "catalog", "n", "new", "New", permission=_P.EDIT_CATALOG,
-           doc="new (alert rules: `edit alert rules`, the same roles)"),
+           doc="new, in the current tab"),
     Action("catalog.edit", "catalog", "e", "edit", "Edit", permission=_P.EDIT_CATALOG,
            doc="edit (prefilled; only changed fields are sent)"),
     Action("catalog.deactivate", "catalog", "x", "deactivate", "Deactivate", permission=_P.EDIT_CATALOG,
