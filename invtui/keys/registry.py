@@ -171,8 +171,9 @@ ACTIONS: tuple[Action, ...] = (
            doc="pick the line above (a number + Enter sets its quantity)"),
     Action("scan.line_down", "scan", "down", "select(1)", "Line down", show=False, doc="pick the line below"),
     # Priority: the input would take Delete for itself; with text typed it still gets it.
-    Action("scan.delete_line", "scan", "delete", "delete_line", "Delete line", priority=True),
-    Action("scan.abandon", "scan", "escape", "abandon", "Abandon batch", doc="abandon the batch (asks first)"),
+    Action("scan.delete_line", "scan", "delete", "delete_line", "Delete line", priority=True,
+           doc="remove the picked line"),
+    Action("scan.abandon", "scan", "escape", "abandon", "Abandon batch", doc="leave scan mode; a batch with lines asks first"),
     # Only `y` says yes: a scanner's Enter must never throw a batch away.
     Action("scan_abandon.yes", "scan_abandon", "y", "answer(True)", "Abandon"),
     Action("scan_abandon.no", "scan_abandon", "n,escape,enter", "answer(False)", "Keep", doc="keep scanning"),
