@@ -94,6 +94,9 @@ class Settings:
     log_file: str = ""
     files_dir: str = ""
     backup_dir: str = ""
+    # [keys]: (action id, key or keys) as written; invtui.keys.keymap checks them when the app starts,
+    # so a bad remap is one message in the app, never a refusal to start.
+    keys: tuple[tuple[str, Any], ...] = ()
     source: Path | None = field(default=None, compare=False)
     url_from_env: bool = field(default=False, compare=False)  # the database URL came from the environment
 
@@ -161,7 +164,21 @@ def load_settings(explicit: str | Path | None = None, env: Mapping[str, str] | N
             if env_name in env and env[env_name] != "":
                 values[name] = _coerce(setting, env[env_name], env_name)
                 from_env.add(name)
+    values["keys"] = _key_entries(document.get("keys", {}), f"[keys] in {path}")
     return replace(Settings(**values), source=path, url_from_env="database_url" in from_env)
+
+
+def _key_entries(table: Any, origin: str, prefix: str = "") -> tuple[tuple[str, Any], ...]:
+    """`[keys]` as (action id, value) pairs; `[keys.alerts] acknowledge = "k"` is `alerts.acknowledge`."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{origin}: must be a table of action = \"key\" (see `invtui keys`)")
+    entries: list[tuple[str, Any]] = []
+    for name, value in table.items():
+        if isinstance(value, dict):
+            entries.extend(_key_entries(value, origin, f"{prefix}{name}."))
+        else:
+            entries.append((f"{prefix}{name}", tuple(value) if isinstance(value, list) else value))
+    return tuple(entries)
 
 
 def _coerce(setting: Setting, raw: Any, origin: str) -> Any:

@@ -64,6 +64,12 @@ def test_subcommand_help_loads_no_database_code() -> None:
         assert heavy(modules, DATABASE_STACK + UI) == set(), group
 
 
+def test_the_key_table_is_printed_without_the_ui_or_the_database() -> None:
+    modules, out = imported(["keys", "--markdown"])
+    assert "| key | where | what | who |" in out
+    assert heavy(modules, DATABASE_STACK + UI) == set()
+
+
 def test_a_read_command_loads_the_database_stack_but_no_ui(cli_env: dict[str, str]) -> None:
     modules, out = imported(["alerts", "list"], env=cli_env)
     assert "No alerts." in out

@@ -15,16 +15,17 @@ from invtui import __version__
 from invtui.cli import alerts as alerts_commands
 from invtui.cli import audit as audit_commands
 from invtui.cli import catalog as catalog_commands
+from invtui.cli import csv_files as csv_commands
 from invtui.cli import count as count_commands
 from invtui.cli import db as db_commands
 from invtui.cli import demo as demo_commands
 from invtui.cli import doctor as doctor_commands
+from invtui.cli import keys as keys_commands
 from invtui.cli import po as po_commands
 from invtui.cli import realtime as realtime_commands
 from invtui.cli import serve as serve_commands
 from invtui.cli import stock as stock_commands
 from invtui.cli import sweep as sweep_commands
-from invtui.cli import csv_files as csv_commands
 from invtui.cli import user as user_commands
 from invtui.cli.state import CliState, state
 from invtui.config import load_settings, redact_url
@@ -46,7 +47,7 @@ app.command()(demo_commands.demo)
 app.command()(doctor_commands.doctor)
 # Each command module adds its own commands; this list is the only place that names them.
 for _module in (stock_commands, catalog_commands, po_commands, alerts_commands, sweep_commands, realtime_commands,
-                audit_commands, csv_commands, serve_commands, count_commands):
+                audit_commands, csv_commands, serve_commands, count_commands, keys_commands):
     _module.register(app)
 
 

@@ -23,6 +23,7 @@ from invtui.db.listener import EventListener
 from invtui.domain.events import LISTENER_STATE, RESYNC, Event
 from invtui.domain.roles import Actor
 from invtui.errors import InvtuiError, PermissionDenied
+from invtui.keys import keymap
 from invtui.services import acting
 from invtui.services import status as status_service
 from invtui.services import sweep as sweep_service
@@ -30,6 +31,7 @@ from invtui.services import csv_export, csv_import
 from invtui.services.files import FileExists, UserFolder
 from invtui.services.scheduler import Scheduler
 from invtui.services import users
+from invtui.ui.bindings import bindings_for
 from invtui.ui.clock import Clock
 from invtui.ui.key_order import OrderedKeys
 from invtui.ui.messages import EventArrived, Resynced
@@ -65,20 +67,7 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
         "notifications": NotificationsScreen,
     }
     DEFAULT_MODE = "login"
-    BINDINGS = [
-        Binding("1", "go('dashboard')", "Dash", show=False),
-        Binding("2", "go('alerts')", "Alerts", show=False),
-        Binding("3", "go('inventory')", "Stock", show=False),
-        Binding("4", "go('purchase_orders')", "POs", show=False),
-        Binding("5", "go('catalog')", "Catalog", show=False),
-        Binding("6", "go('notifications')", "Notes", show=False),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("b", "background", "Sweeps", show=False),
-        # `c` means "run a sweep now" on every screen; no screen binds it to anything else.
-        Binding("c", "check_now", "Check now", show=False),
-        Binding("q", "quit", "Quit"),
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),  # Textual's, without its long tooltip
-    ]
+    BINDINGS = bindings_for("app")
 
     status: reactive[StatusInfo] = reactive(StatusInfo, always_update=True)
 
@@ -115,10 +104,16 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
         self.last_key_at = time.monotonic()
         self.locked = False
         self._counts_stale = True
+        # The config file's [keys] remaps, checked against the registry; refused ones keep their defaults.
+        self.keymap = keymap.resolve(settings.keys)
+        self.set_keymap(self.keymap.remaps)
 
     # -- signing in -------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        if self.keymap.message:
+            log.warning("%s", self.keymap.message)
+            self.notify(self.keymap.message, title="Keys", severity="warning", timeout=30)
         if self.trusted_username:
             name = self.trusted_username
             call_service(self, lambda session: users.actor_for(session, name), self.signed_in)

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
+from invtui.ui.bindings import bindings_for
 
 
 class ConfirmModal(ModalScreen[bool]):
-    BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
-    ]
+    BINDINGS = bindings_for("confirm")
 
     def __init__(self, question: str) -> None:
         super().__init__()

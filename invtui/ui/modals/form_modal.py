@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Static
+from invtui.ui.bindings import bindings_for
 
 from invtui.errors import InvtuiError
 
@@ -46,7 +46,7 @@ class FormModal(ModalScreen[T]):
     """
 
     # Enter outside a field (Tab went past the last one): the same as Enter in a field, never nothing.
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("enter", "submit_form", "Save", show=False)]
+    BINDINGS = bindings_for("form")
 
     def result(self) -> T:
         raise NotImplementedError

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+from invtui.ui.bindings import bindings_for
 
 
 class NoteModal(ModalScreen[str | None]):
     """Dismisses with the note (maybe empty) on Enter, with None on Escape."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings_for("note")
 
     def __init__(self, title: str, prompt: str = "Note (optional), Enter to confirm, Escape to cancel") -> None:
         super().__init__()

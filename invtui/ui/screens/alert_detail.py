@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
@@ -12,13 +11,16 @@ from textual.widgets import DataTable, Static
 from invtui.services import details
 from invtui.services.alerts import AlertView
 from invtui.services.details import AlertDetail
+from invtui.services import alerts, inventory
+from invtui.services.alerts import AlertView
+from invtui.ui.bindings import bindings_for
 from invtui.ui.service_call import call_service
 
 MOVEMENTS = 10
 
 
 class AlertDetailScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,enter", "close", "Close")]
+    BINDINGS = bindings_for("alert_detail")
 
     def __init__(self, alert: AlertView) -> None:
         super().__init__()

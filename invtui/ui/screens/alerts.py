@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import DataTable, Input
 
 from invtui.domain.roles import Permission
 from invtui.services import alerts
 from invtui.services.alerts import AlertPage, AlertView, BulkResult
+from invtui.ui.bindings import bindings_for, enter_help
 from invtui.ui.messages import EventArrived
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
@@ -32,23 +32,13 @@ STATUS_WORDS = {"ACTIVE": "active", "ACKNOWLEDGED": "acked", "RESOLVED": "resolv
 
 class AlertsScreen(SearchableListScreen):
     TITLE_TEXT = "Alerts"
-    ENTER_HELP = "The alert: its history and last movements"  # `?` lists Enter, which the table handles
+    ENTER_HELP = enter_help("alerts")  # `?` lists Enter, which the table handles
     MODE = "alerts"
     AUTO_FOCUS = "#alerts-table"
     SEARCH_FIELD = "alerts-search"
     LIST_TABLE = "alerts-table"
     SEARCH_DELAY = 0.3
-    BINDINGS = [
-        Binding("a", "act('acknowledge')", "Ack"),
-        Binding("d", "act('dismiss')", "Dismiss"),
-        Binding("r", "act('resolve')", "Resolve"),
-        Binding("space", "mark", "Mark", key_display="␣"),
-        Binding("f", "cycle_filter", "Filter"),
-        Binding("slash", "search", "Search", key_display="/"),
-        Binding("enter", "detail", "Detail", show=False),
-        Binding("c", "check_now", "Check"),
-        Binding("escape", "clear", "Clear filter", show=False),
-    ]
+    BINDINGS = bindings_for("alerts")
 
     def __init__(self) -> None:
         super().__init__()

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from invtui.services import audit
 from invtui.services.audit import AuditEntry
+from invtui.ui.bindings import bindings_for
 from invtui.ui.service_call import call_service
 
 KINDS = (None, "stock", "alert", "po", "user")
 
 
 class AuditScreen(ModalScreen[None]):
-    BINDINGS = [Binding("f", "cycle_kind", "Kind"), Binding("escape,q", "close", "Close")]
+    BINDINGS = bindings_for("audit")
 
     def __init__(self) -> None:
         super().__init__()

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from invtui.services import sweep
 from invtui.services.sweep import SweepStatus
+from invtui.ui.bindings import bindings_for
 from invtui.ui.service_call import call_service
 from invtui.ui.styles import style
 
 
 class BackgroundScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,b", "close", "Close"), Binding("c", "check_now", "Check now")]
+    BINDINGS = bindings_for("background")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="background-box"):

@@ -16,7 +16,6 @@ from functools import partial
 from typing import Any
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, TabbedContent, TabPane
@@ -27,6 +26,9 @@ from invtui.errors import PermissionDenied, ValidationError
 from invtui.services import alert_rules, catalog
 from invtui.services.catalog import CHOICES_MAX, Page
 from invtui.services.tx import ServiceSession
+from invtui.services import catalog
+from invtui.services.catalog import Page
+from invtui.ui.bindings import bindings_for
 from invtui.ui.messages import EventArrived
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
@@ -290,18 +292,7 @@ class CatalogScreen(SearchableListScreen):
     AUTO_FOCUS = "#catalog-products-table"
     SEARCH_FIELD = "catalog-search"
     COMMANDS = {CatalogCommands}
-    BINDINGS = [
-        Binding("n", "new", "New"),
-        Binding("e", "edit", "Edit"),
-        Binding("x", "deactivate", "Deactivate"),
-        Binding("slash", "search", "Search", key_display="/"),
-        Binding("p", "tab('products')", "Products", show=False),
-        Binding("g", "tab('categories')", "Categories", show=False),
-        Binding("s", "tab('suppliers')", "Suppliers", show=False),
-        Binding("l", "tab('locations')", "Locations", show=False),
-        Binding("a", "tab('rules')", "Alert rules", show=False),
-        Binding("escape", "clear", "Clear search", show=False),
-    ]
+    BINDINGS = bindings_for("catalog")
 
     def __init__(self) -> None:
         super().__init__()

@@ -11,13 +11,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import DataTable, Input
 
 from invtui.domain.roles import Permission
 from invtui.services import catalog, inventory, stock_list
 from invtui.services.stock_list import StockPage, StockRow
+from invtui.ui.bindings import bindings_for, enter_help
 from invtui.ui.messages import EventArrived
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
@@ -31,25 +31,12 @@ CONDITION_WORDS = {"OK": ("ok", "quiet"), "LOW_STOCK": ("LOW", "warn"), "OUT_OF_
 
 class InventoryScreen(SearchableListScreen):
     TITLE_TEXT = "Inventory"
-    ENTER_HELP = "The item: stock per location, open alerts, last movements"  # `?` lists Enter, which the table handles
+    ENTER_HELP = enter_help("inventory")  # `?` lists Enter, which the table handles
     MODE = "inventory"
     AUTO_FOCUS = "#inventory-table"
     SEARCH_FIELD = "inventory-search"
     LIST_TABLE = "inventory-table"
-    BINDINGS = [
-        Binding("r", "stock('receive')", "Recv", tooltip="Receive"),
-        Binding("i", "stock('issue')", "Issue"),
-        Binding("t", "stock('transfer')", "Xfer", tooltip="Transfer"),
-        Binding("j", "stock('adjust')", "Adj", tooltip="Adjust"),
-        Binding("v", "stock('reserve')", "Rsv", tooltip="Reserve"),
-        Binding("V", "stock('release')", "Rel", key_display="V", tooltip="Release"),
-        Binding("s", "scan", "Scan"),
-        Binding("f", "cycle_filter", "Filter"),
-        Binding("slash", "search", "Search", key_display="/"),
-        Binding("G,end", "last_page", "Last page", show=False),
-        Binding("g,home", "first_page", "First page", show=False),
-        Binding("escape", "clear", "Clear search", show=False),
-    ]
+    BINDINGS = bindings_for("inventory")
 
     def __init__(self) -> None:
         super().__init__()

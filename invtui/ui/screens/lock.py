@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
 from invtui.errors import InvtuiError
 from invtui.services import users
+from invtui.ui.bindings import bindings_for
 from invtui.ui.service_call import call_service
 from invtui.ui.widgets.status_bar import StatusBar
 
@@ -28,7 +28,7 @@ class LockScreen(Screen[None]):
     the footer lists the lock's own key only (the app's keys are off while locked)."""
 
     AUTO_FOCUS = "#lock-password"
-    BINDINGS = [Binding("enter", "unlock", "Unlock", priority=True)]  # before the field takes Enter
+    BINDINGS = bindings_for("lock")
 
     def __init__(self, username: str) -> None:
         super().__init__()

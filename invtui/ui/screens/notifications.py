@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import DataTable
 
 from invtui.services import notifications
 from invtui.services.notifications import NotificationView
+from invtui.ui.bindings import bindings_for, enter_help
 from invtui.ui.messages import EventArrived
 from invtui.ui.screens.base import BaseScreen
 from invtui.ui.styles import style
@@ -22,14 +22,10 @@ SEVERITY_MEANING = {"info": "quiet", "success": "ok", "warning": "warn", "error"
 
 class NotificationsScreen(BaseScreen):
     TITLE_TEXT = "Notifications"
-    ENTER_HELP = "Mark read"  # `?` lists Enter, which the table handles
+    ENTER_HELP = enter_help("notifications")  # `?` lists Enter, which the table handles
     MODE = "notifications"
     AUTO_FOCUS = "#notifications-table"
-    BINDINGS = [
-        Binding("m,enter", "mark_read", "Mark read"),
-        Binding("M", "mark_all_read", "Mark all read", key_display="M"),
-        Binding("r", "reload", "Reload", show=False),
-    ]
+    BINDINGS = bindings_for("notifications")
 
     def __init__(self) -> None:
         super().__init__()

@@ -9,7 +9,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
@@ -23,6 +22,7 @@ from invtui.domain.validation import MAX_QUANTITY
 from invtui.services import catalog, purchasing
 from invtui.services.purchasing import POSummary, POView
 from invtui.services.tx import ServiceSession
+from invtui.ui.bindings import bindings_for, enter_help
 from invtui.ui.messages import EventArrived, Resynced
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.base import BaseScreen
@@ -43,14 +43,10 @@ def _status(app: Any, status: str) -> Text:
 
 class PurchaseOrdersScreen(BaseScreen):
     TITLE_TEXT = "Purchase orders"
-    ENTER_HELP = "Open the PO"  # `?` lists Enter, which the table handles
+    ENTER_HELP = enter_help("purchase_orders")  # `?` lists Enter, which the table handles
     MODE = "purchase_orders"
     AUTO_FOCUS = "#po-table"
-    BINDINGS = [
-        Binding("n", "new", "New PO"),
-        Binding("g", "draft_from_alerts", "Draft from alerts"),
-        Binding("f", "cycle_filter", "Filter"),
-    ]
+    BINDINGS = bindings_for("purchase_orders")
 
     def __init__(self) -> None:
         super().__init__()
@@ -155,14 +151,7 @@ class PurchaseOrdersScreen(BaseScreen):
 class PODetailScreen(ModalScreen[None]):
     """One PO: header, lines (ordered, received, outstanding), history, and its actions."""
 
-    BINDINGS = [
-        Binding("plus", "add_line", "Add line", key_display="+"),
-        Binding("S", "submit", "Submit", key_display="S"),
-        Binding("A", "approve", "Approve", key_display="A"),
-        Binding("R", "receive", "Receive", key_display="R"),
-        Binding("x", "cancel_po", "Cancel PO"),
-        Binding("escape,q", "close", "Close"),
-    ]
+    BINDINGS = bindings_for("po_detail")
 
     def __init__(self, number: str) -> None:
         super().__init__()

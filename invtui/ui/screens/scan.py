@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
@@ -27,6 +26,7 @@ from textual.widgets import DataTable, Input, Static
 from invtui.errors import InvtuiError
 from invtui.services import inventory, lookup
 from invtui.services.lookup import Scanned
+from invtui.ui.bindings import bindings_for
 from invtui.ui.service_call import call_service
 from invtui.ui.styles import style
 from invtui.ui.modals.confirm_modal import ConfirmModal
@@ -48,10 +48,7 @@ class AbandonModal(ConfirmModal):
     """Abandon a scan batch? Only `y` says yes: a scanner's Enter must never throw a batch away."""
 
     INHERIT_BINDINGS = False
-    BINDINGS = [
-        Binding("y", "answer(True)", "Abandon"),
-        Binding("n,escape,enter", "answer(False)", "Keep"),
-    ]
+    BINDINGS = bindings_for("scan_abandon")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
@@ -61,14 +58,7 @@ class AbandonModal(ConfirmModal):
 
 class ScanScreen(ModalScreen[None]):
     AUTO_FOCUS = "#scan-input"
-    BINDINGS = [
-        Binding("f2", "cycle_mode", "Mode"),
-        Binding("up", "select(-1)", "Line up", show=False),
-        Binding("down", "select(1)", "Line down", show=False),
-        # Priority: the input would take Delete for itself; with text typed it still gets it.
-        Binding("delete", "delete_line", "Delete line", priority=True),
-        Binding("escape", "abandon", "Abandon batch"),
-    ]
+    BINDINGS = bindings_for("scan")
 
     def __init__(self) -> None:
         super().__init__()

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from invtui.services import details
 from invtui.services.details import StockDetail
+from invtui.services import alerts, inventory
+from invtui.ui.bindings import bindings_for
 from invtui.ui.service_call import call_service
 
 
 class StockDetailScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,enter", "close", "Close")]
+    BINDINGS = bindings_for("stock_detail")
 
     def __init__(self, sku: str) -> None:
         super().__init__()

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
+from invtui.ui.bindings import bindings_for
 
 BLOCK = "█"
 
@@ -41,11 +41,7 @@ def bar_cells(count: int, largest: int, room: int) -> int:
 
 
 class BarChart(Widget, can_focus=True):
-    BINDINGS = [
-        Binding("left,h,up", "move(-1)", "Prev bar", show=False),
-        Binding("right,l,down", "move(1)", "Next bar", show=False),
-        Binding("enter", "open", "Open list"),
-    ]
+    BINDINGS = bindings_for("chart")
 
     selected: reactive[int] = reactive(0)
 
