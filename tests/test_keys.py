@@ -19,7 +19,8 @@ def screen_classes() -> dict[str, type]:
     from invtui.ui.app import InvtuiApp
     from invtui.ui.screens import (alert_detail, alerts, audit, background, catalog, help, inventory, lock,
                                    notifications, purchase_orders, scan, stock_detail)
-    from invtui.ui.widgets import bar_chart, confirm_modal, form_modal, note_modal
+    from invtui.ui.modals import confirm_modal, form_modal, note_modal
+    from invtui.ui.widgets import bar_chart
 
     return {
         "app": InvtuiApp, "chart": bar_chart.BarChart, "alerts": alerts.AlertsScreen,
