@@ -98,6 +98,9 @@ class PostResult:
 
 
 
+# What one unit of a difference is worth: its cost, else its price (products `p`).
+UNIT_COST = "coalesce(nullif(p.cost_price, 0), p.unit_price, 0)"
+
 # ---------------------------------------------------------------------------------------------
 # Reads
 # ---------------------------------------------------------------------------------------------
@@ -123,7 +126,7 @@ def session_by_id(session: Session, session_id: int) -> dict[str, Any]:
 # Every item of the location: what is on hand there and what was counted. For a counted line,
 # the expected quantity is the current one minus what moved after the line was counted.
 _REVIEW = text(
-    """
+    f"""
     WITH items AS (
         SELECT i.product_id FROM inventory i WHERE i.location_id = :loc AND i.quantity > 0
         UNION
@@ -134,7 +137,7 @@ _REVIEW = text(
                SELECT sum(m.quantity_delta) FROM stock_movements m
                 WHERE m.product_id = p.id AND m.location_id = :loc AND m.id > c.ledger_position), 0) AS expected,
            coalesce(c.reason, '') AS reason,
-           coalesce(nullif(p.cost_price, 0), p.unit_price, 0) AS unit_cost,
+           {UNIT_COST} AS unit_cost,
            (SELECT string_agg(l2.code, ', ' ORDER BY l2.code) FROM inventory i2 JOIN locations l2 ON l2.id = i2.location_id
              WHERE i2.product_id = p.id AND i2.location_id <> :loc AND i2.quantity > 0) AS elsewhere,
            c.expected_at_post, c.posted_difference

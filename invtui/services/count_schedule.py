@@ -68,9 +68,14 @@ def due(session: Session, actor: Actor, settings: Settings | None = None,
 def due_count(session: Session, actor: Actor, settings: Settings | None = None,
               now: datetime | None = None) -> int:
     """How many locations are due for a count (the dashboard's figure; no stock is read)."""
-    every = (settings or Settings()).counts_every_days
     with unit_of_work(session):
-        return int(session.execute(_DUE_COUNT, {"every": every, "now": now}).scalar_one())
+        return count_due_in(session, settings, now)
+
+
+def count_due_in(session: Session, settings: Settings | None = None, now: datetime | None = None) -> int:
+    """`due_count` inside the caller's own transaction (for a reader that takes one snapshot)."""
+    every = (settings or Settings()).counts_every_days
+    return int(session.execute(_DUE_COUNT, {"every": every, "now": now}).scalar_one())
 
 
 def set_interval(session: Session, actor: Actor, location: str, every_days: object | None) -> int | None:
