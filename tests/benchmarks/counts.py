@@ -79,12 +79,16 @@ def main() -> int:
         print(f"review of {len(review.lines):,} lines ({len(review.differences):,} differences): "
               f"{review_ms:.0f} ms median of 5 (goal < {REVIEW_GOAL_MS} ms)")
 
+        alerts = text("SELECT count(*) FROM alert_events")
         with db.session() as s:
+            before = s.execute(alerts).scalar_one()
+            s.commit()
             started = time.perf_counter()
             result = counts.post(s, operator, reference, reason="miscount", settings=LENIENT)
             post_s = time.perf_counter() - started
+            raised = s.execute(alerts).scalar_one() - before
         print(f"post: {result.movements:,} adjustments (+{result.units_up:,} / -{result.units_down:,} units) in "
-              f"{post_s:.2f} s (goal < {POST_GOAL_S} s)")
+              f"{post_s:.2f} s (goal < {POST_GOAL_S} s); alert events from the trigger: {raised:,}")
         with db.session() as s:
             again = counts.post(s, operator, reference, reason="miscount", settings=LENIENT)
             written = s.execute(text("SELECT count(*) FROM stock_movements WHERE reference = :r"),
