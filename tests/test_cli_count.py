@@ -6,27 +6,13 @@ import csv
 import json
 from pathlib import Path
 
-import pytest
-
 from invtui.db.engine import Database
-from invtui.domain.roles import Actor
-from invtui.services import inventory
 
-from stock_world import A, B, BOLT, NUT, build, cli, level  # noqa: F401 (cli is a fixture)
+from count_world import world  # noqa: F401 (a fixture)
+from stock_world import A, B, BOLT, NUT, cli, level  # noqa: F401 (cli is a fixture)
 from test_cli import assert_one_line_error
 
 OP = ("--user", "operator")
-
-
-@pytest.fixture
-def world(db: Database, manager: Actor, operator: Actor) -> Database:
-    """BOLT: 20 at A, 5 at B; NUT: 8 at A."""
-    build(db, manager)
-    with db.session() as s:
-        inventory.receive(s, operator, BOLT, A, 20)
-        inventory.receive(s, operator, BOLT, B, 5)
-        inventory.receive(s, operator, NUT, A, 8)
-    return db
 
 
 def test_an_operator_counts_a_bin_reviews_and_posts_it(world: Database, invtui) -> None:  # type: ignore[no-untyped-def]

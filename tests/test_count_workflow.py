@@ -20,20 +20,10 @@ from invtui.errors import ConflictError, PermissionDenied
 from invtui.services import audit, count_export, counts, dashboard, integrity, inventory
 from invtui.services.files import FileExists, UserFolder
 
-from stock_world import A, B, BOLT, NUT, build, level
+from count_world import world  # noqa: F401 (a fixture)
+from stock_world import A, B, BOLT, NUT, level
 
 STRICT = Settings(counts_approve_above_value=1000, counts_approve_above_percent=25)
-
-
-@pytest.fixture
-def world(db: Database, manager: Actor, operator: Actor) -> Database:
-    """BOLT (0.25 each): 20 at A, 5 at B; NUT (no price): 8 at A."""
-    build(db, manager)
-    with db.session() as s:
-        inventory.receive(s, operator, BOLT, A, 20)
-        inventory.receive(s, operator, BOLT, B, 5)
-        inventory.receive(s, operator, NUT, A, 8)
-    return db
 
 
 def adjustments(db: Database, reference: str) -> list[tuple[str, int, str]]:
