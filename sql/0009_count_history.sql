@@ -36,7 +36,9 @@ CREATE INDEX idx_count_events_user_created_at ON count_events (user_id, created_
 
 -- Counts made before this migration get the history their sessions still tell.
 INSERT INTO count_events (session_id, event, user_id, detail, created_at, os_user)
-SELECT id, 'started', owner_id, CASE WHEN blind THEN 'blind' ELSE 'open' END, created_at, NULL FROM count_sessions
+SELECT s.id, 'started', s.owner_id, CASE WHEN s.blind THEN 'blind ' ELSE '' END || 'count of ' || l.code,
+       s.created_at, NULL
+  FROM count_sessions s JOIN locations l ON l.id = s.location_id
 UNION ALL
 SELECT id, 'approved', approved_by, '', approved_at, NULL FROM count_sessions WHERE approved_by IS NOT NULL
 UNION ALL
