@@ -116,7 +116,8 @@ def post(ctx: typer.Context, count: str = COUNT_ARG,
                                     "(damaged, lost, found, miscount, moved or your own words)."),
          partial: bool = typer.Option(False, "--partial", help="Post what needs no approval now; the differences "
                                       "above the thresholds wait in the open count for a manager.")) -> None:
-    """Write one adjustment per difference and close the count: all or nothing, once."""
+    """Write one adjustment per difference and close the count: all or nothing, once (or, with
+    --partial, all that needs no approval)."""
     st = state(ctx)
     with st.database().session() as session:
         result = counts.post(session, st.actor(), count, reason, st.settings, partial=partial)
@@ -135,7 +136,7 @@ def post(ctx: typer.Context, count: str = COUNT_ARG,
 
 @app.command()
 def abandon(ctx: typer.Context, count: str = COUNT_ARG) -> None:
-    """Close an open count without writing any stock."""
+    """Close an open count without writing any more stock (lines posted in part stay posted)."""
     st = state(ctx)
     with st.database().session() as session:
         row = counts.abandon(session, st.actor(), count)
@@ -199,8 +200,10 @@ def history(ctx: typer.Context, count: str = COUNT_ARG, as_json: bool = JSON) ->
     if as_json:
         print_json([entry.as_dict() for entry in entries])
         return
-    print_table(["when", "who", "action", "SKU", "detail"],
-                [(f"{e.at.astimezone():%Y-%m-%d %H:%M:%S}", e.who, e.action, e.sku, e.detail) for e in entries])
+    print_table(["when", "who", "action", "SKU", "qty", "detail"],
+                [(f"{e.at.astimezone():%Y-%m-%d %H:%M:%S}", e.who, e.action, e.sku,
+                  "" if e.quantity is None else (f"{e.quantity:+d}" if e.action == "adjusted" else str(e.quantity)),
+                  e.detail) for e in entries])
 
 
 @app.command()
