@@ -538,6 +538,28 @@ CREATE SEQUENCE public.categories_id_seq
 
 ALTER SEQUENCE public.categories_id_seq OWNED BY public.categories.id;
 
+CREATE TABLE public.count_events (
+    id bigint NOT NULL,
+    session_id bigint NOT NULL,
+    event character varying(16) NOT NULL,
+    product_id bigint,
+    quantity integer,
+    detail text DEFAULT ''::text NOT NULL,
+    user_id bigint,
+    os_user text DEFAULT NULLIF(current_setting('invtui.os_user'::text, true), ''::text),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT count_events_event_check CHECK (((event)::text = ANY ((ARRAY['started'::character varying, 'scanned'::character varying, 'recounted'::character varying, 'reason'::character varying, 'approved'::character varying, 'posted'::character varying, 'abandoned'::character varying])::text[])))
+);
+
+CREATE SEQUENCE public.count_events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.count_events_id_seq OWNED BY public.count_events.id;
+
 CREATE TABLE public.count_lines (
     id bigint NOT NULL,
     session_id bigint NOT NULL,
@@ -550,9 +572,11 @@ CREATE TABLE public.count_lines (
     reason text DEFAULT ''::text NOT NULL,
     expected_at_post integer,
     posted_difference integer,
+    posted_at timestamp with time zone,
     CONSTRAINT count_lines_counted_check CHECK ((counted >= 0)),
     CONSTRAINT count_lines_expected_at_post_check CHECK ((expected_at_post >= 0)),
     CONSTRAINT count_lines_ledger_position_check CHECK ((ledger_position >= 0)),
+    CONSTRAINT count_lines_posted_at_together CHECK (((expected_at_post IS NULL) = (posted_at IS NULL))),
     CONSTRAINT count_lines_posted_together CHECK (((expected_at_post IS NULL) = (posted_difference IS NULL))),
     CONSTRAINT count_lines_recounts_check CHECK ((recounts >= 0))
 );
@@ -1014,6 +1038,8 @@ ALTER TABLE ONLY public.alert_rules ALTER COLUMN id SET DEFAULT nextval('public.
 
 ALTER TABLE ONLY public.categories ALTER COLUMN id SET DEFAULT nextval('public.categories_id_seq'::regclass);
 
+ALTER TABLE ONLY public.count_events ALTER COLUMN id SET DEFAULT nextval('public.count_events_id_seq'::regclass);
+
 ALTER TABLE ONLY public.count_lines ALTER COLUMN id SET DEFAULT nextval('public.count_lines_id_seq'::regclass);
 
 ALTER TABLE ONLY public.count_sessions ALTER COLUMN id SET DEFAULT nextval('public.count_sessions_id_seq'::regclass);
@@ -1061,6 +1087,9 @@ ALTER TABLE ONLY public.categories
 
 ALTER TABLE ONLY public.categories
     ADD CONSTRAINT categories_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.count_events
+    ADD CONSTRAINT count_events_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.count_lines
     ADD CONSTRAINT count_lines_one_per_item UNIQUE (session_id, product_id);
@@ -1145,6 +1174,14 @@ CREATE INDEX idx_alert_events_alert ON public.alert_events USING btree (alert_id
 CREATE INDEX idx_alert_events_created_at ON public.alert_events USING btree (created_at);
 
 CREATE INDEX idx_alert_events_user_created_at ON public.alert_events USING btree (user_id, created_at);
+
+CREATE INDEX idx_count_events_created_at ON public.count_events USING btree (created_at);
+
+CREATE INDEX idx_count_events_session ON public.count_events USING btree (session_id, id);
+
+CREATE INDEX idx_count_events_user_created_at ON public.count_events USING btree (user_id, created_at);
+
+CREATE INDEX idx_count_lines_posted_at ON public.count_lines USING btree (posted_at) WHERE (posted_at IS NOT NULL);
 
 CREATE INDEX idx_count_lines_product ON public.count_lines USING btree (product_id);
 
@@ -1248,6 +1285,15 @@ ALTER TABLE ONLY public.alert_rules
 
 ALTER TABLE ONLY public.alert_rules
     ADD CONSTRAINT alert_rules_product_id_fkey FOREIGN KEY (product_id) REFERENCES public.products(id);
+
+ALTER TABLE ONLY public.count_events
+    ADD CONSTRAINT count_events_product_id_fkey FOREIGN KEY (product_id) REFERENCES public.products(id);
+
+ALTER TABLE ONLY public.count_events
+    ADD CONSTRAINT count_events_session_id_fkey FOREIGN KEY (session_id) REFERENCES public.count_sessions(id);
+
+ALTER TABLE ONLY public.count_events
+    ADD CONSTRAINT count_events_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
 
 ALTER TABLE ONLY public.count_lines
     ADD CONSTRAINT count_lines_counted_by_fkey FOREIGN KEY (counted_by) REFERENCES public.users(id);

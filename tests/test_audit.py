@@ -104,7 +104,7 @@ def test_since_understands_durations_and_local_dates() -> None:
 
 
 @pytest.mark.parametrize(("filters", "message"), [
-    ({"kinds": ["stocks"]}, "Unknown audit kind 'stocks'; choose one of stock, alert, po, user"),
+    ({"kinds": ["stocks"]}, "Unknown audit kind 'stocks'; choose one of stock, alert, po, user, count"),
     ({"user": "nobody"}, "Unknown user 'nobody'"),
     ({"limit": 0}, "Limit must be a whole number from 1 to 10,000"),
     ({"limit": "ten"}, "Limit must be a whole number from 1 to 10,000"),

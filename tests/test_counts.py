@@ -14,21 +14,11 @@ from invtui.domain.roles import Actor
 from invtui.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from invtui.services import counts, inventory
 
-from stock_world import A, B, BOLT, BOLT_BARCODE, CLOSED, NUT, OLD, build, level
+from count_world import world  # noqa: F401 (a fixture)
+from stock_world import A, B, BOLT, BOLT_BARCODE, CLOSED, NUT, OLD, level
 
 
 LENIENT = Settings(counts_approve_above_value=10**9, counts_approve_above_percent=100_000)
-
-
-@pytest.fixture
-def world(db: Database, manager: Actor, operator: Actor) -> Database:
-    """BOLT: 20 at A, 5 at B; NUT: 8 at A."""
-    build(db, manager)
-    with db.session() as s:
-        inventory.receive(s, operator, BOLT, A, 20)
-        inventory.receive(s, operator, BOLT, B, 5)
-        inventory.receive(s, operator, NUT, A, 8)
-    return db
 
 
 def ledger(db: Database, reference: str | None = None) -> list[tuple[str, str, int, str]]:

@@ -20,7 +20,7 @@ def audit(
     ctx: typer.Context,
     user: str | None = typer.Option(None, "--user", "-u", help="Only what this user did (the acting user goes before the command: invtui --user ME audit ...)."),
     since: str | None = typer.Option(None, "--since", help="2h, 30m, 7d, or a date like 2026-11-24."),
-    kind: list[str] | None = typer.Option(None, "--kind", help="stock, alert, po or user (repeatable)."),
+    kind: list[str] | None = typer.Option(None, "--kind", help="stock, alert, po, user or count (repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     limit: str = typer.Option("100", "--limit", help="At most this many entries (1..10,000)."),
 ) -> None:

@@ -323,3 +323,19 @@ class CountLine(SQLModel, table=True):
     reason: str = ""
     expected_at_post: int | None = None
     posted_difference: int | None = None
+    posted_at: datetime | None = None
+
+
+class CountEvent(SQLModel, table=True):
+    """One step in a count's history (sql/0009): start, line, reason, approval, posting."""
+
+    __tablename__ = "count_events"
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="count_sessions.id")
+    event: str = Field(max_length=16)
+    product_id: int | None = Field(default=None, foreign_key="products.id")
+    quantity: int | None = None
+    detail: str = ""
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+    os_user: str | None = _os_user()
+    created_at: datetime = Field(default_factory=utcnow)

@@ -38,6 +38,9 @@ WIRE_KINDS: frozenset[str] = frozenset({
     "sweep.finished",
     "catalog.changed",
     "user.created", "user.changed",
+    # A count session, its lines or the count schedule changed (issue 16): `id` is the session
+    # (absent for a schedule change), `action` says what happened, `reference` names the count.
+    "count.changed",
 })
 # Made up by the listener itself, never sent on the wire: its connection state, and "reload
 # everything" after a reconnect (NOTIFYs sent while disconnected are lost by design).

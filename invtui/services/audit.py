@@ -1,8 +1,8 @@
 """The audit trail: who did what, from the histories the other services already keep.
 
 Nothing is written for the audit itself: the ledger (stock_movements), alert_events,
-purchase_order_events and user_events are each recorded in the same transaction as the change
-they describe, so the trail can never disagree with the data. One UNION ALL turns the four
+purchase_order_events, user_events and count_events are each recorded in the same transaction as the change
+they describe, so the trail can never disagree with the data. One UNION ALL turns the five
 into one time-ordered list; the filters go inside each branch so every branch can use its
 created_at index and stops after `limit` rows.
 """
@@ -21,7 +21,7 @@ from invtui.domain import validation
 from invtui.errors import NotFound, ValidationError
 from invtui.services.tx import unit_of_work
 
-KINDS = ("stock", "alert", "po", "user")
+KINDS = ("stock", "alert", "po", "user", "count")
 MAX_LIMIT = 10_000
 
 # Each branch yields: at, kind, who, action, subject, detail, id (the row in its own table) and
@@ -74,10 +74,23 @@ BRANCHES: dict[str, str] = {
         LEFT JOIN users target ON target.id = e.user_id
         WHERE {where}
         ORDER BY e.created_at DESC, e.id DESC LIMIT :limit""",
+    # A cycle count's steps (sql/0009): start, lines, reasons, approval, posting; its adjustments
+    # themselves are in the stock branch with the count's reference.
+    "count": """
+        SELECT e.created_at, 'count', coalesce(u.username, 'system'), e.event,
+               s.reference || coalesce(' ' || p.sku, '') || ' at ' || l.code, e.detail, e.id, e.os_user
+        FROM count_events e
+        JOIN count_sessions s ON s.id = e.session_id
+        JOIN locations l ON l.id = s.location_id
+        LEFT JOIN products p ON p.id = e.product_id
+        LEFT JOIN users u ON u.id = e.user_id
+        WHERE {where}
+        ORDER BY e.created_at DESC, e.id DESC LIMIT :limit""",
 }
-TIME_COLUMN = {"stock": "m.created_at", "alert": "e.created_at", "po": "e.created_at", "user": "e.created_at"}
+TIME_COLUMN = {"stock": "m.created_at", "alert": "e.created_at", "po": "e.created_at", "user": "e.created_at",
+               "count": "e.created_at"}
 USER_COLUMN = {"stock": "m.user_id", "alert": "e.user_id", "po": "e.user_id",
-               "user": "coalesce(e.actor_id, e.user_id)"}
+               "user": "coalesce(e.actor_id, e.user_id)", "count": "e.user_id"}
 
 _DURATION = re.compile(r"^(\d{1,6})\s*(s|m|min|h|d|w)$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}

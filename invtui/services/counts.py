@@ -10,14 +10,15 @@ row's lock so no movement of that item is in flight; at review and posting, ever
 booked to the item and location after that position is taken off the current quantity. Stock
 that keeps moving while the bin is counted therefore makes no false difference, and the posted
 adjustment lands on top of whatever moved since.
+
+Every change is written to the count's history (services/count_history.py, also in `invtui
+audit`) and announced as a `count.changed` event. A count may be posted in parts: with
+`partial=True` the differences that need no approval are posted and those waiting for a manager
+stay in the open session for a later post. A posted line is never counted or posted again.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict, dataclass
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
@@ -28,99 +29,17 @@ from invtui.config import Settings
 from invtui.domain import validation
 from invtui.domain.roles import Actor, Permission, Role, require
 from invtui.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from invtui.services import events, lookup
+from invtui.services import count_history, count_posting, count_review, events, lookup
+from invtui.services.count_history import HistoryEntry
+from invtui.services.count_review import (GROUPS, REASONS, CountedLine, CountSession, PostResult, Review,
+                                          ReviewLine)
+from invtui.services.count_schedule import DueLocation, due, due_count, set_interval
 from invtui.services.inventory import MAX_REASON
-from invtui.services.ledger import apply_movement
 from invtui.services.tx import unit_of_work
 
-REASONS = ("damaged", "lost", "found", "miscount", "moved")
-GROUPS = ("missing", "extra", "matching")
-_REFERENCE = re.compile(r"^(?:CNT-)?0*(\d{1,12})$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class CountSession:
-    id: int
-    reference: str
-    location: str
-    owner: str
-    blind: bool
-    status: str
-    lines: int
-    units: int
-    approved_by: str | None
-    created_at: datetime
-    closed_at: datetime | None
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["created_at"] = self.created_at.isoformat()
-        data["closed_at"] = self.closed_at.isoformat() if self.closed_at else None
-        return data
-
-
-@dataclass(frozen=True)
-class CountedLine:
-    """A line as the counter sees it: `expected` is None while a blind session is open."""
-
-    sku: str
-    name: str
-    counted: int
-    expected: int | None
-
-
-@dataclass(frozen=True)
-class ReviewLine:
-    sku: str
-    name: str
-    counted: int
-    expected: int
-    difference: int
-    group: str  # missing | extra | matching
-    moved_from: str | None  # where the ledger has it when it was counted here but not expected
-    reason: str
-    value: Decimal  # |difference| at cost
-    needs_approval: bool
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["value"] = str(self.value)
-        return data
-
-
-@dataclass(frozen=True)
-class Review:
-    session: CountSession
-    lines: list[ReviewLine]
-
-    @property
-    def differences(self) -> list[ReviewLine]:
-        return [line for line in self.lines if line.difference]
-
-
-@dataclass(frozen=True)
-class PostResult:
-    reference: str
-    movements: int
-    units_up: int
-    units_down: int
-    already_posted: bool
-
-
-@dataclass(frozen=True)
-class DueLocation:
-    code: str
-    name: str
-    every_days: int
-    last_counted_at: datetime | None
-    items: int
-    units: int
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["last_counted_at"] = self.last_counted_at.isoformat() if self.last_counted_at else None
-        return data
-
+__all__ = ["GROUPS", "REASONS", "CountSession", "CountedLine", "DueLocation", "HistoryEntry", "PostResult",
+           "Review", "ReviewLine", "abandon", "approve", "due", "due_count", "history", "list_sessions", "post",
+           "review", "scan", "set_interval", "set_quantity", "set_reason", "show", "start"]
 
 # ---------------------------------------------------------------------------------------------
 # Actions
@@ -146,7 +65,9 @@ def start(session: Session, actor: Actor, location: str, blind: bool | None = No
                     " RETURNING id"), {"loc": place.id, "owner": actor.id, "blind": hide}).scalar_one()
         except IntegrityError:  # another session for this location opened a moment ago
             raise ConflictError(f"{place.code} is already being counted") from None
-        return _session_row(session, new_id)
+        count_history.record(session, count_review.session_by_id(session, new_id), "started", actor.id,
+                             detail=f"{'blind ' if hide else ''}count of {place.code}")
+        return count_review.session_row(session, new_id)
 
 
 def scan(session: Session, actor: Actor, reference: str, code: str, quantity: object = 1) -> CountedLine:
@@ -157,15 +78,18 @@ def scan(session: Session, actor: Actor, reference: str, code: str, quantity: ob
         row = _open_session(session, actor, reference)
         product_id = _countable(session, code, row)
         position = _position(session, product_id, row["location_id"])
-        session.execute(text(
+        counted = _write_line(session, row, product_id, text(
             """INSERT INTO count_lines (session_id, product_id, counted, ledger_position, counted_by)
                VALUES (:sid, :pid, :units, :pos, :uid)
                ON CONFLICT (session_id, product_id) DO UPDATE
                   SET counted = count_lines.counted + EXCLUDED.counted, ledger_position = EXCLUDED.ledger_position,
-                      counted_at = now(), counted_by = EXCLUDED.counted_by"""),
+                      counted_at = now(), counted_by = EXCLUDED.counted_by
+                WHERE count_lines.posted_at IS NULL
+               RETURNING counted"""),
             {"sid": row["id"], "pid": product_id, "units": units, "pos": position, "uid": actor.id})
-        _touch(session, row["id"])
-        return _counted_line(session, row, product_id)
+        line = count_review.counted_line(session, row, product_id)
+        _changed(session, row, actor, "scanned", product_id, line.sku, units, f"+{units}, line now {counted}")
+        return line
 
 
 def set_quantity(session: Session, actor: Actor, reference: str, code: str, counted: object,
@@ -178,111 +102,145 @@ def set_quantity(session: Session, actor: Actor, reference: str, code: str, coun
         row = _open_session(session, actor, reference)
         product_id = _countable(session, code, row)
         position = _position(session, product_id, row["location_id"])
-        session.execute(text(
+        _write_line(session, row, product_id, text(
             """INSERT INTO count_lines (session_id, product_id, counted, ledger_position, counted_by, reason)
                VALUES (:sid, :pid, :n, :pos, :uid, coalesce(:why, ''))
                ON CONFLICT (session_id, product_id) DO UPDATE
                   SET counted = EXCLUDED.counted, ledger_position = EXCLUDED.ledger_position, counted_at = now(),
                       counted_by = EXCLUDED.counted_by, recounts = count_lines.recounts + 1,
-                      reason = coalesce(:why, count_lines.reason)"""),
+                      reason = coalesce(:why, count_lines.reason)
+                WHERE count_lines.posted_at IS NULL
+               RETURNING counted"""),
             {"sid": row["id"], "pid": product_id, "n": number, "pos": position, "uid": actor.id, "why": why})
-        _touch(session, row["id"])
-        return _counted_line(session, row, product_id)
+        line = count_review.counted_line(session, row, product_id)
+        _changed(session, row, actor, "recounted", product_id, line.sku, number,
+                 f"set to {number}" + (f" ({why})" if why else ""))
+        return line
+
+
+def set_reason(session: Session, actor: Actor, reference: str, code: str, reason: str) -> CountedLine:
+    """Give a line's difference its reason (one of REASONS or free text) without recounting it."""
+    require(actor, Permission.MOVE_STOCK)
+    why = _reason(reason)
+    if not why:
+        raise ValidationError(f"Give a reason: {', '.join(REASONS)} or your own words")
+    with unit_of_work(session):
+        row = _open_session(session, actor, reference)
+        product_id = _countable(session, code, row)
+        position = _position(session, product_id, row["location_id"])
+        # An item not counted at all (missing) gets its line of 0 here, so its reason has a home.
+        _write_line(session, row, product_id, text(
+            """INSERT INTO count_lines (session_id, product_id, counted, ledger_position, counted_by, reason)
+               VALUES (:sid, :pid, 0, :pos, :uid, :why)
+               ON CONFLICT (session_id, product_id) DO UPDATE SET reason = EXCLUDED.reason
+                WHERE count_lines.posted_at IS NULL
+               RETURNING counted"""),
+            {"sid": row["id"], "pid": product_id, "pos": position, "uid": actor.id, "why": why})
+        line = count_review.counted_line(session, row, product_id)
+        count_history.record(session, row, "reason", actor.id, product_id=product_id, sku=line.sku, detail=why)
+        return line
 
 
 def review(session: Session, actor: Actor, reference: str, settings: Settings | None = None) -> Review:
     """Every item of the location, counted or expected, as missing, extra or matching."""
     with unit_of_work(session):
-        row = _session_by_reference(session, reference)
-        return Review(_session_row(session, row["id"]), _review_lines(session, row, settings or Settings()))
+        row = count_review.session_by_reference(session, reference)
+        return Review(count_review.session_row(session, row["id"]), count_review.review_lines(session, row, settings or Settings()))
 
 
-def approve(session: Session, actor: Actor, reference: str) -> CountSession:
-    """A manager accepts the differences above the thresholds, so the count can be posted."""
+def approve(session: Session, actor: Actor, reference: str, settings: Settings | None = None) -> CountSession:
+    """A manager accepts the differences above the thresholds, so the count can be posted.
+
+    The approval covers the lines as they are: counting any line again withdraws it.
+    """
     require(actor, Permission.APPROVE_COUNT)
     with unit_of_work(session):
-        row = _session_by_reference(session, reference, lock=True)
+        row = count_review.session_by_reference(session, reference, lock=True)
         if row["status"] != "open":
             raise ConflictError(f"{row['reference']} is {row['status']}; only an open count can be approved")
         session.execute(text("UPDATE count_sessions SET approved_by = :uid, approved_at = now(), updated_at = now()"
                              " WHERE id = :sid"), {"uid": actor.id, "sid": row["id"]})
-        return _session_row(session, row["id"])
+        waiting = [line.sku for line in count_review.review_lines(session, row, settings or Settings()) if line.needs_approval]
+        count_history.record(session, row, "approved", actor.id, quantity=len(waiting),
+                             detail=f"{len(waiting)} difference(s) above the thresholds"
+                                    + (f": {', '.join(waiting[:5])}" if waiting else ""))
+        return count_review.session_row(session, row["id"])
 
 
 def post(session: Session, actor: Actor, reference: str, reason: str = "",
-         settings: Settings | None = None) -> PostResult:
+         settings: Settings | None = None, partial: bool = False) -> PostResult:
     """Write one `adjust` movement per difference, close the session; all or nothing, once.
 
     `reason` is used for differences that have none of their own. Differences above the
-    thresholds need a manager: the manager's own post approves them. Posting a posted session
-    again writes nothing and says so.
+    thresholds need a manager: the manager's own post approves them. Without approval the post
+    is refused, unless `partial`: then every other line is posted and the waiting ones stay in
+    the open session (`PostResult.held`) for a later post. Posting a posted session (or posting
+    in part again with nothing new) writes nothing and says so.
     """
     require(actor, Permission.MOVE_STOCK)
     default_reason = _reason(reason) or ""
     config = settings or Settings()
     with unit_of_work(session):
-        row = _session_by_reference(session, reference, lock=True)  # a second post waits here
+        row = count_review.session_by_reference(session, reference, lock=True)  # a second post waits here
         if row["status"] == "posted":
             return PostResult(row["reference"], 0, 0, 0, already_posted=True)
         if row["status"] != "open":
             raise ConflictError(f"{row['reference']} was abandoned; start a new count")
         _may_act(session, actor, row)
         _lock_location(session, row["location_id"])
-        lines = _review_lines(session, row, config)
+        pending = [line for line in count_review.review_lines(session, row, config) if not line.posted]
+        waiting = [line for line in pending if line.needs_approval]
         manager = actor.can(Permission.APPROVE_COUNT)
-        waiting = [line.sku for line in lines if line.needs_approval]
-        if waiting and row["approved_by"] is None and not manager:
-            raise PermissionDenied(f"{len(waiting)} difference(s) need a manager's approval first: "
-                                   f"{', '.join(waiting[:5])}")
+        held = [] if manager or row["approved_by"] is not None else waiting
+        if held and not partial:
+            raise PermissionDenied(f"{len(held)} difference(s) need a manager's approval first: "
+                                   f"{', '.join(line.sku for line in held[:5])}; the rest can be posted on its own")
+        lines = [line for line in pending if not line.needs_approval or not held]
         unexplained = [line.sku for line in lines if line.difference and not (line.reason or default_reason)]
         if unexplained:
             raise ValidationError(f"Give a reason for each difference ({', '.join(REASONS)} or your own words): "
                                   f"{', '.join(unexplained[:5])}")
-        up = down = moves = 0
         ids = _product_ids(session, [line.sku for line in lines])
-        for line in lines:
-            pid = ids[line.sku]
-            if line.difference:
-                apply_movement(session, user_id=actor.id, product_id=pid, location_id=row["location_id"],
-                               kind="adjust", quantity_delta=line.difference, reference=row["reference"],
-                               reason=line.reason or default_reason)
-                moves += 1
-                up += max(line.difference, 0)
-                down += max(-line.difference, 0)
-            session.execute(text(
-                """INSERT INTO count_lines (session_id, product_id, counted, ledger_position, counted_by,
-                                            reason, expected_at_post, posted_difference)
-                   VALUES (:sid, :pid, 0, :pos, :uid, :why, :exp, :diff)
-                   ON CONFLICT (session_id, product_id) DO UPDATE
-                      SET expected_at_post = EXCLUDED.expected_at_post,
-                          posted_difference = EXCLUDED.posted_difference,
-                          reason = CASE WHEN count_lines.reason = '' THEN EXCLUDED.reason ELSE count_lines.reason END"""),
-                {"sid": row["id"], "pid": pid, "pos": _position(session, pid, row["location_id"]), "uid": actor.id,
-                 "why": (line.reason or default_reason) if line.difference else line.reason,
-                 "exp": line.expected, "diff": line.difference})
-        session.execute(text(
-            "UPDATE count_sessions SET status = 'posted', closed_at = now(), closed_by = :uid, updated_at = now(),"
-            " approved_by = CASE WHEN :approve THEN coalesce(approved_by, :uid) ELSE approved_by END,"
-            " approved_at = CASE WHEN :approve THEN coalesce(approved_at, now()) ELSE approved_at END"
-            " WHERE id = :sid"), {"uid": actor.id, "sid": row["id"], "approve": bool(waiting) and manager})
-        session.execute(text("UPDATE locations SET last_counted_at = now() WHERE id = :loc"),
-                        {"loc": row["location_id"]})
-        events.emit(session, "stock.changed", user_id=actor.id, movement="count", reference=row["reference"],
-                    location_id=row["location_id"], items=moves)
-        return PostResult(row["reference"], moves, up, down, already_posted=False)
+        count_posting.write(session, session_id=row["id"], location_id=row["location_id"], reference=row["reference"],
+                            user_id=actor.id, lines=[count_posting.LineToPost(
+                                ids[line.sku], line.counted, line.expected, line.difference,
+                                (line.reason or default_reason) if line.difference else line.reason) for line in lines])
+        moves = sum(1 for line in lines if line.difference)
+        up = sum(max(line.difference, 0) for line in lines)
+        down = sum(max(-line.difference, 0) for line in lines)
+        if waiting and not held and row["approved_by"] is None:
+            count_history.record(session, row, "approved", actor.id, quantity=len(waiting),
+                                 detail=f"{len(waiting)} difference(s) above the thresholds, by posting them")
+        if not held:
+            _close(session, row, actor, "posted", approve=bool(waiting) and manager)
+            session.execute(text("UPDATE locations SET last_counted_at = now() WHERE id = :loc"),
+                            {"loc": row["location_id"]})
+        if lines or not held:
+            skus = ", ".join(line.sku for line in held[:5])
+            count_history.record(session, row, "posted", actor.id, quantity=moves,
+                                 detail=f"{moves} adjustment(s), +{up} / -{down} unit(s); "
+                                        + (f"{len(held)} wait for approval: {skus}" if held else "closed"))
+        if moves:
+            events.emit(session, "stock.changed", user_id=actor.id, movement="count", reference=row["reference"],
+                        location_id=row["location_id"], items=moves)
+        return PostResult(row["reference"], moves, up, down, already_posted=False, lines=len(lines),
+                          held=tuple(line.sku for line in held))
 
 
 def abandon(session: Session, actor: Actor, reference: str) -> CountSession:
-    """Close an open count without writing any stock."""
+    """Close an open count without writing any more stock (lines posted in part stay posted)."""
     require(actor, Permission.MOVE_STOCK)
     with unit_of_work(session):
-        row = _session_by_reference(session, reference, lock=True)
+        row = count_review.session_by_reference(session, reference, lock=True)
         if row["status"] != "open":
             raise ConflictError(f"{row['reference']} is already {row['status']}")
         _may_act(session, actor, row)
-        session.execute(text("UPDATE count_sessions SET status = 'abandoned', closed_at = now(), closed_by = :uid,"
-                             " updated_at = now() WHERE id = :sid"), {"uid": actor.id, "sid": row["id"]})
-        return _session_row(session, row["id"])
+        _close(session, row, actor, "abandoned")
+        closed = count_review.session_row(session, row["id"])
+        count_history.record(session, row, "abandoned", actor.id,
+                             detail=f"{closed.posted_lines} line(s) posted before stay posted"
+                                    if closed.posted_lines else "nothing written")
+        return closed
 
 
 def list_sessions(session: Session, actor: Actor, status: str | None = None, limit: int = 100) -> list[CountSession]:
@@ -293,73 +251,38 @@ def list_sessions(session: Session, actor: Actor, status: str | None = None, lim
         ids = session.execute(text(
             "SELECT id FROM count_sessions WHERE (CAST(:status AS varchar) IS NULL OR status = :status)"
             " ORDER BY id DESC LIMIT :limit"), {"status": status, "limit": max(1, min(limit, 1000))}).scalars().all()
-        return [_session_row(session, sid) for sid in ids]
+        return [count_review.session_row(session, sid) for sid in ids]
 
 
 def show(session: Session, actor: Actor, reference: str) -> tuple[CountSession, list[CountedLine]]:
     """A session and its lines; expected quantities stay hidden while a blind count is open."""
     with unit_of_work(session):
-        row = _session_by_reference(session, reference)
+        row = count_review.session_by_reference(session, reference)
         hide = row["blind"] and row["status"] == "open"
         lines = session.execute(text(
             "SELECT p.sku, p.name, c.counted, c.expected_at_post FROM count_lines c JOIN products p ON p.id = c.product_id"
             " WHERE c.session_id = :sid ORDER BY p.sku"), {"sid": row["id"]}).all()
-        expected = {} if hide else {line.sku: line.expected for line in _review_lines(session, row, Settings())}
-        return _session_row(session, row["id"]), [
+        expected = {} if hide else {line.sku: line.expected for line in count_review.review_lines(session, row, Settings())}
+        return count_review.session_row(session, row["id"]), [
             CountedLine(sku, name, counted, None if hide else (posted if posted is not None else expected.get(sku)))
             for sku, name, counted, posted in lines]
 
 
-def due(session: Session, actor: Actor, settings: Settings | None = None,
-        now: datetime | None = None) -> list[DueLocation]:
-    """Active locations whose count is due, oldest (never counted first), with what they hold."""
-    every = (settings or Settings()).counts_every_days
-    with unit_of_work(session):
-        rows = session.execute(text(
-            """SELECT l.code, l.name, coalesce(l.count_every_days, :every) AS every, l.last_counted_at,
-                      count(i.id) FILTER (WHERE i.quantity > 0), coalesce(sum(i.quantity), 0)
-                 FROM locations l LEFT JOIN inventory i ON i.location_id = l.id
-                WHERE l.is_active AND coalesce(l.count_every_days, :every) > 0
-                  AND (l.last_counted_at IS NULL
-                       OR l.last_counted_at + make_interval(days => coalesce(l.count_every_days, :every))
-                          <= coalesce(CAST(:now AS timestamptz), now()))
-                GROUP BY l.id
-                ORDER BY l.last_counted_at NULLS FIRST, l.code"""), {"every": every, "now": now}).all()
-    return [DueLocation(code, name, int(days), last, int(items), int(units))
-            for code, name, days, last, items, units in rows]
+def history(session: Session, actor: Actor, reference: str) -> list[HistoryEntry]:
+    """Everything that happened to a count, oldest first: start, lines, reasons, approval, postings.
 
-
-def set_interval(session: Session, actor: Actor, location: str, every_days: object | None) -> None:
-    """A location's own count interval in days (None: the config's; 0: never counted)."""
-    require(actor, Permission.EDIT_CATALOG)
-    days = None if every_days is None else validation.quantity(every_days, minimum=0, maximum=3650,
-                                                                  what="Count interval")
+    Includes the adjustments its posting wrote (action `adjusted`); everyone may read it.
+    """
     with unit_of_work(session):
-        place = lookup.location(session, location)
-        session.execute(text("UPDATE locations SET count_every_days = :d, updated_at = now() WHERE id = :id"),
-                        {"d": days, "id": place.id})
+        return count_history.entries(session, count_review.session_by_reference(session, reference))
 
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
 
-_SESSION = """SELECT s.id, s.reference, s.location_id, s.owner_id, s.blind, s.status, s.approved_by
-                FROM count_sessions s WHERE s.id = :sid"""
-
-
-def _session_by_reference(session: Session, reference: str, *, lock: bool = False) -> dict[str, Any]:
-    match = _REFERENCE.match((reference or "").strip())
-    if not match:
-        raise ValidationError(f"Unknown count {reference!r}; counts are named like CNT-000001")
-    row = session.execute(text(_SESSION + (" FOR UPDATE" if lock else "")), {"sid": int(match.group(1))}).mappings().first()
-    if row is None:
-        raise NotFound(f"Unknown count {reference!r}")
-    return dict(row)
-
-
 def _open_session(session: Session, actor: Actor, reference: str) -> dict[str, Any]:
-    row = _session_by_reference(session, reference, lock=True)
+    row = count_review.session_by_reference(session, reference, lock=True)
     if row["status"] != "open":
         raise ConflictError(f"{row['reference']} is {row['status']}; nothing more can be counted in it")
     _may_act(session, actor, row)
@@ -402,8 +325,31 @@ def _lock_location(session: Session, location_id: int) -> None:
                     {"l": location_id}).all()
 
 
-def _touch(session: Session, session_id: int) -> None:
-    session.execute(text("UPDATE count_sessions SET updated_at = now() WHERE id = :sid"), {"sid": session_id})
+def _write_line(session: Session, row: dict[str, Any], product_id: int, statement: Any,
+                params: dict[str, Any]) -> int:
+    """Run a line's upsert; a line posted already (a count posted in part) is refused, not changed."""
+    counted = session.execute(statement, params).scalar()
+    if counted is None:
+        sku = session.execute(text("SELECT sku FROM products WHERE id = :id"), {"id": product_id}).scalar()
+        raise ConflictError(f"{sku} was posted already in {row['reference']}; it cannot be counted again")
+    return int(counted)
+
+
+def _changed(session: Session, row: dict[str, Any], actor: Actor, action: str, product_id: int, sku: str,
+             quantity: int, detail: str) -> None:
+    """Record a line change; an approval given before it no longer covers the lines, so it is withdrawn."""
+    session.execute(text("UPDATE count_sessions SET updated_at = now(), approved_by = NULL, approved_at = NULL"
+                         " WHERE id = :sid"), {"sid": row["id"]})
+    count_history.record(session, row, action, actor.id, product_id=product_id, sku=sku, quantity=quantity,
+                         detail=detail + ("; approval withdrawn" if row["approved_by"] is not None else ""))
+
+
+def _close(session: Session, row: dict[str, Any], actor: Actor, status: str, *, approve: bool = False) -> None:
+    session.execute(text(
+        "UPDATE count_sessions SET status = :status, closed_at = now(), closed_by = :uid, updated_at = now(),"
+        " approved_by = CASE WHEN :approve THEN coalesce(approved_by, :uid) ELSE approved_by END,"
+        " approved_at = CASE WHEN :approve THEN coalesce(approved_at, now()) ELSE approved_at END"
+        " WHERE id = :sid"), {"status": status, "uid": actor.id, "sid": row["id"], "approve": approve})
 
 
 def _product_ids(session: Session, skus: list[str]) -> dict[str, int]:
@@ -415,70 +361,3 @@ def _reason(value: str | None) -> str | None:
     if value is None:
         return None
     return validation.text(value, what="Reason", max_length=MAX_REASON, required=False)
-
-
-# Every item of the location: what is on hand there and what was counted. For a counted line,
-# the expected quantity is the current one minus what moved after the line was counted.
-_REVIEW = text(
-    """
-    WITH items AS (
-        SELECT i.product_id FROM inventory i WHERE i.location_id = :loc AND i.quantity > 0
-        UNION
-        SELECT c.product_id FROM count_lines c WHERE c.session_id = :sid
-    )
-    SELECT p.sku, p.name, coalesce(c.counted, 0) AS counted,
-           coalesce(i.quantity, 0) - coalesce((
-               SELECT sum(m.quantity_delta) FROM stock_movements m
-                WHERE m.product_id = p.id AND m.location_id = :loc AND m.id > c.ledger_position), 0) AS expected,
-           coalesce(c.reason, '') AS reason,
-           coalesce(nullif(p.cost_price, 0), p.unit_price, 0) AS unit_cost,
-           (SELECT string_agg(l2.code, ', ' ORDER BY l2.code) FROM inventory i2 JOIN locations l2 ON l2.id = i2.location_id
-             WHERE i2.product_id = p.id AND i2.location_id <> :loc AND i2.quantity > 0) AS elsewhere,
-           c.expected_at_post, c.posted_difference
-      FROM items
-      JOIN products p ON p.id = items.product_id
-      LEFT JOIN count_lines c ON c.session_id = :sid AND c.product_id = p.id
-      LEFT JOIN inventory i ON i.product_id = p.id AND i.location_id = :loc
-     ORDER BY p.sku
-    """
-)
-
-
-def _review_lines(session: Session, row: dict[str, Any], settings: Settings) -> list[ReviewLine]:
-    result = session.execute(_REVIEW, {"loc": row["location_id"], "sid": row["id"]}).all()
-    lines = []
-    for sku, name, counted, expected, reason, unit_cost, elsewhere, posted_expected, posted_diff in result:
-        if row["status"] == "posted" and posted_expected is not None:
-            expected = posted_expected  # what posting found, not what moved since
-        expected = max(int(expected), 0)
-        difference = int(counted) - expected
-        group = "matching" if difference == 0 else ("missing" if difference < 0 else "extra")
-        value = (abs(difference) * Decimal(unit_cost)).quantize(Decimal("0.01"))
-        percent_over = expected > 0 and abs(difference) * 100 > settings.counts_approve_above_percent * expected
-        needs = bool(difference) and (value > settings.counts_approve_above_value or percent_over)
-        moved = elsewhere if group == "extra" and elsewhere else None
-        lines.append(ReviewLine(sku, name, int(counted), expected, difference, group, moved, reason, value, needs))
-    return lines
-
-
-def _counted_line(session: Session, row: dict[str, Any], product_id: int) -> CountedLine:
-    sku, name, counted = session.execute(text(
-        "SELECT p.sku, p.name, c.counted FROM count_lines c JOIN products p ON p.id = c.product_id"
-        " WHERE c.session_id = :sid AND c.product_id = :pid"), {"sid": row["id"], "pid": product_id}).one()
-    if row["blind"]:
-        return CountedLine(sku, name, counted, None)
-    expected = next((line.expected for line in _review_lines(session, row, Settings()) if line.sku == sku), None)
-    return CountedLine(sku, name, counted, expected)
-
-
-def _session_row(session: Session, session_id: int) -> CountSession:
-    row = session.execute(text(
-        """SELECT s.id, s.reference, l.code, u.username, s.blind, s.status,
-                  (SELECT count(*) FROM count_lines c WHERE c.session_id = s.id),
-                  (SELECT coalesce(sum(c.counted), 0) FROM count_lines c WHERE c.session_id = s.id),
-                  a.username, s.created_at, s.closed_at
-             FROM count_sessions s JOIN locations l ON l.id = s.location_id JOIN users u ON u.id = s.owner_id
-             LEFT JOIN users a ON a.id = s.approved_by
-            WHERE s.id = :sid"""), {"sid": session_id}).one()
-    return CountSession(int(row[0]), row[1], row[2], row[3], row[4], row[5], int(row[6]), int(row[7]), row[8],
-                        row[9], row[10])

@@ -7,13 +7,15 @@ nothing here recomputes a threshold.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import text
 from sqlmodel import Session
 
+from invtui.config import Settings
 from invtui.domain.roles import Actor
-from invtui.services import notifications
+from invtui.services import count_review, count_schedule, notifications
 from invtui.services.tx import unit_of_work
 
 DETAILS = 5
@@ -140,3 +142,51 @@ def _po_bars(session: Session) -> tuple[BarData, ...]:
         rows = session.execute(_PO_DETAILS, {"status": key, "limit": DETAILS}).all() if count else []
         bars.append(BarData(key, label, count, tuple(f"{number} {supplier} - {label.lower()}" for number, supplier in rows)))
     return tuple(bars)
+
+
+# --- cycle counts (issue 16) -------------------------------------------------------------------
+
+COUNT_WEEK_DAYS = 7
+
+# Lines posted in the window: how many, how many were right first time (counted once, no
+# difference), and what the differences were worth at cost (absolute, and net of gains).
+_COUNT_ACCURACY = text(
+    f"""
+    SELECT count(*),
+           count(*) FILTER (WHERE c.posted_difference = 0 AND c.recounts = 0),
+           coalesce(sum(abs(c.posted_difference) * {count_review.UNIT_COST}), 0),
+           coalesce(sum(c.posted_difference * {count_review.UNIT_COST}), 0)
+      FROM count_lines c
+      JOIN products p ON p.id = c.product_id
+     WHERE c.posted_at > :now - make_interval(days => :days) AND c.posted_at <= :now
+    """
+)
+
+
+@dataclass(frozen=True)
+class CountSummary:
+    """The dashboard's count line: locations due, and the last `days` days' count accuracy."""
+
+    due: int
+    days: int
+    lines: int
+    right_first_time: int
+    difference_value: Decimal  # sum of |difference| x unit cost
+    net_value: Decimal  # gains minus losses
+
+    @property
+    def accuracy(self) -> float | None:
+        """Share of posted lines counted right first time; None when nothing was counted."""
+        return self.right_first_time / self.lines if self.lines else None
+
+
+def count_summary(session: Session, actor: Actor, settings: Settings | None = None,
+                  now: datetime | None = None, days: int = COUNT_WEEK_DAYS) -> CountSummary:
+    """Counts due now and the accuracy of the lines posted in the last `days` days (one snapshot)."""
+    moment = now or datetime.now(timezone.utc)
+    with unit_of_work(session):
+        session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+        due = count_schedule.count_due_in(session, settings, moment)
+        lines, right, value, net = session.execute(_COUNT_ACCURACY, {"now": moment, "days": days}).one()
+    return CountSummary(due, days, int(lines), int(right), Decimal(value).quantize(Decimal("0.01")),
+                        Decimal(net).quantize(Decimal("0.01")))

@@ -159,3 +159,26 @@ def test_bar_lengths_are_proportional_and_never_zero_for_a_count() -> None:
     assert bar_cells(434, 9463, 40) == 2
     assert bar_cells(3, 9463, 40) == 1
     assert bar_cells(0, 9463, 40) == 0
+
+
+async def test_the_count_line_shows_counts_due_and_last_week_s_accuracy(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    from invtui.services import counts, users
+
+    with warehouse.session() as s:
+        operator = users.actor_for(s, "operator")
+        ref = counts.start(s, operator, "WH1-A-02").reference
+        for sku, counted in (("BOLT-M6", 50), ("GLOVE-L", 98), ("WASH-10", 1)):  # gloves: 2 short at 1.50
+            counts.set_quantity(s, operator, ref, sku, counted)
+        counts.post(s, operator, ref, reason="lost")
+    with warehouse.connect() as conn:
+        due, lines, right = conn.execute(
+            "SELECT (SELECT count(*) FROM locations WHERE is_active AND last_counted_at IS NULL), count(*),"
+            " count(*) FILTER (WHERE posted_difference = 0 AND recounts = 0) FROM count_lines").fetchone()
+    assert (due, lines, right) == (2, 3, 2)
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        def shown() -> str:
+            return "".join(str(line.render()) for line in app.screen.query("#count-summary"))
+
+        assert await wait_until(pilot, lambda: "due" in shown())
+        assert shown() == "Counts  2 due · 7 days: 67% right first time (2 of 3 lines) · differences 3.00"

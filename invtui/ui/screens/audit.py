@@ -13,7 +13,7 @@ from invtui.services.audit import AuditEntry
 from invtui.ui.bindings import bindings_for
 from invtui.ui.service_call import call_service
 
-KINDS = (None, "stock", "alert", "po", "user")
+KINDS = (None, "stock", "alert", "po", "user", "count")
 
 
 class AuditScreen(ModalScreen[None]):

@@ -19,6 +19,7 @@ from invtui.services import dashboard
 from invtui.ui.messages import EventArrived
 from invtui.ui.screens.base import BaseScreen
 from invtui.ui.widgets.bar_chart import Bar, BarChart
+from invtui.ui.widgets.count_summary import CountSummaryLine
 from invtui.ui.widgets.kpi_tile import KpiTile, compact
 
 STOCK_COLORS = {"OK": "green", "LOW_STOCK": "dark_orange", "OUT_OF_STOCK": "red"}
@@ -47,6 +48,7 @@ class DashboardScreen(BaseScreen):
         with Horizontal(id="charts"):
             yield BarChart("Stock status", id="stock-chart")
             yield BarChart("Purchase orders", id="po-chart")
+        yield CountSummaryLine(id="count-summary")
         yield Static("Loading…", id="bar-detail")
 
     def on_mount(self) -> None:
@@ -62,9 +64,15 @@ class DashboardScreen(BaseScreen):
         self._load_started = time.monotonic()
         self.service(lambda session: dashboard.load(session, actor), self._show, group="dashboard",
                      exclusive=True, failed=lambda error: setattr(self, "_loading", False))
+        settings = self.invtui.settings
+        self.service(lambda session: dashboard.count_summary(session, actor, settings),
+                     self.query_one(CountSummaryLine).show, group="dashboard-counts", exclusive=True)
 
     def on_event_arrived(self, message: EventArrived) -> None:
-        self._stale = True
+        event = message.event  # type: ignore[attr-defined]
+        # Scans and reasons change no figure here; only a posting or a new interval moves the count line.
+        if event.kind != "count.changed" or event.get("action") in ("posted", "interval"):
+            self._stale = True
 
     def _reload_if_stale(self) -> None:
         # At most once a second, and never more than a third of the time: on 1M rows a load takes
