@@ -1,0 +1,273 @@
+"""Counting a location (`k` on the stock screen, F3 in scan mode, Enter in the counts list).
+
+Scan or type items as in scan mode: each code adds one to the item's line (one line per item);
+a number and Enter sets the selected line (right after a scan, the scanned item's count); ↑/↓
+select a line, Delete sets it to 0 ("looked for, none here"). Unknown codes, location codes and
+inactive products are refused in red with the bell, never added; an item the ledger does not
+have here is added and marked with where it is expected. Empty Enter finishes: the review.
+Escape leaves the count open (it lives in the database) to be resumed later.
+
+Every entry is saved at once through `services.counts` and worked through in the order it was
+typed, so a scanner's burst lands line by line (with `ui.key_order`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.dom import DOMNode
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Static
+
+from invtui.domain.roles import Permission
+from invtui.errors import InvtuiError
+from invtui.services import count_views, counts
+from invtui.services.count_views import CountingView, ViewLine
+from invtui.ui.messages import EventArrived
+from invtui.ui.service_call import call_service
+from invtui.ui.styles import style
+
+QUANTITY = re.compile(r"^\d{1,7}$")  # as in scan mode: a scanner's EAN is longer than any count
+LEAVE = None  # the queue's marker for Escape: leave once what was typed before it is saved
+
+
+def open_count(node: DOMNode, location: str, closed: Callable[[Any], Any] | None = None) -> None:
+    """Start a count of `location`, or resume its open one (the owner's, or any for a manager)."""
+    app: Any = node.app
+    actor = app.actor
+    if actor is None:
+        return
+    if not actor.can(Permission.MOVE_STOCK):
+        app.notify(f"Role {actor.role.value} cannot count stock", title="Not allowed", severity="warning")
+        return
+
+    def opened(session: counts.CountSession) -> None:
+        verb = f"Resumed, {session.lines} line(s) so far" if session.lines else "Started"
+        app.notify(f"{session.reference} at {session.location}: {verb}", title="Count")
+        app.push_screen(CountScreen(session), closed)
+
+    call_service(node, lambda s: count_views.start_or_resume(s, actor, location), opened, group="count-open")
+
+
+class CountScreen(ModalScreen[str | None]):
+    """Dismisses with "posted" or "abandoned" when the count closed, None when left open."""
+
+    CSS_PATH = "count.tcss"
+    AUTO_FOCUS = "#count-input"
+    BINDINGS = [
+        Binding("up", "select(-1)", "Line up", show=False),
+        Binding("down", "select(1)", "Line down", show=False),
+        # Priority: the input would take Delete for itself; with text typed it still gets it.
+        Binding("delete", "zero_line", "Line to 0", priority=True),
+        Binding("f3", "counts_list", "Counts due"),
+        Binding("escape", "leave", "Leave (resume later)"),
+    ]
+
+    def __init__(self, session: counts.CountSession) -> None:
+        super().__init__()
+        self.session = session
+        self.lines: list[ViewLine] = []
+        self.selected = 0
+        self._fresh: str | None = None  # the SKU whose line the last entry created by a scan
+        self._waiting: deque[str | None] = deque()
+        self._busy = False
+        self._stale = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="count-box"):
+            yield Static("", id="count-title")
+            yield Static("", id="count-state")
+            yield Input(placeholder="scan or type items; a number sets the line; empty Enter: review",
+                        id="count-input")
+            yield Static("", id="count-message")
+            table: DataTable[Text] = DataTable(id="count-lines", cursor_type="row")
+            table.can_focus = False  # a scanner's Tab must not take the focus from the input
+            yield table
+            yield Static("↑↓ line · 12⏎ qty · Del: 0 · ⏎ review · F3 due · Esc leave", classes="modal-hint")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#count-lines", DataTable)
+        table.add_column("SKU", width=10)
+        table.add_column("product", width=16)
+        table.add_column("counted", width=7)
+        if not self.session.blind:
+            table.add_column("expected", width=8)
+        table.add_column("note")
+        self._show()
+        self._load()
+        self.set_interval(1.0, self._reload_if_stale)
+
+    # -- showing -----------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        actor, ref = self.app.actor, self.session.reference  # type: ignore[attr-defined]
+        call_service(self, lambda s: count_views.counting(s, actor, ref), self._loaded, group="count-view")
+
+    def _loaded(self, view: CountingView, sku: str | None = None) -> None:
+        self.session, self.lines = view.session, view.lines
+        if sku is not None:
+            self.selected = next((n for n, line in enumerate(self.lines) if line.sku == sku), self.selected)
+        self._show()
+
+    def _show(self) -> None:
+        cnt = self.session
+        mode = "blind" if cnt.blind else "expected shown"
+        self.query_one("#count-title", Static).update(
+            Text(f"Count {cnt.reference} · {cnt.location} · {mode}", style="bold"))
+        self.query_one("#count-state", Static).update(
+            f"{len(self.lines)} line(s), {sum(line.counted for line in self.lines)} unit(s) · by {cnt.owner}")
+        table = self.query_one("#count-lines", DataTable)
+        table.clear()
+        for line in self.lines:
+            cells = [Text(line.sku), Text(line.name, overflow="ellipsis", no_wrap=True), Text(str(line.counted))]
+            if not cnt.blind:
+                cells.append(Text("" if line.expected is None else str(line.expected)))
+            cells.append(self._note(line))
+            table.add_row(*cells)
+        table.show_cursor = bool(self.lines)
+        if self.lines:
+            self.selected = max(0, min(self.selected, len(self.lines) - 1))
+            table.move_cursor(row=self.selected)
+
+    def _note(self, line: ViewLine) -> Text:
+        if line.elsewhere is None:
+            return Text("")
+        return Text(f"not stocked here; ledger: {line.elsewhere}", style=style(self.app, "warn"))
+
+    def _say(self, message: str, *, bad: bool = False, warn: bool = False) -> None:
+        meaning = "danger" if bad else "warn" if warn else ""
+        text = Text(("✖ " if bad else "") + message, style=style(self.app, meaning) if meaning else "")
+        self.query_one("#count-message", Static).update(text)
+        if bad:
+            self.app.bell()
+
+    # -- keys ----------------------------------------------------------------------------------
+
+    def action_select(self, step: int) -> None:
+        if self.lines:
+            self.selected = max(0, min(self.selected + step, len(self.lines) - 1))
+            self._fresh = None
+            self._show()
+
+    def action_zero_line(self) -> None:
+        field = self.query_one("#count-input", Input)
+        if field.value:
+            field.action_delete_right()
+            return
+        if self.lines:
+            self._waiting.append("0")
+            self._fresh = None
+            self._next()
+
+    def action_leave(self) -> None:
+        self._waiting.append(LEAVE)
+        self._next()
+
+    def action_counts_list(self) -> None:
+        from invtui.ui.screens.counts_list import CountsListScreen
+
+        self.app.push_screen(CountsListScreen(can_open=False))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._waiting.append(event.value.strip())
+        event.input.value = ""
+        self._next()
+
+    # -- entries, in the order typed -------------------------------------------------------------
+
+    def _next(self) -> None:
+        while self._waiting and not self._busy:
+            entry = self._waiting.popleft()
+            if entry is LEAVE:
+                self.app.notify(f"{self.session.reference} stays open: k on {self.session.location} resumes it",
+                                title="Count")
+                self.dismiss(None)
+                return
+            if not entry:
+                self._review()
+                return
+            if QUANTITY.match(entry) and self.lines:
+                self._set_quantity(int(entry))
+            else:
+                self._scan(entry)
+
+    def _run(self, call: Callable[[Any], Any], done: Callable[[Any], None]) -> None:
+        """One saved entry, then the count as it now is; a refusal is said in red and skipped."""
+        actor, ref = self.app.actor, self.session.reference  # type: ignore[attr-defined]
+        self._busy = True
+
+        def saved(result: tuple[Any, CountingView]) -> None:
+            self._loaded(result[1], result[0].sku)
+            done(result[0])
+            self._finished()
+
+        def refused(error: InvtuiError | None) -> None:
+            self._say(error.message if error else "Not saved", bad=True)
+            self._finished()
+
+        call_service(self, lambda s: (call(s), count_views.counting(s, actor, ref)), saved, group="count-entry",
+                     failed=refused, toast_refusals=False)
+
+    def _finished(self) -> None:
+        self._busy = False
+        self._next()
+
+    def _scan(self, code: str) -> None:
+        actor, ref = self.app.actor, self.session.reference  # type: ignore[attr-defined]
+        known = {line.sku for line in self.lines}
+
+        def done(line: counts.CountedLine) -> None:
+            self._fresh = line.sku if line.sku not in known else None
+            shown = next((x for x in self.lines if x.sku == line.sku), None)
+            if shown is not None and shown.elsewhere is not None:  # added, and said to be from elsewhere
+                self._say(f"+1 {line.sku} (now {line.counted}): not stocked here, ledger has it at "
+                          f"{shown.elsewhere}; marked moved?", warn=True)
+            else:
+                self._say(f"+1 {line.sku} {line.name} (now {line.counted})")
+
+        self._run(lambda s: counts.scan(s, actor, ref, code), done)
+
+    def _set_quantity(self, quantity: int) -> None:
+        actor, ref = self.app.actor, self.session.reference  # type: ignore[attr-defined]
+        line = self.lines[self.selected]
+        if self._fresh == line.sku and quantity > 1:
+            # Right after its first scan, a number says how many: part of the first count, no recount.
+            call: Callable[[Any], Any] = lambda s: counts.scan(s, actor, ref, line.sku, quantity - line.counted)  # noqa: E731
+        elif self._fresh == line.sku and quantity == line.counted:
+            self._say(f"{line.sku}: counted {quantity}")
+            self._fresh = None
+            return
+        else:
+            call = lambda s: counts.set_quantity(s, actor, ref, line.sku, quantity)  # noqa: E731
+        self._fresh = None
+        self._run(call, lambda saved: self._say(f"{saved.sku}: counted {saved.counted}"))
+
+    # -- review and live --------------------------------------------------------------------------
+
+    def _review(self) -> None:
+        from invtui.ui.screens.count_review import CountReviewScreen
+
+        def closed(outcome: str | None) -> None:
+            if outcome:
+                self.dismiss(outcome)
+            else:
+                self._load()
+
+        self.app.push_screen(CountReviewScreen(self.session), closed)
+
+    def on_event_arrived(self, message: EventArrived) -> None:
+        if message.event.kind == "stock.changed" and not self.session.blind:  # type: ignore[attr-defined]
+            self._stale = True  # expected quantities are shown: keep them current
+
+    def _reload_if_stale(self) -> None:
+        if self._stale and not self._busy:
+            self._stale = False
+            self._load()
