@@ -160,14 +160,12 @@ async def test_differences_above_the_threshold_wait_for_a_manager(make_app, ware
     app = make_app("operator", live=False)  # default thresholds: 25 %
     async with app.run_test(size=(80, 24)) as pilot:
         await start_count(app, pilot)
-        await pilot.press(*"BOLT-M6", "enter", "enter")  # 1 of 3: a third missing
+        await pilot.press(*keys_of(["BOLT-M6", "TIE-200", "40", "FUSE-5A", "120", "TAPE-48", "5"]), "enter")
         assert await wait_until(pilot, lambda: isinstance(app.screen, CountReviewScreen) and app.screen.review)
-        review = app.screen
-        for sku in [line.sku for line in review.review.differences]:  # all but BOLT-M6 not counted at all
-            await on_line(pilot, review, sku)
-            await pilot.press("e")
-            await answer(app, pilot, "2")
-        assert "0 without reason · 4 need a manager's approval" in str(review.query_one("#review-summary").render())
+        review = app.screen  # BOLT-M6: 1 of 3, a third missing
+        await pilot.press("e")
+        await answer(app, pilot, "2")
+        assert "0 without reason · 1 need approval" in str(review.query_one("#review-summary").render())
         await pilot.press("p")
         assert await wait_until(pilot, lambda: "need a manager's approval first" in detail(app))
         await pilot.press("a")  # hidden and inert for an operator
@@ -197,3 +195,27 @@ async def test_viewer_sees_counts_due_and_open_sessions_live_but_cannot_count(ma
             counts.post(s, operator, ref, reason="lost", settings=Settings(**LENIENT))  # type: ignore[arg-type]
         assert await wait_until(pilot, lambda: [d.code for d in listed.due] == ["WH1-A-01", "WH1-A-02"]
                                 and listed.open == [], timeout=5)
+
+
+async def test_manager_counts_with_expected_shown_approves_and_posts(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("manager", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await start_count(app, pilot)
+        assert not screen.session.blind  # blind by default for operators only
+        await pilot.press(*keys_of(["BOLT-M6", "2", "TIE-200", "40", "FUSE-5A", "120", "TAPE-48", "5"]))
+        assert await wait_until(pilot, lambda: len(screen.lines) == 4)
+        assert {line.sku: line.expected for line in screen.lines}["BOLT-M6"] == 3
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, CountReviewScreen) and app.screen.review)
+        review = app.screen
+        await pilot.press("e")
+        await answer(app, pilot, *"dropped behind the shelf")  # own words
+        await pilot.press("a")
+        assert await wait_until(pilot, lambda: "approved by manager" in str(review.query_one("#review-summary").render()))
+        await pilot.press("p", "y")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, InventoryScreen))
+    with warehouse.connect() as conn:
+        row = conn.execute("SELECT s.status, u.username, m.quantity_delta, m.reason FROM count_sessions s"
+                           " JOIN users u ON u.id = s.approved_by JOIN stock_movements m ON m.reference = s.reference"
+                           ).fetchall()
+    assert [tuple(r) for r in row] == [("posted", "manager", -1, "dropped behind the shelf")]

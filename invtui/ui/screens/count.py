@@ -79,6 +79,7 @@ class CountScreen(ModalScreen[str | None]):
         self._waiting: deque[str | None] = deque()
         self._busy = False
         self._stale = False
+        self._narrow = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="count-box"):
@@ -94,12 +95,15 @@ class CountScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#count-lines", DataTable)
-        table.add_column("SKU", width=10)
-        table.add_column("product", width=16)
-        table.add_column("counted", width=7)
+        inner = min(self.app.size.width, 100) - 4  # the box's border and padding
+        self._narrow = inner < 56  # a small terminal: no product name, the SKU is what was scanned
+        columns = [("SKU", 10)] if self._narrow else [("SKU", 10), ("product", 16)]
+        columns.append(("qty" if self._narrow else "counted", 5 if self._narrow else 7))
         if not self.session.blind:
-            table.add_column("expected", width=8)
-        table.add_column("note")
+            columns.append(("expected", 8))
+        for label, width in columns:
+            table.add_column(label, width=width)
+        table.add_column("note", width=max(6, inner - sum(width + 2 for _, width in columns) - 3))
         self._show()
         self._load()
         self.set_interval(1.0, self._reload_if_stale)
@@ -126,7 +130,10 @@ class CountScreen(ModalScreen[str | None]):
         table = self.query_one("#count-lines", DataTable)
         table.clear()
         for line in self.lines:
-            cells = [Text(line.sku), Text(line.name, overflow="ellipsis", no_wrap=True), Text(str(line.counted))]
+            cells = [Text(line.sku)]
+            if not self._narrow:
+                cells.append(Text(line.name, overflow="ellipsis", no_wrap=True))
+            cells.append(Text(str(line.counted)))
             if not cnt.blind:
                 cells.append(Text("" if line.expected is None else str(line.expected)))
             cells.append(self._note(line))
@@ -139,7 +146,7 @@ class CountScreen(ModalScreen[str | None]):
     def _note(self, line: ViewLine) -> Text:
         if line.elsewhere is None:
             return Text("")
-        return Text(f"not stocked here; ledger: {line.elsewhere}", style=style(self.app, "warn"))
+        return Text(f"not here: {line.elsewhere}", style=style(self.app, "warn"), overflow="ellipsis", no_wrap=True)
 
     def _say(self, message: str, *, bad: bool = False, warn: bool = False) -> None:
         meaning = "danger" if bad else "warn" if warn else ""

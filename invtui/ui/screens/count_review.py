@@ -121,7 +121,8 @@ class CountReviewScreen(ModalScreen[str | None]):
             table.add_column("reason / note")
             yield table
             yield Static("", id="review-detail")
-            yield Static("⏎/e reason · r recount · p post · a approve · x abandon · Esc back", classes="modal-hint")
+            approve = " · a approve" if self.actor is not None and self.actor.can(Permission.APPROVE_COUNT) else ""
+            yield Static(f"⏎/e reason · r recount · p post{approve} · x abandon · Esc back", classes="modal-hint")
 
     def on_mount(self) -> None:
         self.reload()
@@ -178,7 +179,7 @@ class CountReviewScreen(ModalScreen[str | None]):
         parts = [groups, f"{unexplained} without reason"]
         if waiting:
             by = self.session.approved_by
-            parts.append(f"approved by {by}" if by else f"{waiting} need a manager's approval")
+            parts.append(f"approved by {by}" if by else f"{waiting} need approval")
         self.query_one("#review-summary", Static).update(" · ".join(parts))
 
     def _current(self) -> counts.ReviewLine | None:
@@ -311,7 +312,7 @@ class CountReviewScreen(ModalScreen[str | None]):
     # -- live ----------------------------------------------------------------------------------------
 
     def on_event_arrived(self, message: EventArrived) -> None:
-        if message.event.kind == "stock.changed":  # type: ignore[attr-defined]
+        if message.event.kind == "stock.changed" or message.event.kind.startswith("count."):  # type: ignore[attr-defined]
             self._stale = True  # expected quantities of lines not yet counted follow the ledger
 
     def _reload_if_stale(self) -> None:

@@ -104,7 +104,7 @@ class CountsListScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def on_event_arrived(self, message: EventArrived) -> None:
-        if message.event.kind == "stock.changed":  # type: ignore[attr-defined]
+        if message.event.kind == "stock.changed" or message.event.kind.startswith("count."):  # type: ignore[attr-defined]
             self._stale = True  # a posted count (or any movement) changes what is due and held
 
     def _reload_if_stale(self) -> None:
