@@ -78,21 +78,21 @@ async def test_operator_counts_a_location_reviews_gives_reasons_and_posts(make_a
         assert [c.label.plain for c in screen.query_one("#count-lines", DataTable).columns.values()] == [
             "SKU", "product", "counted", "note"]  # blind: no expected column
         # A scanner's burst: a number right after a code is that item's count.
-        await burst(app, pilot, *keys_of(["BOLT-M6", "2", "TIE-200", "40", "GLOVE-L", "NOPE-9", "FUSE-5A", "120"]))
+        await burst(app, pilot, *keys_of(["BOLT-M6", "2", "TIE-200", "40", "GLOVE-L", "NOPE-9", "NUT-M6", "0"]))
         assert await wait_until(pilot, lambda: counted(app) == {
             "BOLT-M6": (2, None), "TIE-200": (40, None), "GLOVE-L": (1, "WH1-A-02, WH1-B-01"),
-            "FUSE-5A": (120, None)}, timeout=10), counted(app)
-        with warehouse.connect() as conn:  # a count typed after the first scan is no recount
-            assert conn.execute("SELECT sum(recounts) FROM count_lines").fetchone()[0] == 0
+            "NUT-M6": (0, "nowhere")}, timeout=10), counted(app)
+        with warehouse.connect() as conn:  # a count typed after the first scan is no recount; 0 is one
+            assert conn.execute("SELECT sum(recounts) FROM count_lines").fetchone()[0] == 1
         await pilot.press("enter")  # empty: finish
         assert await wait_until(pilot, lambda: isinstance(app.screen, CountReviewScreen) and app.screen.review)
         review = app.screen
         await settle(pilot)
         assert groups(app) == {
-            "missing": {"BOLT-M6": (2, level(warehouse, "BOLT-M6", HERE)[0]), "TAPE-48": (0, 5)},
+            "missing": {"BOLT-M6": (2, level(warehouse, "BOLT-M6", HERE)[0]), "FUSE-5A": (0, 120), "TAPE-48": (0, 5)},
             "extra": {"GLOVE-L": (1, 0)},
-            "matching": {"FUSE-5A": (120, 120), "TIE-200": (40, level(warehouse, "TIE-200", HERE)[0])}}
-        assert "missing 2 · extra 1 · matching 2 · 3 without reason" in str(review.query_one("#review-summary").render())
+            "matching": {"NUT-M6": (0, 0), "TIE-200": (40, level(warehouse, "TIE-200", HERE)[0])}}
+        assert "missing 3 · extra 1 · matching 2 · 4 without reason" in str(review.query_one("#review-summary").render())
         before = ledger_rows(warehouse)
         await pilot.press("p")  # no reasons yet: refused, nothing asked
         assert "Give a reason for each difference first" in detail(app) and app.screen is review
@@ -103,25 +103,29 @@ async def test_operator_counts_a_location_reviews_gives_reasons_and_posts(make_a
         await on_line(pilot, review, "BOLT-M6")
         await pilot.press("e")
         await answer(app, pilot, "4")  # 4: miscount
+        await on_line(pilot, review, "FUSE-5A")  # never counted: the reason gives it a line of 0
+        await pilot.press("e")
+        await answer(app, pilot, "2")
         await on_line(pilot, review, "GLOVE-L")
         assert "moved? the ledger has it at WH1-A-02, WH1-B-01" in detail(app)
         await pilot.press("enter")  # a moved? line suggests "moved"
         await answer(app, pilot)
         await pilot.press("p")
         assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
-        assert "2 adjustment(s) at WH1-A-01, +1 / −1 units" in str(app.screen.query_one("#confirm-question").render())
+        assert "3 adjustment(s) at WH1-A-01, +1 / −121 units" in str(app.screen.query_one("#confirm-question").render())
         await pilot.press("y")
         assert await wait_until(pilot, lambda: isinstance(app.screen, InventoryScreen))
-        assert ledger_rows(warehouse) == before + 2
+        assert ledger_rows(warehouse) == before + 3
         with warehouse.connect() as conn:
             adjusts = conn.execute(
                 "SELECT p.sku, m.quantity_delta, m.reason, m.reference FROM stock_movements m"
                 " JOIN products p ON p.id = m.product_id WHERE m.kind = 'adjust' ORDER BY p.sku").fetchall()
         assert [tuple(a) for a in adjusts] == [("BOLT-M6", -1, "miscount", "CNT-000001"),
+                                               ("FUSE-5A", -120, "lost", "CNT-000001"),
                                                ("GLOVE-L", 1, "moved", "CNT-000001")]
         assert level(warehouse, "BOLT-M6", HERE) == (2, 0) and level(warehouse, "GLOVE-L", HERE) == (1, 0)
         assert session_row(warehouse)[1] == "posted"
-        assert any("Posted CNT-000001: 2 adjustment(s)" in t for t in toasts(app))
+        assert any("Posted CNT-000001: 3 adjustment(s)" in t for t in toasts(app))
 
 
 async def test_leaving_keeps_the_count_to_resume_and_abandon_writes_nothing(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]

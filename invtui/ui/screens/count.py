@@ -267,6 +267,7 @@ class CountScreen(ModalScreen[str | None]):
                 self.dismiss(outcome)
             else:
                 self._load()
+                self._next()  # what a scanner typed after the Enter that opened the review
 
         self.app.push_screen(CountReviewScreen(self.session), closed)
 
