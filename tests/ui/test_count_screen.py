@@ -14,7 +14,6 @@ from invtui.ui.screens.count import CountScreen
 from invtui.ui.screens.count_review import AbandonCountModal, AskModal, CountReviewScreen
 from invtui.ui.screens.counts_list import CountsListScreen
 from invtui.ui.screens.inventory import InventoryScreen
-from invtui.ui.screens.scan import ScanScreen
 from invtui.ui.widgets.confirm_modal import ConfirmModal
 
 from .burst import burst

@@ -5,26 +5,32 @@ from __future__ import annotations
 from textual.widgets import DataTable
 
 from invtui.db.engine import Database
+from invtui.ui.screens.count import CountScreen
 
 from .test_live import wait_until
 from .test_snapshots import settle
 
-COUNTED = ["k", *"BOLT-M6", "enter", *"2", "enter", *"GLOVE-L", "enter", *"TIE-200", "enter", *"40", "enter"]
+COUNTED = [*"BOLT-M6", "enter", *"2", "enter", *"GLOVE-L", "enter", *"TIE-200", "enter", *"40", "enter"]
 
 
-def _run(snap_compare, make_app, size, *keys: str) -> bool:  # type: ignore[no-untyped-def]
+def _run(snap_compare, make_app, size, *keys: str, then: tuple[str, ...] = ()) -> bool:  # type: ignore[no-untyped-def]
+    """`k` on the first stock row, `keys` typed into the count (saved in order), then `then`."""
     app = make_app("operator", live=False, fixed_clock=True)
 
     async def ready(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
         await pilot.press("3")
         assert await wait_until(pilot, lambda: pilot.app.screen.query_one("#inventory-table", DataTable).row_count)
-        for key in keys:
-            if key == "K":
-                pilot.app.clear_notifications()  # the toast of the count just left would hide the list
+        await pilot.press("k")
+        assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, CountScreen))
+        screen = pilot.app.screen
+        await pilot.press(*keys)
+        assert await wait_until(pilot, lambda: sum(line.counted for line in screen.lines) == 43 and not screen._busy
+                                and not screen._waiting)
+        for key in then:
             await pilot.press(key)
-            if key in ("enter", "k", "K"):  # each entry is saved before the next
-                await settle(pilot)
+            await settle(pilot)
+        pilot.app.clear_notifications()  # toasts time out: a slow run would catch one, a fast one not
         await settle(pilot)
 
     return snap_compare(app, terminal_size=size, run_before=ready)
@@ -40,8 +46,8 @@ def test_counting_on_a_small_terminal(snap_compare, make_app, warehouse: Databas
 
 
 def test_review_in_three_groups(snap_compare, make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
-    assert _run(snap_compare, make_app, (80, 24), *COUNTED, "enter", "down", "down", "down", "down")
+    assert _run(snap_compare, make_app, (80, 24), *COUNTED, then=("enter", "down", "down", "down", "down"))
 
 
 def test_counts_due_and_open(snap_compare, make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
-    assert _run(snap_compare, make_app, (80, 24), *COUNTED, "escape", "K")
+    assert _run(snap_compare, make_app, (80, 24), *COUNTED, then=("escape", "K"))
