@@ -39,6 +39,20 @@ class CountingView:
 def counting(session: Session, actor: Actor, reference: str) -> CountingView:
     """The session and its lines as the counter sees them, with items from other places marked."""
     shown, lines = counts.show(session, actor, reference)
+    away = placement(session, shown.location, [line.sku for line in lines])
+    return CountingView(shown, [ViewLine(line.sku, line.name, line.counted, line.expected, away.get(line.sku))
+                                for line in lines])
+
+
+def view_line(session: Session, location: str, line: counts.CountedLine) -> ViewLine:
+    """One line just counted, marked when the item is not stocked at `location` (the screen updates
+    that line alone, so a count of thousands of items does not redraw them all at every scan)."""
+    return ViewLine(line.sku, line.name, line.counted, line.expected,
+                    placement(session, location, [line.sku]).get(line.sku))
+
+
+def placement(session: Session, location: str, skus: list[str]) -> dict[str, str]:
+    """For each of `skus` not stocked at `location`: where the ledger has it ("nowhere" if no place)."""
     with unit_of_work(session):
         rows = session.execute(text(
             """SELECT p.sku,
@@ -47,11 +61,8 @@ def counting(session: Session, actor: Actor, reference: str) -> CountingView:
                       (SELECT string_agg(l2.code, ', ' ORDER BY l2.code) FROM inventory i2
                          JOIN locations l2 ON l2.id = i2.location_id
                         WHERE i2.product_id = p.id AND l2.code <> :here AND i2.quantity > 0)
-                 FROM products p WHERE p.sku = ANY(:skus)"""),
-            {"here": shown.location, "skus": [line.sku for line in lines]}).all()
-    away = {sku: (other or "nowhere") for sku, here, other in rows if not here}
-    return CountingView(shown, [ViewLine(line.sku, line.name, line.counted, line.expected, away.get(line.sku))
-                                for line in lines])
+                 FROM products p WHERE p.sku = ANY(:skus)"""), {"here": location, "skus": skus}).all()
+    return {sku: (other or "nowhere") for sku, here, other in rows if not here}
 
 
 def open_at(session: Session, actor: Actor, location: str) -> counts.CountSession | None:

@@ -102,8 +102,8 @@ class CountScreen(ModalScreen[str | None]):
         if not self.session.blind:
             columns.append(("expected", 8))
         for label, width in columns:
-            table.add_column(label, width=width)
-        table.add_column("note", width=max(6, inner - sum(width + 2 for _, width in columns) - 3))
+            table.add_column(label, width=width, key=label)
+        table.add_column("note", width=max(6, inner - sum(width + 2 for _, width in columns) - 3), key="note")
         self._show()
         self._load()
         self.set_interval(1.0, self._reload_if_stale)
@@ -111,16 +111,41 @@ class CountScreen(ModalScreen[str | None]):
     # -- showing -----------------------------------------------------------------------------
 
     def _load(self) -> None:
+        """All lines afresh; entries typed meanwhile wait, so an older answer never paints over a newer line."""
         actor, ref = self.app.actor, self.session.reference  # type: ignore[attr-defined]
-        call_service(self, lambda s: count_views.counting(s, actor, ref), self._loaded, group="count-view")
+        self._busy = True
+        call_service(self, lambda s: count_views.counting(s, actor, ref), self._loaded, group="count-view",
+                     failed=lambda _: self._finished())
 
-    def _loaded(self, view: CountingView, sku: str | None = None) -> None:
+    def _loaded(self, view: CountingView) -> None:
         self.session, self.lines = view.session, view.lines
-        if sku is not None:
-            self.selected = next((n for n, line in enumerate(self.lines) if line.sku == sku), self.selected)
         self._show()
+        self._finished()
 
     def _show(self) -> None:
+        """Every line again (on opening, resuming, coming back from the review)."""
+        table = self.query_one("#count-lines", DataTable)
+        table.clear()
+        for line in self.lines:
+            table.add_row(*self._cells(line), key=line.sku)
+        self._show_state()
+
+    def _put(self, line: ViewLine) -> None:
+        """One line just saved: its row changes (or is added) and is selected; the others stay."""
+        table = self.query_one("#count-lines", DataTable)
+        index = next((n for n, known in enumerate(self.lines) if known.sku == line.sku), None)
+        if index is None:
+            self.lines.append(line)
+            table.add_row(*self._cells(line), key=line.sku)
+            index = len(self.lines) - 1
+        else:
+            self.lines[index] = line
+            for column, cell in zip(table.columns, self._cells(line), strict=True):
+                table.update_cell(line.sku, column, cell)
+        self.selected = index
+        self._show_state()
+
+    def _show_state(self) -> None:
         cnt = self.session
         mode = "blind" if cnt.blind else "expected shown"
         self.query_one("#count-title", Static).update(
@@ -128,20 +153,20 @@ class CountScreen(ModalScreen[str | None]):
         self.query_one("#count-state", Static).update(
             f"{len(self.lines)} line(s), {sum(line.counted for line in self.lines)} unit(s) · by {cnt.owner}")
         table = self.query_one("#count-lines", DataTable)
-        table.clear()
-        for line in self.lines:
-            cells = [Text(line.sku)]
-            if not self._narrow:
-                cells.append(Text(line.name, overflow="ellipsis", no_wrap=True))
-            cells.append(Text(str(line.counted)))
-            if not cnt.blind:
-                cells.append(Text("" if line.expected is None else str(line.expected)))
-            cells.append(self._note(line))
-            table.add_row(*cells)
         table.show_cursor = bool(self.lines)
         if self.lines:
             self.selected = max(0, min(self.selected, len(self.lines) - 1))
             table.move_cursor(row=self.selected)
+
+    def _cells(self, line: ViewLine) -> list[Text]:
+        cells = [Text(line.sku)]
+        if not self._narrow:
+            cells.append(Text(line.name, overflow="ellipsis", no_wrap=True))
+        cells.append(Text(str(line.counted)))
+        if not self.session.blind:
+            cells.append(Text("" if line.expected is None else str(line.expected)))
+        cells.append(self._note(line))
+        return cells
 
     def _note(self, line: ViewLine) -> Text:
         if line.elsewhere is None:
@@ -161,7 +186,7 @@ class CountScreen(ModalScreen[str | None]):
         if self.lines:
             self.selected = max(0, min(self.selected + step, len(self.lines) - 1))
             self._fresh = None
-            self._show()
+            self._show_state()
 
     def action_zero_line(self) -> None:
         field = self.query_one("#count-input", Input)
@@ -206,21 +231,21 @@ class CountScreen(ModalScreen[str | None]):
             else:
                 self._scan(entry)
 
-    def _run(self, call: Callable[[Any], Any], done: Callable[[Any], None]) -> None:
-        """One saved entry, then the count as it now is; a refusal is said in red and skipped."""
-        actor, ref = self.app.actor, self.session.reference  # type: ignore[attr-defined]
+    def _run(self, call: Callable[[Any], counts.CountedLine], done: Callable[[ViewLine], None]) -> None:
+        """One saved entry, then its line on screen; a refusal is said in red and skipped."""
+        where = self.session.location
         self._busy = True
 
-        def saved(result: tuple[Any, CountingView]) -> None:
-            self._loaded(result[1], result[0].sku)
-            done(result[0])
+        def saved(line: ViewLine) -> None:
+            self._put(line)
+            done(line)
             self._finished()
 
         def refused(error: InvtuiError | None) -> None:
             self._say(error.message if error else "Not saved", bad=True)
             self._finished()
 
-        call_service(self, lambda s: (call(s), count_views.counting(s, actor, ref)), saved, group="count-entry",
+        call_service(self, lambda s: count_views.view_line(s, where, call(s)), saved, group="count-entry",
                      failed=refused, toast_refusals=False)
 
     def _finished(self) -> None:
@@ -231,12 +256,11 @@ class CountScreen(ModalScreen[str | None]):
         actor, ref = self.app.actor, self.session.reference  # type: ignore[attr-defined]
         known = {line.sku for line in self.lines}
 
-        def done(line: counts.CountedLine) -> None:
+        def done(line: ViewLine) -> None:
             self._fresh = line.sku if line.sku not in known else None
-            shown = next((x for x in self.lines if x.sku == line.sku), None)
-            if shown is not None and shown.elsewhere is not None:  # added, and said to be from elsewhere
+            if line.elsewhere is not None:  # added, and said to be from elsewhere
                 self._say(f"+1 {line.sku} (now {line.counted}): not stocked here, ledger has it at "
-                          f"{shown.elsewhere}; marked moved?", warn=True)
+                          f"{line.elsewhere}; marked moved?", warn=True)
             else:
                 self._say(f"+1 {line.sku} {line.name} (now {line.counted})")
 
@@ -266,8 +290,7 @@ class CountScreen(ModalScreen[str | None]):
             if outcome:
                 self.dismiss(outcome)
             else:
-                self._load()
-                self._next()  # what a scanner typed after the Enter that opened the review
+                self._load()  # then what a scanner typed after the Enter that opened the review
 
         self.app.push_screen(CountReviewScreen(self.session), closed)
 
@@ -276,6 +299,6 @@ class CountScreen(ModalScreen[str | None]):
             self._stale = True  # expected quantities are shown: keep them current
 
     def _reload_if_stale(self) -> None:
-        if self._stale and not self._busy:
+        if self._stale and not self._busy and not self._waiting:
             self._stale = False
             self._load()
