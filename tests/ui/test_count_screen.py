@@ -139,6 +139,12 @@ async def test_leaving_keeps_the_count_to_resume_and_abandon_writes_nothing(make
         assert await wait_until(pilot, lambda: isinstance(app.screen, CountScreen))
         await pilot.press(*"NUT-M6", "enter", *"TIE-200", "enter", "down", "up", *"3", "enter")
         assert await wait_until(pilot, lambda: counted(app) == {"NUT-M6": (3, "nowhere"), "TIE-200": (1, None)}), counted(app)
+        with warehouse.connect() as conn:
+            conn.execute("UPDATE products SET is_active = false WHERE sku = 'WASH-10'")
+            conn.commit()
+        await pilot.press(*"WASH-10", "enter")  # inactive: said in red, not added
+        assert await wait_until(pilot, lambda: "Product WASH-10 is inactive; not added" in str(
+            app.screen.query_one("#count-message").render())) and len(app.screen.lines) == 2
         await pilot.press("escape")  # leave: the count stays open in the database
         assert await wait_until(pilot, lambda: isinstance(app.screen, InventoryScreen))
         assert session_row(warehouse) == ("CNT-000001", "open", 2)
