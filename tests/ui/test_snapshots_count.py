@@ -51,3 +51,7 @@ def test_review_in_three_groups(snap_compare, make_app, warehouse: Database) -> 
 
 def test_counts_due_and_open(snap_compare, make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
     assert _run(snap_compare, make_app, (80, 24), *COUNTED, then=("escape", "K"))
+
+
+def test_review_on_a_small_terminal(snap_compare, make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    assert _run(snap_compare, make_app, (40, 16), *COUNTED, then=("enter", "down"))

@@ -103,7 +103,8 @@ class CountScreen(ModalScreen[str | None]):
             columns.append(("expected", 8))
         for label, width in columns:
             table.add_column(label, width=width, key=label)
-        table.add_column("note", width=max(6, inner - sum(width + 2 for _, width in columns) - 3), key="note")
+        table.add_column("note", width=max(6, inner - sum(width + 2 for _, width in columns) - 5),  # a scrollbar
+                         key="note")
         self._show()
         self._load()
         self.set_interval(1.0, self._reload_if_stale)

@@ -104,6 +104,7 @@ class CountReviewScreen(ModalScreen[str | None]):
         self.session = session
         self.review: counts.Review | None = None
         self.keys: list[counts.ReviewLine | None] = []  # per table row: the line, None for a group header
+        self._narrow = False
         self._stale = False
 
     @property
@@ -116,9 +117,13 @@ class CountReviewScreen(ModalScreen[str | None]):
                          id="review-title")
             yield Static("", id="review-summary")
             table: DataTable[Text] = DataTable(id="review-lines", cursor_type="row")
-            for label, width in (("SKU", 10), ("product", 14), ("counted", 7), ("expected", 8), ("diff", 5)):
+            self._narrow = self.app.size.width < 60  # no product name; the line below the table has it
+            columns = ((("SKU", 10), ("cnt", 4), ("exp", 4)) if self._narrow else
+                       (("SKU", 10), ("product", 14), ("counted", 7), ("expected", 8), ("diff", 5)))
+            for label, width in columns:
                 table.add_column(label, width=width)
-            table.add_column("reason / note")
+            inner = min(self.app.size.width, 100) - 4  # the box's border and padding
+            table.add_column("reason / note", width=max(6, inner - sum(width + 2 for _, width in columns) - 5))  # room for a scrollbar
             yield table
             yield Static("", id="review-detail")
             approve = " · a approve" if self.actor is not None and self.actor.can(Permission.APPROVE_COUNT) else ""
@@ -148,8 +153,9 @@ class CountReviewScreen(ModalScreen[str | None]):
         self.keys = []
         for group in counts.GROUPS:
             members = [line for line in review.lines if line.group == group]
-            table.add_row(Text(group.upper(), style="bold"), Text(f"{len(members)} line(s)", style="bold"),
-                          *(Text("") for _ in range(4)))
+            size = str(len(members)) if self._narrow else f"{len(members)} line(s)"
+            header = [Text(group.upper(), style="bold"), Text(size, style="bold")]
+            table.add_row(*header, *(Text("") for _ in range(len(table.columns) - 2)))
             self.keys.append(None)
             for line in members:
                 table.add_row(*self._cells(line))
@@ -167,6 +173,9 @@ class CountReviewScreen(ModalScreen[str | None]):
             reason = Text(line.reason)
         if line.moved_from:
             reason.append(f" moved? {line.moved_from}", style=style(self.app, "warn"))
+        reason.overflow, reason.no_wrap = "ellipsis", True
+        if self._narrow:
+            return [Text(line.sku), Text(str(line.counted)), Text(str(line.expected)), reason]
         return [Text(line.sku), Text(line.name, overflow="ellipsis", no_wrap=True), Text(str(line.counted)),
                 Text(str(line.expected)), Text(diff), reason]
 
