@@ -106,6 +106,8 @@ BEFORE = {  # (key, action, footer label, shown, priority, key_display, tooltip)
         ('v', "stock('reserve')", 'Rsv', True, False, None, 'Reserve'),
         ('V', "stock('release')", 'Rel', True, False, 'V', 'Release'),
         ('s', 'scan', 'Scan', True, False, None, ''),
+        ('k', 'count', 'Count', False, False, None, 'Count this location'),  # issue 16's counts, added since
+        ('K', 'counts', 'Counts due', False, False, 'K', ''),
         ('f', 'cycle_filter', 'Filter', True, False, None, ''),
         ('slash', 'search', 'Search', True, False, '/', ''),
         ('G,end', 'last_page', 'Last page', False, False, None, ''),
@@ -142,6 +144,7 @@ BEFORE = {  # (key, action, footer label, shown, priority, key_display, tooltip)
         ('down', 'select(1)', 'Line down', False, False, None, ''),
         ('delete', 'delete_line', 'Delete line', True, True, None, ''),
         ('escape', 'abandon', 'Abandon batch', True, False, None, ''),
+        ('f3', 'count_here', 'Count this location', False, False, None, ''),
     ],
     'scan_abandon': [
         ('y', 'answer(True)', 'Abandon', True, False, None, ''),

@@ -1,7 +1,7 @@
 """Inventory (`3`): every stock row, paged on the server, searched as you type, acted on by key.
 
 `r` receive, `i` issue, `t` transfer, `j` adjust to a count, `v` reserve, `V` release, `s` scan
-mode for barcode scanners; `/` searches SKU, name, barcode and location; `f` cycles all / low /
+mode for barcode scanners, `k` count the row's whole location, `K` counts due and open; `/` searches SKU, name, barcode and location; `f` cycles all / low /
 out; Enter shows the item. Rows arrive a page at a time (keyset), so 1M rows never load at once.
 """
 
@@ -216,6 +216,19 @@ class InventoryScreen(SearchableListScreen):
         from invtui.ui.screens.scan import ScanScreen
 
         self.app.push_screen(ScanScreen(), lambda _: self.reload())
+
+    def action_count(self) -> None:
+        """`k`: count the whole location of the row (start, or resume the open count there)."""
+        from invtui.ui.screens.count import open_count
+
+        item = self._current()
+        if item is not None:
+            open_count(self, item.location, lambda _: self.reload())
+
+    def action_counts(self) -> None:
+        from invtui.ui.screens.counts_list import CountsListScreen
+
+        self.app.push_screen(CountsListScreen(), lambda _: self.reload())
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         item = self._current()

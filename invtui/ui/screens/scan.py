@@ -3,7 +3,8 @@
 Scan a location, then items: each scan adds one to the item's line (one line per item and
 location, however often it is scanned); ↑/↓ select a line, a typed number and Enter sets the
 selected line's quantity, Delete removes it; F2 switches receive / issue / count; Enter on an
-empty line commits the whole batch in one transaction and shows a summary. Escape on a batch with
+empty line commits the whole batch in one transaction and shows a summary. F3 after a location
+scan leaves for a count of that whole location (screens/count.py). Escape on a batch with
 lines asks first (y abandons, n or Escape keeps it); nothing is written on abandon. An unknown code
 rings the bell, shows the code in red, and the batch goes on.
 
@@ -143,6 +144,19 @@ class ScanScreen(ModalScreen[None]):
         self.app.push_screen(AbandonModal(f"Abandon this batch of {count} line(s)? Nothing of it is written."),
                              answered)
 
+    def action_count_here(self) -> None:
+        """F3 after a location was scanned: leave scan mode for a count of that location."""
+        from invtui.ui.screens.count import open_count
+
+        if self.location is None:
+            self._say("Scan a location first, then F3 counts it", bad=True)
+        elif self.lines:
+            self._say("Commit (empty Enter) or abandon (Escape) this batch before counting", bad=True)
+        else:
+            where, below = self.location, self.app.screen_stack[-2]  # the stock screen opened scan mode
+            self.dismiss(None)
+            open_count(below, where, lambda _: below.reload() if hasattr(below, "reload") else None)
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self._waiting.append(event.value.strip())
@@ -182,7 +196,7 @@ class ScanScreen(ModalScreen[None]):
     def _scanned(self, found: Scanned) -> None:
         if found.kind == "location":
             self.location = found.code
-            self._say(f"Location {found.code}")
+            self._say(f"Location {found.code} · F3: count this whole location")
         elif self.location is None:
             self._say(f"Scan a location before items ({found.code} not added)", bad=True)
         else:
