@@ -17,8 +17,9 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 def screen_classes() -> dict[str, type]:
     from invtui.ui.app import InvtuiApp
-    from invtui.ui.screens import (alert_detail, alerts, audit, background, catalog, help, inventory, lock,
-                                   notifications, purchase_orders, scan, stock_detail)
+    from invtui.ui.screens import (alert_detail, alerts, audit, background, catalog, count, count_review,
+                                   counts_list, help, inventory, lock, notifications, purchase_orders, scan,
+                                   stock_detail)
     from invtui.ui.modals import confirm_modal, form_modal, note_modal
     from invtui.ui.widgets import bar_chart
 
@@ -30,7 +31,9 @@ def screen_classes() -> dict[str, type]:
         "catalog": catalog.CatalogScreen, "notifications": notifications.NotificationsScreen,
         "background": background.BackgroundScreen, "audit": audit.AuditScreen, "help": help.HelpScreen,
         "lock": lock.LockScreen, "form": form_modal.FormModal, "note": note_modal.NoteModal,
-        "confirm": confirm_modal.ConfirmModal,
+        "confirm": confirm_modal.ConfirmModal, "count": count.CountScreen, "count_ask": count_review.AskModal,
+        "count_abandon": count_review.AbandonCountModal, "count_review": count_review.CountReviewScreen,
+        "counts_list": counts_list.CountsListScreen,
     }
 
 
@@ -97,6 +100,31 @@ BEFORE = {  # (key, action, footer label, shown, priority, key_display, tooltip)
     ],
     'help': [
         ('escape,question_mark,q', 'dismiss', 'Close', True, False, None, ''),
+    ],
+    'count': [  # issue 16's screens, as they were written before the registry took them in
+        ('up', 'select(-1)', 'Line up', False, False, None, ''),
+        ('down', 'select(1)', 'Line down', False, False, None, ''),
+        ('delete', 'zero_line', 'Line to 0', True, True, None, ''),
+        ('f3', 'counts_list', 'Counts due', True, False, None, ''),
+        ('escape', 'leave', 'Leave (resume later)', True, False, None, ''),
+    ],
+    'count_abandon': [
+        ('y', 'answer(True)', 'Abandon', True, False, None, ''),
+        ('n,escape,enter', 'answer(False)', 'Keep', True, False, None, ''),
+    ],
+    'count_ask': [
+        ('escape', 'cancel', 'Cancel', True, False, None, ''),
+    ],
+    'count_review': [
+        ('e', 'reason', 'Reason', True, False, None, ''),
+        ('r', 'recount', 'Recount', True, False, None, ''),
+        ('p', 'post', 'Post', True, False, None, ''),
+        ('a', 'approve', 'Approve', True, False, None, ''),
+        ('x', 'abandon', 'Abandon', True, False, None, ''),
+        ('escape', 'back', 'Back to counting', True, False, None, ''),
+    ],
+    'counts_list': [
+        ('escape', 'close', 'Close', True, False, None, ''),
     ],
     'inventory': [
         ('r', "stock('receive')", 'Recv', True, False, None, 'Receive'),

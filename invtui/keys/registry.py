@@ -160,17 +160,17 @@ ACTIONS: tuple[Action, ...] = (
            doc="scan mode for USB scanners: scan a location, then items (each scan +1, a typed number sets the "
                "quantity); the same item scanned again adds to its one line; unknown codes ring the bell and show "
                "in red. Keys that a scanner sends in one burst land exactly as if typed slowly"),
+    Action("inventory.count", "inventory", "k", "count", "Count", "Count this location", show=False,
+           permission=_P.MOVE_STOCK, doc="count the row's whole location (blind for operators), or resume its open "
+           "count"),
+    Action("inventory.counts", "inventory", "K", "counts", "Counts due", key_display="K", show=False,
+           doc="counts due, oldest first, with items and units; the open counts and their owners"),
     Action("inventory.filter", "inventory", "f", "cycle_filter", "Filter", doc="all / low / out"),
     Action("inventory.search", "inventory", "slash", "search", "Search", key_display="/",
            doc="search SKU, name, barcode or location as you type"),
     Action("inventory.last_page", "inventory", "G,end", "last_page", "Last page", show=False,
            doc="last page (pages come from the server, so 1M rows never load at once)"),
     Action("inventory.first_page", "inventory", "g,home", "first_page", "First page", show=False),
-    Action("inventory.count", "inventory", "k", "count", "Count", "Count this location", show=False,
-           permission=_P.MOVE_STOCK, doc="count the row's whole location (blind for operators), or resume its open "
-           "count"),
-    Action("inventory.counts", "inventory", "K", "counts", "Counts due", key_display="K", show=False,
-           doc="counts due, oldest first, with items and units; the open counts and their owners"),
     Action("inventory.clear", "inventory", "escape", "clear", "Clear search", show=False),
     Action("inventory.open", "inventory", "enter", name="The item: stock per location, open alerts, last movements",
            doc="the item: stock per location, open alerts, last 20 movements"),

@@ -14,7 +14,7 @@ from invtui.ui.screens.count import CountScreen
 from invtui.ui.screens.count_review import AbandonCountModal, AskModal, CountReviewScreen
 from invtui.ui.screens.counts_list import CountsListScreen
 from invtui.ui.screens.inventory import InventoryScreen
-from invtui.ui.widgets.confirm_modal import ConfirmModal
+from invtui.ui.modals.confirm_modal import ConfirmModal
 
 from .burst import burst
 from .test_inventory_screen import ledger_rows, level, open_inventory

@@ -25,7 +25,7 @@ from invtui.ui.messages import EventArrived
 from invtui.ui.bindings import bindings_for
 from invtui.ui.service_call import call_service
 from invtui.ui.styles import style
-from invtui.ui.widgets.confirm_modal import ConfirmModal
+from invtui.ui.modals.confirm_modal import ConfirmModal
 
 REASON_KEYS = {str(n): reason for n, reason in enumerate(counts.REASONS, start=1)}
 REASON_HINT = " · ".join(f"{n} {reason}" for n, reason in REASON_KEYS.items()) + ", or your own words"
