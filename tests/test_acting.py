@@ -73,3 +73,20 @@ def test_disabling_or_a_new_role_is_an_event_naming_the_user(db: Database, opera
         listener.close()
     assert heard and heard[0]["kind"] == "user.changed" and heard[0]["id"] == operator.id
     assert {k: heard[0][k] for k in ("active", "role")} == expected
+
+
+def test_a_disabled_operator_can_neither_start_nor_scan_a_count(world: World, db: Database, operator: Actor,
+                                                                admin: Actor) -> None:
+    """The count services checked the role the actor had at sign-in (issue 16's services, this session)."""
+    from invtui.services import counts
+
+    with db.session() as session:
+        started = counts.start(session, operator, "WH1-A-01")
+    with db.session() as session:
+        users.set_active(session, admin, "operator", False)
+    with db.session() as session, pytest.raises(PermissionDenied, match="User 'operator' is disabled; ask an admin"):
+        counts.scan(session, operator, started.reference, "BOLT-M6")
+    with db.session() as session, pytest.raises(PermissionDenied, match="User 'operator' is disabled; ask an admin"):
+        counts.start(session, operator, "WH1-A-02")
+    assert world.sql("SELECT count(*) FROM count_lines") == [(0,)]
+    assert world.sql("SELECT count(*) FROM count_sessions") == [(1,)]

@@ -15,9 +15,10 @@ from sqlmodel import Session
 
 from invtui.config import Settings
 from invtui.domain import validation
-from invtui.domain.roles import Actor, Permission, require
+from invtui.domain.roles import Actor, Permission
 from invtui.services import events, lookup
 from invtui.services.count_history import EVENT
+from invtui.services.acting import require_current
 from invtui.services.tx import unit_of_work
 
 MAX_INTERVAL_DAYS = 3650
@@ -84,7 +85,7 @@ def set_interval(session: Session, actor: Actor, location: str, every_days: obje
     Returns the interval set. Announced as `count.changed` (action `interval`) so lists of counts
     due refresh.
     """
-    require(actor, Permission.EDIT_CATALOG)
+    actor = require_current(session, actor, Permission.EDIT_CATALOG)
     days = None if every_days is None else validation.quantity(every_days, minimum=0, maximum=MAX_INTERVAL_DAYS,
                                                                   what="Count interval")
     with unit_of_work(session):

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlmodel import Session
 
-from invtui.domain.roles import Actor, Permission, Role, require
+from invtui.domain.roles import Actor, Permission, Role
 from invtui.services import counts
+from invtui.services.acting import require_current
 from invtui.services.tx import unit_of_work
 
 
@@ -81,22 +82,9 @@ def start_or_resume(session: Session, actor: Actor, location: str) -> counts.Cou
     Someone else's open count is refused by `counts.start` in its own words ("WH1-A-01 is already
     being counted: CNT-000003 by alice").
     """
-    require(actor, Permission.MOVE_STOCK)
+    actor = require_current(session, actor, Permission.MOVE_STOCK)
     found = open_at(session, actor, location)
     if found is not None and (found.owner == actor.username or actor.role.rank >= Role.MANAGER.rank):
         return found
     return counts.start(session, actor, location)
 
-
-def set_reason(session: Session, actor: Actor, reference: str, sku: str, reason: str) -> None:
-    """The reason for one line's difference; an item expected but never counted gets a line of 0."""
-    require(actor, Permission.MOVE_STOCK)
-    why = counts._reason(reason) or ""
-    with unit_of_work(session):
-        row = counts._open_session(session, actor, reference)  # locked, open, and the actor's to change
-        changed = session.execute(text(
-            "UPDATE count_lines c SET reason = :why FROM products p"
-            " WHERE p.id = c.product_id AND c.session_id = :sid AND p.sku = :sku"),
-            {"why": why, "sid": row["id"], "sku": sku}).rowcount
-    if not changed:  # not counted at all: "looked for, none found", with its reason
-        counts.set_quantity(session, actor, reference, sku, 0, reason=why)

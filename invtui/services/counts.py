@@ -27,7 +27,7 @@ from sqlmodel import Session
 
 from invtui.config import Settings
 from invtui.domain import validation
-from invtui.domain.roles import Actor, Permission, Role, require
+from invtui.domain.roles import Actor, Permission, Role
 from invtui.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from invtui.services import count_history, count_posting, count_review, events, lookup
 from invtui.services.count_history import HistoryEntry
@@ -35,6 +35,7 @@ from invtui.services.count_review import (GROUPS, REASONS, CountedLine, CountSes
                                           ReviewLine)
 from invtui.services.count_schedule import DueLocation, due, due_count, set_interval
 from invtui.services.inventory import MAX_REASON
+from invtui.services.acting import require_current
 from invtui.services.tx import unit_of_work
 
 __all__ = ["GROUPS", "REASONS", "CountSession", "CountedLine", "DueLocation", "HistoryEntry", "PostResult",
@@ -47,7 +48,7 @@ __all__ = ["GROUPS", "REASONS", "CountSession", "CountedLine", "DueLocation", "H
 
 def start(session: Session, actor: Actor, location: str, blind: bool | None = None) -> CountSession:
     """Open a count of `location`; blind (expected quantities hidden) by default for operators."""
-    require(actor, Permission.MOVE_STOCK)
+    actor = require_current(session, actor, Permission.MOVE_STOCK)
     hide = actor.role == Role.OPERATOR if blind is None else blind
     with unit_of_work(session):
         place = lookup.location(session, location)
@@ -72,7 +73,7 @@ def start(session: Session, actor: Actor, location: str, blind: bool | None = No
 
 def scan(session: Session, actor: Actor, reference: str, code: str, quantity: object = 1) -> CountedLine:
     """Add `quantity` (default one) of the scanned item to its line; one line per item."""
-    require(actor, Permission.MOVE_STOCK)
+    actor = require_current(session, actor, Permission.MOVE_STOCK)
     units = validation.quantity(quantity, what="Quantity")
     with unit_of_work(session):
         row = _open_session(session, actor, reference)
@@ -95,7 +96,7 @@ def scan(session: Session, actor: Actor, reference: str, code: str, quantity: ob
 def set_quantity(session: Session, actor: Actor, reference: str, code: str, counted: object,
                  reason: str | None = None) -> CountedLine:
     """Type over a line's quantity (a recount); 0 says the item was looked for and not found."""
-    require(actor, Permission.MOVE_STOCK)
+    actor = require_current(session, actor, Permission.MOVE_STOCK)
     number = validation.quantity(counted, minimum=0, what="Counted quantity")
     why = _reason(reason)
     with unit_of_work(session):
@@ -120,7 +121,7 @@ def set_quantity(session: Session, actor: Actor, reference: str, code: str, coun
 
 def set_reason(session: Session, actor: Actor, reference: str, code: str, reason: str) -> CountedLine:
     """Give a line's difference its reason (one of REASONS or free text) without recounting it."""
-    require(actor, Permission.MOVE_STOCK)
+    actor = require_current(session, actor, Permission.MOVE_STOCK)
     why = _reason(reason)
     if not why:
         raise ValidationError(f"Give a reason: {', '.join(REASONS)} or your own words")
@@ -153,7 +154,7 @@ def approve(session: Session, actor: Actor, reference: str, settings: Settings |
 
     The approval covers the lines as they are: counting any line again withdraws it.
     """
-    require(actor, Permission.APPROVE_COUNT)
+    actor = require_current(session, actor, Permission.APPROVE_COUNT)
     with unit_of_work(session):
         row = count_review.session_by_reference(session, reference, lock=True)
         if row["status"] != "open":
@@ -177,7 +178,7 @@ def post(session: Session, actor: Actor, reference: str, reason: str = "",
     the open session (`PostResult.held`) for a later post. Posting a posted session (or posting
     in part again with nothing new) writes nothing and says so.
     """
-    require(actor, Permission.MOVE_STOCK)
+    actor = require_current(session, actor, Permission.MOVE_STOCK)
     default_reason = _reason(reason) or ""
     config = settings or Settings()
     with unit_of_work(session):
@@ -229,7 +230,7 @@ def post(session: Session, actor: Actor, reference: str, reason: str = "",
 
 def abandon(session: Session, actor: Actor, reference: str) -> CountSession:
     """Close an open count without writing any more stock (lines posted in part stay posted)."""
-    require(actor, Permission.MOVE_STOCK)
+    actor = require_current(session, actor, Permission.MOVE_STOCK)
     with unit_of_work(session):
         row = count_review.session_by_reference(session, reference, lock=True)
         if row["status"] != "open":

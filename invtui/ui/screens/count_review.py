@@ -235,7 +235,7 @@ class CountReviewScreen(ModalScreen[str | None]):
         def chosen(typed: str | None) -> None:
             if typed:
                 why = REASON_KEYS.get(typed, typed)
-                self._call(lambda s: count_views.set_reason(s, actor, ref, line.sku, why), lambda _: self.reload())
+                self._call(lambda s: counts.set_reason(s, actor, ref, line.sku, why), lambda _: self.reload())
 
         self.app.push_screen(AskModal(f"Reason for {line.sku}: counted {line.counted}, expected {line.expected}",
                                       REASON_HINT, suggested, _reason_problem), chosen)
