@@ -204,8 +204,8 @@ ACTIONS: tuple[Action, ...] = (
                "words); Enter does the same"),
     Action("count_review.recount", "count_review", "r", "recount", "Recount", permission=_P.MOVE_STOCK),
     Action("count_review.post", "count_review", "p", "post", "Post", permission=_P.MOVE_STOCK,
-           doc="post every difference in one transaction (asks first); refused while a difference has no reason "
-               "or awaits approval"),
+           doc="post every difference in one transaction (asks first; every difference needs a reason); while "
+               "some wait for a manager's approval, post the others and keep the count open for them"),
     Action("count_review.approve", "count_review", "a", "approve", "Approve", permission=_P.APPROVE_COUNT,
            doc="approve the differences above the thresholds"),
     Action("count_review.abandon", "count_review", "x", "abandon", "Abandon", permission=_P.MOVE_STOCK,

@@ -181,6 +181,32 @@ async def test_differences_above_the_threshold_wait_for_a_manager(make_app, ware
         assert not isinstance(app.screen, ConfirmModal) and session_row(warehouse)[1] == "open"
 
 
+async def test_an_operator_posts_what_needs_no_approval_and_the_rest_waits(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("operator", live=False)  # default thresholds: 25 %
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_count(app, pilot)
+        await pilot.press(*keys_of(["BOLT-M6", "TIE-200", "39", "FUSE-5A", "120", "TAPE-48", "5"]), "enter")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, CountReviewScreen) and app.screen.review)
+        review = app.screen  # BOLT-M6: 1 of 3 (a third: a manager's); TIE-200: 39 of 40 (the operator's)
+        await on_line(pilot, review, "BOLT-M6")
+        await pilot.press("e")
+        await answer(app, pilot, "2")
+        await on_line(pilot, review, "TIE-200")
+        await pilot.press("e")
+        await answer(app, pilot, "4")
+        await pilot.press("p")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        assert "Post the other 1 now?" in str(app.screen.query_one("#confirm-question").render())
+        await pilot.press("y")
+        assert await wait_until(pilot, lambda: any("stays open" in t for t in toasts(app)))
+        assert isinstance(app.screen, CountReviewScreen) and session_row(warehouse)[1] == "open"
+        with warehouse.connect() as conn:
+            adjusts = conn.execute(
+                "SELECT p.sku, m.quantity_delta FROM stock_movements m JOIN products p ON p.id = m.product_id"
+                " WHERE m.kind = 'adjust'").fetchall()
+        assert [tuple(a) for a in adjusts] == [("TIE-200", -1)]  # BOLT-M6 waits for a manager
+
+
 async def test_viewer_sees_counts_due_and_open_sessions_live_but_cannot_count(make_app, warehouse: Database,  # type: ignore[no-untyped-def]
                                                                               operator: Actor) -> None:
     with warehouse.session() as s:

@@ -271,8 +271,15 @@ class CountReviewScreen(ModalScreen[str | None]):
             return
         waiting = [line.sku for line in diffs if line.needs_approval]
         if waiting and not self.session.approved_by and not self.actor.can(Permission.APPROVE_COUNT):
-            self._say(f"{len(waiting)} difference(s) need a manager's approval first: {', '.join(waiting[:4])}",
-                      bad=True)
+            rest = [line for line in diffs if not line.needs_approval and not line.posted]
+            if not rest:
+                self._say(f"{len(waiting)} difference(s) need a manager's approval first: {', '.join(waiting[:4])}",
+                          bad=True)
+                return
+            # The rest need nobody: post them now, and the waiting ones stay in the open count.
+            question = (f"{len(waiting)} difference(s) wait for a manager ({', '.join(waiting[:3])}). "
+                        f"Post the other {len(rest)} now? The count stays open for the rest.")
+            self.app.push_screen(ConfirmModal(question), lambda yes: self._post(partial=True) if yes else None)
             return
         up = sum(max(line.difference, 0) for line in diffs)
         down = sum(max(-line.difference, 0) for line in diffs)
@@ -281,7 +288,7 @@ class CountReviewScreen(ModalScreen[str | None]):
                     else f"Post {ref}: no differences at {where}; the count closes.")
         self.app.push_screen(ConfirmModal(question), lambda yes: self._post() if yes else None)
 
-    def _post(self) -> None:
+    def _post(self, *, partial: bool = False) -> None:
         actor, ref, settings = self.actor, self.session.reference, self.app.settings  # type: ignore[attr-defined]
 
         def posted(result: counts.PostResult) -> None:
@@ -290,9 +297,14 @@ class CountReviewScreen(ModalScreen[str | None]):
             else:
                 self.app.notify(f"Posted {ref}: {result.movements} adjustment(s), +{result.units_up} / "
                                 f"−{result.units_down} units", title="Count")
+            if result.held:
+                self.app.notify(f"{ref} stays open: {len(result.held)} difference(s) wait for a manager "
+                                f"({', '.join(result.held[:3])})", title="Count", severity="warning")
+                self.reload()
+                return
             self.dismiss("posted")
 
-        self._call(lambda s: counts.post(s, actor, ref, settings=settings), posted)
+        self._call(lambda s: counts.post(s, actor, ref, settings=settings, partial=partial), posted)
 
     def action_abandon(self) -> None:
         actor, ref = self.actor, self.session.reference
