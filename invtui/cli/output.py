@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from rich.console import Console
@@ -15,7 +18,20 @@ err_console = Console(stderr=True, highlight=False)
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, default=str, indent=2) + "\n")
+    """`--json` for scripts: keys as the command names them, numbers (money too) as JSON numbers,
+    times in ISO 8601 with their offset, so `jq` and any JSON reader take them without parsing."""
+    sys.stdout.write(json.dumps(data, default=_plain, indent=2) + "\n")
+
+
+def _plain(value: Any) -> Any:
+    """What JSON cannot say by itself: Decimal as a number, datetime and date in ISO 8601."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return str(value)
 
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> None:

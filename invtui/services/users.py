@@ -11,11 +11,12 @@ import bcrypt
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+from invtui.db.light import raw_connection
 from invtui.db.models import User, UserEvent
 from invtui.domain import validation
 from invtui.domain.roles import SYSTEM, Actor, Permission, Role, parse_role
 from invtui.errors import AuthenticationError, ConflictError, NotFound, PermissionDenied
-from invtui.services import events, login_throttle
+from invtui.services import events, login_throttle, user_list
 from invtui.services.acting import current, require_current
 from invtui.services.tx import unit_of_work
 
@@ -53,10 +54,7 @@ def _record(session: Session, kind: str, user: User | None, actor: Actor, detail
 
 def actor_for(session: Session, username: str) -> Actor:
     """The acting user named by a caller who holds the secret, an SSH key or the OS account."""
-    user = _get(session, username)
-    if not user.is_active:
-        raise PermissionDenied(f"User {user.username!r} is disabled; ask an admin")
-    return to_actor(user)
+    return user_list.actor_for(raw_connection(session), username)
 
 
 def create_user(
