@@ -94,6 +94,16 @@ class CliState:
         with self.database().connect(autocommit=True) as raw:
             return query(raw)
 
+    def read_as(self, query: Callable[[psycopg.Connection, Actor], T]) -> T:
+        """`read` for a query that depends on who asks (their notifications): the acting user, checked."""
+        def run(conn: psycopg.Connection) -> T:
+            if self._actor is None:
+                self._check_person(conn)
+            assert self._actor is not None
+            return query(conn, self._actor)
+
+        return self.read(run)
+
     def _light_connection(self) -> psycopg.Connection | None:
         if self._light is None and self._db is None:
             from invtui.db import light

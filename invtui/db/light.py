@@ -11,6 +11,8 @@ says what is wrong or fixes it; so both paths always reach the same database.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -128,6 +130,30 @@ def open_ready(db: LightDatabase) -> psycopg.Connection | None:
         conn.close()
         return None
     return conn
+
+
+def as_connection(source: Session | psycopg.Connection) -> psycopg.Connection:
+    """A read function's argument as a psycopg connection: a plain one as is, an ORM session's own.
+
+    So one read function serves the CLI (a light connection) and the app (its ORM session).
+    """
+    return source if isinstance(source, psycopg.Connection) else raw_connection(source)
+
+
+@contextmanager
+def reading(source: Session | psycopg.Connection) -> Iterator[psycopg.Connection]:
+    """`as_connection` for a read that is a service call of its own: a session's transaction is
+    committed after it (the one-transaction rule, as `unit_of_work` does), so no snapshot lingers."""
+    conn = as_connection(source)
+    if conn is source:
+        yield conn
+        return
+    try:
+        yield conn
+    except BaseException:
+        source.rollback()  # type: ignore[union-attr]
+        raise
+    source.commit()  # type: ignore[union-attr]
 
 
 def raw_connection(session: Session) -> psycopg.Connection:
