@@ -63,6 +63,42 @@ def probe_access(conn: psycopg.Connection) -> str:
     return ", ".join(found) or "?"
 
 
+def backends_cpu(conn: psycopg.Connection) -> float:
+    """CPU seconds used so far by every backend of this database (the server is on this machine).
+
+    Wall times on a loaded 2-core box say more about the neighbours than about the query; the
+    backends' own CPU time does not, so the script also prints CPU per call for a few paths.
+    """
+    pids = [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")]
+    return sum(backends_cpu_of(pid) for pid in pids)
+
+
+def backends_cpu_of(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def cpu_per_call(conn: psycopg.Connection, n: int, fn: Callable[[], object]) -> float:
+    before = backends_cpu(conn)
+    for _ in range(n):
+        fn()
+    return (backends_cpu(conn) - before) / n
+
+
+def cpu_on_new_connection(db: Database, n: int) -> float:
+    """CPU of the function's first call on a new connection (planning included; backend start not)."""
+    total = 0.0
+    for _ in range(n):
+        with db.connect(autocommit=True) as new:
+            before = backends_cpu_of(new.info.backend_pid)
+            new.execute("SELECT * FROM evaluate_stock_alert_items()").fetchone()
+            total += backends_cpu_of(new.info.backend_pid) - before
+    return total / n
+
+
 def worker_runs(url: str, seconds: float) -> list[int]:
     """duration_ms of the sweeps a real `invtui worker` (1 s interval) recorded in `seconds`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INVTUI_", "DATABASE_URL"))}
@@ -116,6 +152,17 @@ def main() -> int:
             run = run_full_sweep(db, "worker")
             sweep_wall.append(time.perf_counter() - started)
             sweep_ms.append(run.duration_ms / 1000)
+    cpu_runs = max(args.runs, 20)
+    with db.connect(autocommit=True) as conn:
+        conn.execute("SET max_parallel_workers_per_gather = 0")
+        cpu = {
+            "count(*), one process": cpu_per_call(
+                conn, cpu_runs, lambda: conn.execute("SELECT count(*) FROM inventory").fetchone()),
+            "evaluate_stock_alert_items(), warm connection": cpu_per_call(
+                conn, cpu_runs, lambda: conn.execute("SELECT * FROM evaluate_stock_alert_items()").fetchone()),
+            "evaluate_stock_alert_items(), new connection": cpu_on_new_connection(db, cpu_runs),
+            "run_full_sweep(worker)": cpu_per_call(conn, cpu_runs, lambda: run_full_sweep(db, "worker")),
+        }
     samples = {
         "bare count(*)": count,
         "evaluate_stock_alert_items(), warm connection": warm,
@@ -133,6 +180,9 @@ def main() -> int:
     for label, values in samples.items():
         med, low = statistics.median(values), min(values)
         print(f"  {label:<52} {med:7.3f} s {med / base:4.1f}x   {low:7.3f} s {low / fastest:4.1f}x")
+    print(f"server CPU per call (all backends of the database; count(*) without parallel workers), {cpu_runs} calls:")
+    for label, seconds in cpu.items():
+        print(f"  {label:<52} {seconds:7.3f} s {seconds / cpu['count(*), one process']:4.1f}x")
     print(json.dumps({k: [round(statistics.median(v), 4), round(min(v), 4)] for k, v in samples.items()}))
     return 0
 
