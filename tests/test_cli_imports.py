@@ -71,7 +71,7 @@ def test_a_read_command_reads_by_plain_psycopg_without_orm_or_ui(cli_env: dict[s
     assert "No alerts." in out
     assert "psycopg" in modules  # it did reach the database
     assert heavy(modules, orm + UI) == set()
-    for command in (["sweep", "--status"], ["notifications", "list"], ["audit"], ["user", "list"]):
+    for command in (["sweep", "--status"], ["notifications", "list"], ["audit"], ["user", "list"], ["po", "list"]):
         modules, out = imported(command, env=cli_env)
         assert out.strip() and heavy(modules, orm + UI) == set(), command
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -32,7 +33,7 @@ def cli(db: Database, cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, 
         code = main([*args, "--json"])
         out = capsys.readouterr()
         assert code == 0, out.err
-        return json.loads(out.out)
+        return json.loads(out.out, parse_float=Decimal)  # as a careful script reads money
 
     return run
 
@@ -43,7 +44,7 @@ def check(rows: list[dict[str, Any]], keys: str, numbers: str = "", times: str =
     for row in rows:
         assert list(row) == keys.split()
         for key in numbers.split():
-            assert isinstance(row[key], int | float) and not isinstance(row[key], bool), (key, row[key])
+            assert isinstance(row[key], int | Decimal) and not isinstance(row[key], bool), (key, row[key])
         for key in times.split():
             if row[key] is not None:
                 assert "T" in row[key] and datetime.fromisoformat(row[key]).utcoffset() is not None, (key, row[key])
@@ -71,7 +72,7 @@ def test_stock_and_purchase_order_listings(cli) -> None:  # type: ignore[no-unty
     orders = cli("po", "list")
     check(orders, "number status supplier supplier_name created_at created_by lines units_ordered units_received"
           " total", numbers="lines units_ordered units_received total", times="created_at")
-    assert any(isinstance(o["total"], float) for o in orders)  # money with cents stays a number
+    assert all(o["total"].as_tuple().exponent == -2 for o in orders)  # a number with its exact cents
     order = cli("po", "show", orders[0]["number"])
     check(order["lines"], "sku name ordered received outstanding unit_cost line_total",
           numbers="ordered received outstanding unit_cost line_total")
