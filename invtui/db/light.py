@@ -11,12 +11,13 @@ says what is wrong or fixes it; so both paths always reach the same database.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import psycopg
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 CONNECT_TIMEOUT_SECONDS = 5
 _SCHEMES = ("postgresql+psycopg", "postgresql", "postgres")
+_USERINFO = re.compile(r"^[A-Za-z0-9._~%!$&'()*+,;=:-]*$")
 
 
 @dataclass(frozen=True)
@@ -48,16 +50,21 @@ class LightDatabase:
 
 
 def plain_conninfo(raw: str) -> str | None:
-    """The configured URL as libpq reads it, or None when only the full parser should judge it."""
+    """The configured URL as libpq reads it, or None when only the full parser should judge it.
+
+    SQLAlchemy's parser (the full path) takes an unescaped "/", "?" or "@" inside a password;
+    libpq does not. Only URLs both read alike are passed on: user and password in URL-safe
+    characters (percent-escapes included), one "@" at most, a database named.
+    """
     scheme, sep, rest = raw.strip().partition("://")
-    if not sep or scheme not in _SCHEMES:
+    if not sep or scheme not in _SCHEMES or "#" in rest or rest.count("@") > 1:
         return None
-    try:
-        parts = urlsplit("postgresql://" + rest)
-    except ValueError:
+    userinfo, _, hostpart = rest.rpartition("@")
+    if not _USERINFO.match(userinfo):
         return None
-    if parts.netloc.count("@") > 1 or not parts.path.strip("/"):
-        return None  # an unescaped "@" in a password, no database named: the full path explains
+    authority, slash, tail = hostpart.partition("/")
+    if not slash or "?" in authority or not tail.partition("?")[0]:
+        return None  # no database named: the full path says so
     return "postgresql://" + rest
 
 
