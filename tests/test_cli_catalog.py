@@ -6,6 +6,7 @@ The first test runs the real executable; the rest run the same `main` in this pr
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from invtui.db.engine import Database
 from invtui.domain.roles import Actor
@@ -28,10 +29,10 @@ def test_a_manager_adds_and_changes_a_product_from_the_command_line(db: Database
     assert f"Added product SCHR-M6 ({UNICODE_NAME})." in added.stdout
     updated = invtui("--user", "manager", "product", "update", "SCHR-M6", "--max", "none", "--name", "Screw M6")
     assert updated.code == 0, updated.stderr
-    shown = json.loads(invtui("product", "show", "4006381333931", "--json").stdout)
+    shown = json.loads(invtui("product", "show", "4006381333931", "--json").stdout, parse_float=Decimal)
     assert (shown["sku"], shown["name"], shown["category"], shown["supplier"], shown["unit_price"],
             shown["reorder_point"], shown["max_stock_level"]) == ("SCHR-M6", "Screw M6", "Fasteners", "ACME",
-                                                                  "0.25", 10, None)
+                                                                  Decimal("0.25"), 10, None)
 
 
 def test_categories_suppliers_and_locations_from_the_command_line(db: Database, cli) -> None:  # type: ignore[no-untyped-def]

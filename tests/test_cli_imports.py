@@ -70,11 +70,16 @@ def test_the_key_table_is_printed_without_the_ui_or_the_database() -> None:
     assert heavy(modules, DATABASE_STACK + UI) == set()
 
 
-def test_a_read_command_loads_the_database_stack_but_no_ui(cli_env: dict[str, str]) -> None:
+def test_a_read_command_reads_by_plain_psycopg_without_orm_or_ui(cli_env: dict[str, str]) -> None:
+    """`alerts list` in a script's loop: ~0.3 s instead of ~0.6 s, because no SQLAlchemy/SQLModel loads."""
+    orm = ("sqlalchemy", "sqlmodel", "invtui.db.engine", "invtui.db.models")
     modules, out = imported(["alerts", "list"], env=cli_env)
     assert "No alerts." in out
-    assert "sqlalchemy" in modules  # it did reach the database
-    assert heavy(modules, UI) == set()
+    assert "psycopg" in modules  # it did reach the database
+    assert heavy(modules, orm + UI) == set()
+    for command in (["sweep", "--status"], ["notifications", "list"], ["audit"], ["user", "list"], ["po", "list"]):
+        modules, out = imported(command, env=cli_env)
+        assert out.strip() and heavy(modules, orm + UI) == set(), command
 
 
 def test_export_help_names_exactly_the_kinds_the_service_takes() -> None:

@@ -10,6 +10,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 
@@ -75,12 +76,12 @@ def test_operator_drafts_submits_and_manager_approves_then_goods_arrive_in_two_r
 def test_po_show_json_has_lines_with_outstanding_and_history(invtui, db, operator, approved_po) -> None:  # type: ignore[no-untyped-def]
     with db.session() as session:
         purchasing.receive(session, operator, approved_po, DOCK, {BOLT: 3})
-    data = json.loads(ok(invtui("po", "show", approved_po, "--json")).stdout)
+    data = json.loads(ok(invtui("po", "show", approved_po, "--json")).stdout, parse_float=Decimal)
     assert (data["number"], data["status"], data["supplier"], data["approved_by"]) == \
         (approved_po, "partially_received", "ACME", "manager")
     assert [(ln["sku"], ln["ordered"], ln["received"], ln["outstanding"], ln["unit_cost"]) for ln in data["lines"]] == \
-        [(BOLT, 10, 3, 7, "0.25"), (NUT, 5, 0, 5, "0.10")]
-    assert data["total"] == "3.00"  # money as exact decimal text, never a float
+        [(BOLT, 10, 3, 7, Decimal("0.25")), (NUT, 5, 0, 5, Decimal("0.10"))]
+    assert str(data["total"]) == "3.00"  # money as a JSON number with its exact cents, never a rounded float
     assert [h["to"] for h in data["history"]] == ["draft", "submitted", "approved", "partially_received"]
 
 
@@ -94,8 +95,8 @@ def test_po_list_filters_by_status_and_supplier(invtui, db, manager, draft_po) -
     cancelled = draft(db, manager, {})
     with db.session() as session:
         purchasing.cancel(session, manager, cancelled, reason="duplicate")
-    rows = json.loads(ok(invtui("po", "list", "--json")).stdout)
-    assert [(r["number"], r["status"], r["lines"], r["total"]) for r in rows] == \
+    rows = json.loads(ok(invtui("po", "list", "--json")).stdout, parse_float=Decimal)
+    assert [(r["number"], r["status"], r["lines"], str(r["total"])) for r in rows] == \
         [("PO-000002", "cancelled", 0, "0.00"), ("PO-000001", "draft", 2, "3.10")]
     drafts = json.loads(ok(invtui("po", "list", "--status", "draft", "--supplier", "acme", "--json")).stdout)
     assert [r["number"] for r in drafts] == ["PO-000001"]

@@ -146,7 +146,7 @@ def test_listed_and_created_users_carry_no_password_hash(db: Database, admin: Ac
     with db.session() as session:
         created = users.create_user(session, admin, "hashless", "viewer", "long-enough-pw")
         listed = users.list_users(session)
-    assert created.username == "hashless" and created.id > 0
+    assert created.username == "hashless" and created.role == "viewer"
     assert "hashless" in [u.username for u in listed]
     for user in [created, *listed]:
         assert not hasattr(user, "password_hash")

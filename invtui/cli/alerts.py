@@ -12,9 +12,10 @@ from invtui.cli.state import state
 from invtui.errors import InvalidTransition, NotFound
 
 if TYPE_CHECKING:
-    from invtui.services import alerts
+    from invtui.services import alert_list, alerts
 else:
     alerts = lazy_module("invtui.services.alerts")
+    alert_list = lazy_module("invtui.services.alert_list")  # reads: no ORM loaded
 
 app = typer.Typer(help="Stock alerts: list, acknowledge, dismiss, resolve, history.", no_args_is_help=True)
 
@@ -37,9 +38,8 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Open alerts, out of stock first, newest first."""
-    with state(ctx).database().session() as session:
-        page = alerts.list_alerts(session, status=status, alert_type=alert_type, location=location, search=search,
-                                  limit=limit)
+    page = state(ctx).read(lambda conn: alert_list.list_alerts(
+        conn, status=status, alert_type=alert_type, location=location, search=search, limit=limit))
     if as_json:
         print_json([row.as_dict() for row in page.rows])
         return
@@ -94,10 +94,8 @@ def resolve(ctx: typer.Context, ids: list[str] = _IDS, note: str = _NOTE) -> Non
 def history(ctx: typer.Context, alert_id: str = typer.Argument(..., metavar="ID"),
             as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Everything that happened to one alert, and who did it."""
-    number = alerts.alert_number(alert_id)
-    with state(ctx).database().session() as session:
-        alert = alerts.get(session, number)
-        lines = alerts.history(session, number)
+    number = alert_list.alert_number(alert_id)
+    alert, lines = state(ctx).read(lambda conn: (alert_list.get(conn, number), alert_list.history(conn, number)))
     if as_json:
         print_json({"alert": alert.as_dict(), "history": [line.as_dict() for line in lines]})
         return

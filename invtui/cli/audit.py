@@ -25,9 +25,7 @@ def audit(
     limit: str = typer.Option("100", "--limit", help="At most this many entries (1..10,000)."),
 ) -> None:
     """Who did what: stock movements, alert actions, PO history, logins and user changes."""
-    db = state(ctx).database()
-    with db.session() as session:
-        entries = audit_service.trail(session, user=user, since=since, kinds=kind, limit=limit)
+    entries = state(ctx).read(lambda conn: audit_service.trail(conn, user=user, since=since, kinds=kind, limit=limit))
     if as_json:
         print_json([entry.as_dict() for entry in entries])
         return

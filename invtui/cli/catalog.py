@@ -89,8 +89,8 @@ def _cell(value: Any) -> Any:
 
 def _product_dict(p: ProductView) -> dict[str, Any]:
     return {"sku": p.sku, "name": p.name, "description": p.description, "barcode": p.barcode,
-            "category": p.category, "supplier": p.supplier, "unit_price": str(p.unit_price),
-            "cost_price": str(p.cost_price), "min_stock_level": p.min_stock_level,
+            "category": p.category, "supplier": p.supplier, "unit_price": p.unit_price,
+            "cost_price": p.cost_price, "min_stock_level": p.min_stock_level,
             "reorder_point": p.reorder_point, "max_stock_level": p.max_stock_level, "active": p.is_active}
 
 

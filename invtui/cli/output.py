@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from rich.console import Console
@@ -15,7 +20,28 @@ err_console = Console(stderr=True, highlight=False)
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, default=str, indent=2) + "\n")
+    """`--json` for scripts: keys as the command names them, numbers (money too) as JSON numbers,
+    times in ISO 8601 with their offset, so `jq` and any JSON reader take them without parsing.
+
+    Money keeps its exact decimal text as the number (`3.10`, not `3.1000000000000001` or
+    `"3.10"`): a reader that parses numbers as decimals gets the cents the database holds.
+    A Decimal travels through json.dumps as a string carrying a one-off mark (a NUL byte, which
+    no stored text can hold, and random hex) and comes out as a bare number.
+    """
+    mark = f"\x00{os.urandom(8).hex()}:"
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return f"{mark}{value:f}" if value.is_finite() else None
+        if isinstance(value, datetime | date):
+            return value.isoformat()
+        if isinstance(value, Enum):
+            return value.value
+        return str(value)
+
+    text = json.dumps(data, default=plain, indent=2)
+    exact = re.compile('"' + re.escape(json.dumps(mark)[1:-1]) + r'(-?[0-9]+(?:\.[0-9]+)?)"')
+    sys.stdout.write(exact.sub(r"\1", text) + "\n")
 
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> None:

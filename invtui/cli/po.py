@@ -12,9 +12,10 @@ from invtui.cli.state import state
 from invtui.errors import ValidationError
 
 if TYPE_CHECKING:
-    from invtui.services import purchasing
+    from invtui.services import po_list, purchasing
 else:
     purchasing = lazy_module("invtui.services.purchasing")
+    po_list = lazy_module("invtui.services.po_list")  # reads: no ORM loaded
 
 app = typer.Typer(help="Purchase orders: draft, submit, approve, receive, cancel.", no_args_is_help=True)
 
@@ -181,8 +182,8 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Purchase orders, newest first."""
-    with state(ctx).database().session() as session:
-        rows = purchasing.list_pos(session, status=status, supplier=supplier, after=after, limit=limit)
+    rows = state(ctx).read(lambda conn: po_list.list_pos(conn, status=status, supplier=supplier, after=after,
+                                                         limit=limit))
     if as_json:
         print_json([{"number": r.number, "status": r.status, "supplier": r.supplier_code,
                      "supplier_name": r.supplier_name, "created_at": r.created_at, "created_by": r.created_by,

@@ -20,11 +20,12 @@ if TYPE_CHECKING:
     from invtui.db import listener as db_listener
     from invtui.domain import events
     from invtui.domain.events import Event
-    from invtui.services import notifications
+    from invtui.services import notification_list, notifications
 else:
     db_listener = lazy_module("invtui.db.listener")
     events = lazy_module("invtui.domain.events")  # pydantic: ~0.4 s that only `events` needs
     notifications = lazy_module("invtui.services.notifications")
+    notification_list = lazy_module("invtui.services.notification_list")  # reads: no ORM loaded
 
 notifications_app = typer.Typer(help="The notification log: list, mark read.", no_args_is_help=True)
 
@@ -89,11 +90,9 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Your notifications (yours, your role's and everyone's): unread first, newest first."""
-    st = state(ctx)
-    actor = st.actor()
-    with st.database().session() as session:
-        rows = notifications.list_for(session, actor, unread_only=unread, after=after, limit=limit)
-        unread_total = notifications.unread_count(session, actor)
+    rows, unread_total = state(ctx).read_as(lambda conn, actor: (
+        notification_list.list_for(conn, actor, unread_only=unread, after=after, limit=limit),
+        notification_list.unread_count(conn, actor)))
     if as_json:
         print_json([{**row.__dict__, "read": row.is_read, "for": row.audience} for row in rows])
         return

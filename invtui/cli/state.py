@@ -15,6 +15,7 @@ from invtui.domain.roles import Actor
 from invtui.errors import NotFound
 
 if TYPE_CHECKING:
+    import psycopg
     from sqlmodel import Session
 
     from invtui.db.engine import Database
@@ -33,6 +34,7 @@ class CliState:
     _prepared: bool = False
     _acting: Acting | None = None
     _actor: Actor | None = None
+    _light: psycopg.Connection | None = field(default=None, repr=False)
 
     def database(self, *, prepare: bool = True) -> Database:
         """The database in use; `prepare` applies pending migrations and creates the first admin."""
@@ -68,14 +70,9 @@ class CliState:
         """The acting invtui user, checked to exist and be active; one sentence with the fix if not."""
         db = self.database()
         if self._actor is None:
-            from invtui.services import users
-
-            acting = self.acting()
-            with db.session() as session:
-                try:
-                    self._actor = users.actor_for(session, acting.username)
-                except NotFound:
-                    raise NotFound(unknown_user_hint(acting)) from None
+            with db.connect(autocommit=True) as conn:
+                self._check_person(conn)
+        assert self._actor is not None
         return self._actor
 
     def act(self, change: Callable[[Session, Actor], T]) -> T:
@@ -84,7 +81,52 @@ class CliState:
         with self.database().session() as session:
             return change(session, actor)
 
+    def read(self, query: Callable[[psycopg.Connection], T]) -> T:
+        """Run a read-only query on a plain psycopg connection, with no ORM loaded (issue 15).
+
+        A ready database (migrated, with users) is read through `invtui.db.light`; anything else
+        goes through `database()` first, which migrates, creates the first admin or says what is
+        wrong, and the query then runs on a raw connection of that database.
+        """
+        conn = self._light_connection()
+        if conn is not None:
+            return query(conn)
+        with self.database().connect(autocommit=True) as raw:
+            return query(raw)
+
+    def read_as(self, query: Callable[[psycopg.Connection, Actor], T]) -> T:
+        """`read` for a query that depends on who asks (their notifications): the acting user, checked."""
+        def run(conn: psycopg.Connection) -> T:
+            if self._actor is None:
+                self._check_person(conn)
+            assert self._actor is not None
+            return query(conn, self._actor)
+
+        return self.read(run)
+
+    def _light_connection(self) -> psycopg.Connection | None:
+        if self._light is None and self._db is None:
+            from invtui.db import light
+            from invtui.services.identity import os_user
+
+            found = light.from_settings(self.settings, os_user=os_user(), demo=self.demo)
+            self._light = light.open_ready(found) if found is not None else None
+            if self._light is not None and self.check_person:
+                self._check_person(self._light)
+        return self._light
+
+    def _check_person(self, conn: psycopg.Connection) -> None:
+        from invtui.services import user_list
+
+        acting = self.acting()
+        try:
+            self._actor = user_list.actor_for(conn, acting.username)
+        except NotFound:
+            raise NotFound(unknown_user_hint(acting)) from None
+
     def close(self) -> None:
+        if self._light is not None:
+            self._light.close()
         if self._db is not None:
             self._db.dispose()
 

@@ -23,9 +23,11 @@ from invtui.log import _FORMAT, RedactingFormatter
 if TYPE_CHECKING:
     from invtui.services import scheduler as scheduler_service
     from invtui.services import sweep as sweep_service
+    from invtui.services import sweep_runs
 else:
     scheduler_service = lazy_module("invtui.services.scheduler")
     sweep_service = lazy_module("invtui.services.sweep")
+    sweep_runs = lazy_module("invtui.services.sweep_runs")  # --status reads: no ORM loaded
 
 log = logging.getLogger("invtui.worker")
 
@@ -43,8 +45,7 @@ def sweep(
     """Run one full stock sweep now and print what it did (or, with --status, show past runs)."""
     st = state(ctx)
     if status:
-        with st.database().session() as session:
-            current = sweep_service.sweep_status(session, limit=limit)
+        current = st.read(lambda conn: sweep_runs.sweep_status(conn, limit=limit))
         _print_status(current, as_json)
         return
     run = sweep_service.run_full_sweep(st.database(), "cli", actor=st.actor(), keep_days=st.settings.sweep_keep_days)
@@ -56,7 +57,7 @@ def sweep(
         console.print(f"Sweep #{run.id}: {run.summary}.")
 
 
-def _print_status(current: sweep_service.SweepStatus, as_json: bool) -> None:
+def _print_status(current: sweep_runs.SweepStatus, as_json: bool) -> None:
     if as_json:
         print_json({"running": current.running, "runs": [run.as_dict() for run in current.runs]})
         return

@@ -14,9 +14,10 @@ from invtui.cli.state import state
 from invtui.errors import ValidationError
 
 if TYPE_CHECKING:
-    from invtui.services import users
+    from invtui.services import user_list, users
 else:
     users = lazy_module("invtui.services.users")
+    user_list = lazy_module("invtui.services.user_list")  # reads: no ORM loaded
 
 app = typer.Typer(help="Users and passwords (admins).", no_args_is_help=True)
 
@@ -53,13 +54,7 @@ def add(
 @app.command("list")
 def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List users."""
-    with state(ctx).database().session() as session:
-        rows = users.list_users(session)
-    data = [
-        {"username": u.username, "full_name": u.full_name, "role": u.role, "active": u.is_active,
-         "locked_until": u.locked_until, "last_login_at": u.last_login_at}
-        for u in rows
-    ]
+    data = [u.as_dict() for u in state(ctx).read(user_list.list_users)]
     if as_json:
         print_json(data)
         return

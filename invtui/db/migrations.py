@@ -13,12 +13,16 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 
 from invtui import paths
-from invtui.db.engine import Database
 from invtui.errors import MigrationError
+
+if TYPE_CHECKING:  # only its `connect` is used: the light read path passes its own (invtui.db.light)
+    from invtui.db.engine import Database
+    from invtui.db.light import LightDatabase
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +108,7 @@ def _verify(migrations: list[Migration], applied: dict[int, tuple[str, str, date
             )
 
 
-def status(db: Database, directory: Path | None = None) -> list[MigrationState]:
+def status(db: Database | LightDatabase, directory: Path | None = None) -> list[MigrationState]:
     """Every migration on disk with the time it was applied (None if pending)."""
     migrations = discover(directory)
     with db.connect(autocommit=True) as conn:

@@ -10,17 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session
 
+from invtui.db.light import raw_connection
 from invtui.domain import validation
-from invtui.domain.alerts import AlertAction, AlertState, AlertStatus, AlertType, disarms, refusal
+from invtui.domain.alerts import AlertAction, AlertState, AlertStatus, disarms, refusal
 from invtui.domain.roles import Actor, Permission
 from invtui.errors import InvalidTransition, NotFound, ValidationError
-from invtui.services import events
+from invtui.services import alert_list, events
+from invtui.services.alert_list import (  # noqa: F401 (re-exported: the app and tests name them here)
+    STATUS_CHOICES,
+    AlertCursor,
+    AlertEventView,
+    AlertPage,
+    AlertView,
+    alert_number,
+)
 from invtui.services.acting import require_current
 from invtui.services.tx import unit_of_work
 
@@ -28,68 +36,6 @@ MAX_BULK = 10_000
 MAX_NOTE = 1000
 # One event per alert up to this many; above it one "alerts.bulk" summary (NOTIFY payload limit).
 MAX_SINGLE_EVENTS = 50
-STATUS_CHOICES = ("open", "all", *(s.value for s in AlertStatus))
-
-
-@dataclass(frozen=True)
-class AlertView:
-    """One alert with the names a person reads (SKU, product, location code, who acted)."""
-
-    id: int
-    product_id: int
-    location_id: int
-    sku: str
-    name: str
-    location: str
-    alert_type: str
-    status: str
-    current_quantity: int
-    threshold_quantity: int
-    message: str
-    note: str
-    created_at: datetime
-    updated_at: datetime
-    acknowledged_at: datetime | None
-    acknowledged_by: str | None
-    resolved_at: datetime | None
-    resolved_by: str | None
-    resolution: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-@dataclass(frozen=True)
-class AlertEventView:
-    """One line of an alert's history."""
-
-    id: int
-    event: str
-    from_status: str | None
-    to_status: str
-    alert_type: str
-    quantity: int | None
-    user: str | None  # None: the sweep
-    note: str
-    created_at: datetime
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-@dataclass(frozen=True)
-class AlertCursor:
-    """Where the next page starts: the sort key of the last alert shown."""
-
-    alert_type: str
-    created_at: datetime
-    id: int
-
-
-@dataclass(frozen=True)
-class AlertPage:
-    rows: list[AlertView]
-    next: AlertCursor | None
 
 
 @dataclass
@@ -107,18 +53,6 @@ class BulkResult:
             text_ += f", {len(self.refused)} refused"
         return text_
 
-
-_SELECT = """
-    SELECT a.id, a.product_id, a.location_id, p.sku, p.name, l.code AS location, a.alert_type, a.status,
-           a.current_quantity, a.threshold_quantity, a.message, a.note, a.created_at, a.updated_at,
-           a.acknowledged_at, ua.username AS acknowledged_by, a.resolved_at, ur.username AS resolved_by,
-           a.resolution
-      FROM stock_alerts a
-      JOIN products p ON p.id = a.product_id
-      JOIN locations l ON l.id = a.location_id
-      LEFT JOIN users ua ON ua.id = a.acknowledged_by
-      LEFT JOIN users ur ON ur.id = a.resolved_by
-"""
 
 # The compare-and-set: only alerts still in an allowed status change; the rest are refused after.
 # A row another operator is changing right now is waited for, then re-checked on its new status.
@@ -201,13 +135,6 @@ _STATES = text(
      WHERE a.id = ANY(:ids)
     """
 )
-
-
-def alert_number(value: object) -> int:
-    """An alert number as typed ("12" or "#12"); anything else is refused with one sentence."""
-    if isinstance(value, str):
-        value = value.strip().lstrip("#")
-    return validation.quantity(value, minimum=1, maximum=9_999_999_999, what="Alert number")
 
 
 def _clean_ids(alert_ids: Sequence[object]) -> list[int]:
@@ -315,11 +242,7 @@ def act(session: Session, actor: Actor, action: str, alert_ids: Sequence[int], n
 
 
 def get(session: Session, alert_id: int) -> AlertView:
-    alert_id = alert_number(alert_id)
-    row = session.execute(text(_SELECT + " WHERE a.id = :id"), {"id": alert_id}).first()
-    if row is None:
-        raise NotFound(f"Alert #{alert_id} does not exist")
-    return AlertView(**row._mapping)
+    return alert_list.get(raw_connection(session), alert_id)
 
 
 def open_alerts_for(session: Session, product_id: int) -> list[AlertView]:
@@ -335,78 +258,12 @@ def open_alerts_for(session: Session, product_id: int) -> list[AlertView]:
 
 def history(session: Session, alert_id: int) -> list[AlertEventView]:
     """Every transition of one alert, oldest first, with who made it (None: the sweep)."""
-    alert_id = get(session, alert_id).id
-    rows = session.execute(
-        text(
-            """
-            SELECT e.id, e.event, e.from_status, e.to_status, e.alert_type, e.quantity, u.username AS user,
-                   e.note, e.created_at
-              FROM alert_events e LEFT JOIN users u ON u.id = e.user_id
-             WHERE e.alert_id = :id ORDER BY e.id
-            """
-        ),
-        {"id": alert_id},
-    ).all()
-    return [AlertEventView(**row._mapping) for row in rows]
+    return alert_list.history(raw_connection(session), alert_id)
 
 
-def list_alerts(
-    session: Session,
-    *,
-    status: str = "open",
-    alert_type: str | None = None,
-    location: str | None = None,
-    search: str | None = None,
-    after: AlertCursor | None = None,
-    limit: int = 50,
-) -> AlertPage:
-    """Alerts, OUT before LOW, newest first, one page at a time (keyset paging, fast at any depth).
-
-    `status`: 'open' (ACTIVE or ACKNOWLEDGED, the default), 'all', or one status.
-    """
-    where, params = _filters(status, alert_type, location, search)
-    limit = validation.quantity(limit, minimum=1, maximum=1000, what="Page size")
-    if after is not None:
-        where.append("(a.alert_type, a.created_at, a.id) < (:after_type, :after_at, :after_id)")
-        params.update(after_type=after.alert_type, after_at=after.created_at, after_id=after.id)
-    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
-    sql += " ORDER BY a.alert_type DESC, a.created_at DESC, a.id DESC LIMIT :limit"
-    rows = [AlertView(**r._mapping) for r in session.execute(text(sql), {**params, "limit": limit + 1}).all()]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    cursor = AlertCursor(rows[-1].alert_type, rows[-1].created_at, rows[-1].id) if more and rows else None
-    return AlertPage(rows, cursor)
-
-
-def _filters(
-    status: str, alert_type: str | None, location: str | None, search: str | None
-) -> tuple[list[str], dict[str, Any]]:
-    where: list[str] = []
-    params: dict[str, Any] = {}
-    wanted = (status or "open").strip()
-    if wanted.lower() == "open":
-        where.append("a.status IN ('ACTIVE', 'ACKNOWLEDGED')")
-    elif wanted.lower() != "all":
-        if wanted.upper() not in AlertStatus.__members__:
-            raise ValidationError(f"Status must be one of {', '.join(STATUS_CHOICES)}")
-        where.append("a.status = :status")
-        params["status"] = wanted.upper()
-    if alert_type:
-        kind = alert_type.strip().upper().replace(" ", "_")
-        kind = {"LOW": "LOW_STOCK", "OUT": "OUT_OF_STOCK"}.get(kind, kind)
-        if kind not in AlertType.__members__:
-            raise ValidationError("Type must be LOW_STOCK or OUT_OF_STOCK (or low / out)")
-        where.append("a.alert_type = :alert_type")
-        params["alert_type"] = kind
-    if location:
-        where.append("upper(l.code) = upper(:location)")
-        params["location"] = location.strip()
-    if search:
-        term = validation.text(search, what="Search", max_length=200)
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append("(p.sku ILIKE :search OR p.name ILIKE :search OR p.barcode = :exact)")
-        params.update(search=f"%{escaped}%", exact=term)
-    return where, params
+def list_alerts(session: Session, **filters: Any) -> AlertPage:
+    """The alert list of `alert_list.list_alerts` (same filters), in the session's transaction."""
+    return alert_list.list_alerts(raw_connection(session), **filters)
 
 
 _STILL_SHORT = text(

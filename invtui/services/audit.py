@@ -14,12 +14,15 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import text
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
+from invtui.db.light import reading
 from invtui.domain import validation
 from invtui.errors import NotFound, ValidationError
-from invtui.services.tx import unit_of_work
+
+if TYPE_CHECKING:  # read by the CLI on a plain connection (no ORM loaded), by the app in its session
+    import psycopg
+    from sqlmodel import Session
 
 KINDS = ("stock", "alert", "po", "user", "count")
 MAX_LIMIT = 10_000
@@ -41,7 +44,7 @@ BRANCHES: dict[str, str] = {
         JOIN locations l ON l.id = m.location_id
         LEFT JOIN users u ON u.id = m.user_id
         WHERE {where}
-        ORDER BY m.created_at DESC, m.id DESC LIMIT :limit""",
+        ORDER BY m.created_at DESC, m.id DESC LIMIT %(limit)s""",
     "alert": """
         SELECT e.created_at, 'alert', coalesce(u.username, 'system'), e.event,
                'alert #' || a.id || ' ' || p.sku || ' at ' || l.code,
@@ -54,7 +57,7 @@ BRANCHES: dict[str, str] = {
         JOIN locations l ON l.id = a.location_id
         LEFT JOIN users u ON u.id = e.user_id
         WHERE {where}
-        ORDER BY e.created_at DESC, e.id DESC LIMIT :limit""",
+        ORDER BY e.created_at DESC, e.id DESC LIMIT %(limit)s""",
     "po": """
         SELECT e.created_at, 'po', coalesce(u.username, 'system'), e.to_status, po.number,
                concat_ws(' ', coalesce(e.from_status, '-') || ' -> ' || e.to_status, s.code, nullif(e.note, '')),
@@ -64,7 +67,7 @@ BRANCHES: dict[str, str] = {
         JOIN suppliers s ON s.id = po.supplier_id
         LEFT JOIN users u ON u.id = e.user_id
         WHERE {where}
-        ORDER BY e.created_at DESC, e.id DESC LIMIT :limit""",
+        ORDER BY e.created_at DESC, e.id DESC LIMIT %(limit)s""",
     # A failed login or a lockout has no acting user; the person it happened to is the "who".
     "user": """
         SELECT e.created_at, 'user', coalesce(actor.username, target.username, 'system'), e.kind,
@@ -73,7 +76,7 @@ BRANCHES: dict[str, str] = {
         LEFT JOIN users actor ON actor.id = e.actor_id
         LEFT JOIN users target ON target.id = e.user_id
         WHERE {where}
-        ORDER BY e.created_at DESC, e.id DESC LIMIT :limit""",
+        ORDER BY e.created_at DESC, e.id DESC LIMIT %(limit)s""",
     # A cycle count's steps (sql/0009): start, lines, reasons, approval, posting; its adjustments
     # themselves are in the stock branch with the count's reference.
     "count": """
@@ -85,7 +88,7 @@ BRANCHES: dict[str, str] = {
         LEFT JOIN products p ON p.id = e.product_id
         LEFT JOIN users u ON u.id = e.user_id
         WHERE {where}
-        ORDER BY e.created_at DESC, e.id DESC LIMIT :limit""",
+        ORDER BY e.created_at DESC, e.id DESC LIMIT %(limit)s""",
 }
 TIME_COLUMN = {"stock": "m.created_at", "alert": "e.created_at", "po": "e.created_at", "user": "e.created_at",
                "count": "e.created_at"}
@@ -146,7 +149,7 @@ def parse_kind(value: str) -> str:
     return kind
 
 
-def trail(session: Session, *, user: str | None = None, since: str | datetime | None = None,
+def trail(source: Session | psycopg.Connection, *, user: str | None = None, since: str | datetime | None = None,
           kinds: list[str] | None = None, limit: object = 100) -> list[AuditEntry]:
     """Newest first: who did what to stock, alerts, purchase orders and users.
 
@@ -157,25 +160,25 @@ def trail(session: Session, *, user: str | None = None, since: str | datetime | 
     chosen = [parse_kind(k) for k in kinds] if kinds else list(KINDS)
     start = parse_since(since) if isinstance(since, str) else since
     params: dict[str, Any] = {"limit": count}
-    with unit_of_work(session):
+    with reading(source) as conn:
         if user is not None:
             name = user.strip().lower()
-            found = session.execute(text("SELECT id FROM users WHERE username = :name"), {"name": name}).first()
+            found = conn.execute("SELECT id FROM users WHERE username = %(name)s", {"name": name}).fetchone()
             if found is None:
                 raise NotFound(f"Unknown user {name!r}")
             params["user_id"] = found[0]
         if start is not None:
             params["since"] = start
         branches = [f"({BRANCHES[k].format(where=_where(k, params))})" for k in dict.fromkeys(chosen)]
-        query = f"SELECT * FROM ({' UNION ALL '.join(branches)}) AS trail (at, kind, who, action, subject, detail, id, os_user) ORDER BY at DESC, id DESC LIMIT :limit"
-        rows = session.execute(text(query), params).all()
-    return [AuditEntry(*row) for row in rows]
+        query = (f"SELECT * FROM ({' UNION ALL '.join(branches)}) AS trail (at, kind, who, action, subject, detail,"
+                 " id, os_user) ORDER BY at DESC, id DESC LIMIT %(limit)s")
+        return [AuditEntry(*row) for row in conn.execute(query, params).fetchall()]
 
 
 def _where(kind: str, params: dict[str, Any]) -> str:
     conditions = ["true"]
     if "since" in params:
-        conditions.append(f"{TIME_COLUMN[kind]} >= :since")
+        conditions.append(f"{TIME_COLUMN[kind]} >= %(since)s")
     if "user_id" in params:
-        conditions.append(f"{USER_COLUMN[kind]} = :user_id")
+        conditions.append(f"{USER_COLUMN[kind]} = %(user_id)s")
     return " AND ".join(conditions)

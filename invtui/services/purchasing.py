@@ -29,10 +29,14 @@ from invtui.services import events, lookup
 from invtui.services.acting import require_current
 from invtui.services.ledger import apply_movement
 from invtui.services.notifications import notify
+from invtui.services.po_list import (  # noqa: F401 (re-exported: the app and tests name them here)
+    MAX_LIST,
+    POSummary,
+    list_pos,
+)
 from invtui.services.tx import unit_of_work
 
 MAX_NOTES = 2000
-MAX_LIST = 1000
 
 
 @dataclass(frozen=True)
@@ -85,23 +89,6 @@ class POView:
     @property
     def total(self) -> Decimal:
         return sum((line.line_total for line in self.lines), Decimal("0.00"))
-
-
-@dataclass(frozen=True)
-class POSummary:
-    """One row of `po list`."""
-
-    id: int
-    number: str
-    status: str
-    supplier_code: str
-    supplier_name: str
-    created_at: datetime
-    created_by: str | None
-    line_count: int
-    units_ordered: int
-    units_received: int
-    total: Decimal
 
 
 @dataclass(frozen=True)
@@ -438,39 +425,6 @@ def _view(session: Session, po_id: int) -> POView:
 
 
 # Newest first; `after` is the id of the last PO on the previous page (keyset paging).
-_LIST = text(
-    """
-    SELECT po.id, po.number, po.status, s.code, s.name, po.created_at, u.username,
-           count(l.id), coalesce(sum(l.quantity_ordered), 0), coalesce(sum(l.quantity_received), 0),
-           coalesce(sum(l.quantity_ordered * l.unit_cost), 0)::numeric(14, 2)
-      FROM purchase_orders po
-      JOIN suppliers s ON s.id = po.supplier_id
-      LEFT JOIN users u ON u.id = po.created_by
-      LEFT JOIN purchase_order_lines l ON l.purchase_order_id = po.id
-     WHERE (CAST(:status AS text) IS NULL OR po.status = CAST(:status AS text))
-       AND (CAST(:supplier_id AS bigint) IS NULL OR po.supplier_id = CAST(:supplier_id AS bigint))
-       AND (CAST(:after AS bigint) IS NULL OR po.id < CAST(:after AS bigint))
-     GROUP BY po.id, s.id, u.id
-     ORDER BY po.id DESC
-     LIMIT :limit
-    """
-)
-
-
-def list_pos(session: Session, status: str | None = None, supplier: str | None = None,
-             after: str | None = None, limit: int | str = 50) -> list[POSummary]:
-    """POs newest first, optionally of one status and supplier; `after` is the last PO number seen."""
-    size = validation.quantity(limit, maximum=MAX_LIST, what="Limit")
-    wanted_status = None if status is None else rules.parse_status(status).value
-    after_id = None if after is None else rules.parse_number(after)
-    with unit_of_work(session):
-        supplier_id = None if supplier is None else lookup.supplier(session, supplier).id
-        rows = session.execute(_LIST, {"status": wanted_status, "supplier_id": supplier_id, "after": after_id,
-                                       "limit": size}).all()
-    return [POSummary(*row) for row in rows]
-
-
-
 # --- draft from alerts -----------------------------------------------------------------------
 
 # Every product with a LOW or OUT stock row (the one definition of low) that no open PO orders

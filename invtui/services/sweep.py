@@ -17,7 +17,6 @@ import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -28,12 +27,11 @@ from invtui.db.errors import friendly_error
 from invtui.domain.roles import Actor, Permission, require
 from invtui.errors import DatabaseUnavailable, ValidationError
 from invtui.services import events
+from invtui.services.sweep_runs import SWEEP_LOCK_KEY, SweepRun, SweepStatus, sweep_status  # noqa: F401 (re-exported)
 from invtui.services.tx import unit_of_work
 
 log = logging.getLogger(__name__)
 
-# Fixed for every invtui process: the single-flight key of the full sweep.
-SWEEP_LOCK_KEY = 0x1A7_0005
 TRIGGERS = ("scheduled", "manual", "worker", "cli")
 # Days of sweep_runs kept (`[sweep] keep_days`): every open app records a run each minute, most of
 # them skips, so the history is pruned by the sweep that wins the lock.
@@ -60,60 +58,6 @@ _PRUNE = text(
          ORDER BY started_at LIMIT :batch)
     """
 )
-# The advisory lock of a running sweep, seen from any session (a bigint key below 2^32 shows as
-# classid 0, objid = key, objsubid 1).
-_RUNNING = text(
-    """
-    SELECT EXISTS (SELECT 1 FROM pg_locks
-                    WHERE locktype = 'advisory' AND granted AND classid = 0 AND objid = :key AND objsubid = 1
-                      AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))
-    """
-)
-
-
-@dataclass(frozen=True)
-class SweepRun:
-    """One full sweep as recorded in sweep_runs."""
-
-    id: int
-    started_at: datetime
-    finished_at: datetime | None
-    duration_ms: int | None
-    trigger: str
-    host: str
-    pid: int | None
-    rows_scanned: int
-    created_count: int
-    escalated_count: int
-    downgraded_count: int
-    resolved_count: int
-    skipped: bool
-    error: str | None
-
-    @property
-    def summary(self) -> str:
-        if self.skipped:
-            return "skipped: another process was sweeping"
-        if self.error:
-            return f"failed: {self.error}"
-        return (f"{self.created_count} created, {self.escalated_count} escalated, "
-                f"{self.downgraded_count} downgraded, {self.resolved_count} resolved; "
-                f"{self.rows_scanned:,} rows judged in {self.duration_ms} ms")
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-@dataclass(frozen=True)
-class SweepStatus:
-    runs: list[SweepRun]
-    running: bool
-
-    @property
-    def last(self) -> SweepRun | None:
-        return self.runs[0] if self.runs else None
-
-
 def run_full_sweep(db: Database, trigger: str = "scheduled", *, actor: Actor | None = None,
                    keep_days: int = DEFAULT_KEEP_DAYS) -> SweepRun:
     """Judge every item now, unless another process is already doing it (then record a skip).
@@ -193,20 +137,3 @@ def _record_failure(db: Database, trigger: str, started_at: datetime, clock: flo
         unreachable = isinstance(friendly_error(record_exc), DatabaseUnavailable)
         log.warning("could not record the failed sweep in sweep_runs: %s", friendly_error(record_exc) or record_exc,
                     exc_info=not unreachable)
-
-
-def sweep_status(session: Session, limit: int = 20) -> SweepStatus:
-    """The last `limit` runs, newest first, and whether a full sweep is running right now."""
-    rows = session.execute(
-        text(
-            """
-            SELECT id, started_at, finished_at, duration_ms, trigger, host, pid, rows_scanned, created_count,
-                   escalated_count, downgraded_count, resolved_count, skipped, error
-              FROM sweep_runs ORDER BY started_at DESC, id DESC LIMIT :limit
-            """
-        ),
-        {"limit": max(1, min(int(limit), 1000))},
-    ).all()
-    running = bool(session.execute(_RUNNING, {"key": SWEEP_LOCK_KEY}).scalar())
-    session.rollback()  # read-only: end the transaction so no snapshot is held
-    return SweepStatus([SweepRun(**row._mapping) for row in rows], running)

@@ -5,18 +5,19 @@ from __future__ import annotations
 import functools
 import os
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import bcrypt
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+from invtui.db.light import raw_connection
 from invtui.db.models import User, UserEvent
 from invtui.domain import validation
 from invtui.domain.roles import SYSTEM, Actor, Permission, Role, parse_role
-from invtui.errors import AuthenticationError, ConflictError, NotFound, PermissionDenied
-from invtui.services import events, login_throttle
+from invtui.errors import AuthenticationError, ConflictError, NotFound
+from invtui.services import events, login_throttle, user_list
+from invtui.services.user_list import UserView
 from invtui.services.acting import current, require_current
 from invtui.services.tx import unit_of_work
 
@@ -54,28 +55,11 @@ def _record(session: Session, kind: str, user: User | None, actor: Actor, detail
 
 def actor_for(session: Session, username: str) -> Actor:
     """The acting user named by a caller who holds the secret, an SSH key or the OS account."""
-    user = _get(session, username)
-    if not user.is_active:
-        raise PermissionDenied(f"User {user.username!r} is disabled; ask an admin")
-    return to_actor(user)
-
-
-@dataclass(frozen=True)
-class UserView:
-    """A user as callers see one: never the password hash, which stays inside this module."""
-
-    id: int
-    username: str
-    full_name: str
-    role: str
-    is_active: bool
-    locked_until: datetime | None
-    last_login_at: datetime | None
+    return user_list.actor_for(raw_connection(session), username)
 
 
 def _view(user: User) -> UserView:
-    return UserView(user.id or 0, user.username, user.full_name, user.role, user.is_active, user.locked_until,
-                    user.last_login_at)
+    return UserView(user.username, user.full_name, user.role, user.is_active, user.locked_until, user.last_login_at)
 
 
 def create_user(
@@ -98,7 +82,7 @@ def create_user(
 
 
 def list_users(session: Session) -> list[UserView]:
-    return [_view(user) for user in session.exec(select(User).order_by(User.username)).all()]
+    return user_list.list_users(raw_connection(session))
 
 
 def set_password(session: Session, actor: Actor, username: str, password: str) -> None:
