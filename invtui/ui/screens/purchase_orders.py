@@ -25,6 +25,7 @@ from invtui.ui.messages import EventArrived, Resynced
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.base import BaseScreen
 from invtui.ui.service_call import call_service
+from invtui.ui.size_class import Column, columns, pick, set_columns
 from invtui.ui.styles import style
 from invtui.ui.widgets.confirm_modal import ConfirmModal
 from invtui.ui.widgets.fields_modal import Choices, FieldsModal
@@ -33,6 +34,18 @@ from invtui.ui.widgets.form_modal import FormModal
 FILTERS = (None, "draft", "submitted", "approved", "partially_received", "received", "cancelled")
 STATUS_MEANING = {"draft": "quiet", "submitted": "warn", "approved": "ok", "partially_received": "warn",
                   "received": "quiet", "cancelled": "quiet"}
+# Widths add up to 78 columns with the cell padding.
+COLUMNS: tuple[Column, ...] = (
+    ("PO", "number", 9), ("status", "status", 10), ("supplier", "supplier", 12), ("lines", "lines", 5),
+    ("ordered", "ordered", 7), ("recv", "received", 5), ("total", "total", 8), ("by", "by", 6))
+# Under 80 columns lines, received and who drafted it go (Enter shows them); under 60, the supplier too.
+NARROW_COLUMNS = ("number", "status", "supplier", "ordered", "total")
+COMPACT_COLUMNS = ("number", "status", "total")
+
+
+def po_columns(layout: str) -> tuple[Column, ...]:
+    """The PO list's columns for the layout (size_class.layout_for)."""
+    return columns(COLUMNS, layout, NARROW_COLUMNS, COMPACT_COLUMNS)
 
 
 def _status(app: Any, status: str) -> Text:
@@ -58,16 +71,16 @@ class PurchaseOrdersScreen(BaseScreen):
 
     def body(self) -> Iterable[Widget]:
         table: DataTable[Text] = DataTable(id="po-table", cursor_type="row", zebra_stripes=True)
-        # Widths add up to 78 columns with the cell padding.
-        for label, key, width in (("PO", "number", 9), ("status", "status", 10), ("supplier", "supplier", 12),
-                                  ("lines", "lines", 5), ("ordered", "ordered", 7), ("recv", "received", 5),
-                                  ("total", "total", 8), ("by", "by", 6)):
-            table.add_column(label, key=key, width=width)
+        set_columns(table, po_columns(self.size_layout))
         yield table
 
     def on_mount(self) -> None:
         super().on_mount()
         self.set_interval(1.0, self._reload_if_stale)
+
+    def layout_changed(self) -> None:
+        set_columns(self.query_one("#po-table", DataTable), po_columns(self.size_layout))
+        self.reload()
 
     def reload(self) -> None:
         self._stale = False
@@ -82,10 +95,11 @@ class PurchaseOrdersScreen(BaseScreen):
         table.clear()
         self.rows = rows
         for po in rows:
-            table.add_row(Text(po.number), _status(self.app, po.status), Text(po.supplier_name, overflow="ellipsis"),
-                          number_cell(po.line_count, 5), number_cell(po.units_ordered, 7),
-                          number_cell(po.units_received, 5), number_cell(po.total, 8, decimals=2),
-                          Text(po.created_by or ""), key=po.number)
+            cells = (Text(po.number), _status(self.app, po.status), Text(po.supplier_name, overflow="ellipsis"),
+                     number_cell(po.line_count, 5), number_cell(po.units_ordered, 7),
+                     number_cell(po.units_received, 5), number_cell(po.total, 8, decimals=2),
+                     Text(po.created_by or ""))
+            table.add_row(*pick(cells, COLUMNS, po_columns(self.size_layout)), key=po.number)
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
 

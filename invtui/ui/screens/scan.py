@@ -27,37 +27,29 @@ from textual.widgets import DataTable, Input, Static
 from invtui.errors import InvtuiError
 from invtui.services import inventory, lookup
 from invtui.ui.service_call import call_service
+from invtui.ui.size_class import Column, LayoutAware, columns, layout_for, pick, set_columns
 from invtui.ui.styles import style
 from invtui.ui.widgets.confirm_modal import ConfirmModal
 
 MODES = ("receive", "issue", "count")
 # A scanner types 8 to 14 digits for an EAN/UPC; a person typing a quantity types a few.
 QUANTITY = re.compile(r"^\d{1,7}$")
+COLUMNS: tuple[Column, ...] = (("SKU", "sku", None), ("product", "name", None), ("location", "location", None),
+                               ("qty", "qty", None))
+# Under 60 columns (a handheld scanner): SKU, a short name and the quantity; the line above the
+# list says where. The location column comes back once a batch spans two locations.
+COMPACT_COLUMNS = ("sku", "name", "qty")
+COMPACT_WIDTHS = {"sku": 10, "location": 8, "qty": 4}
 
 
-@dataclass
-class ScanLine:
-    sku: str
-    name: str
-    location: str
-    quantity: int
-
-
-@dataclass(frozen=True)
-class Resolved:
-    kind: str  # "location" | "product"
-    code: str
-    name: str
-
-
-def resolve(session, code: str) -> Resolved:  # type: ignore[no-untyped-def]
-    """A scanned code is a location code, or a product's SKU or barcode."""
-    try:
-        place = lookup.location(session, code)
-        return Resolved("location", place.code, place.name)
-    except InvtuiError:
-        product = lookup.product(session, code)
-        return Resolved("product", product.sku, product.name)
+def scan_columns(compact: bool, several_locations: bool = False) -> tuple[Column, ...]:
+    """The batch list's columns for the layout; compact, they share 40 cells and the name takes what is left."""
+    if not compact:
+        return COLUMNS
+    shown = columns(COLUMNS, "compact", compact=(*COMPACT_COLUMNS, "location") if several_locations else COMPACT_COLUMNS)
+    fixed = sum(COMPACT_WIDTHS[key] + 2 for _, key, _ in shown if key != "name")  # 2: cell padding
+    name_width = 40 - 1 - fixed - 2  # 1: the scrollbar
+    return tuple((label, key, COMPACT_WIDTHS.get(key, name_width)) for label, key, _ in shown)
 
 
 class AbandonModal(ConfirmModal):
@@ -75,7 +67,7 @@ class AbandonModal(ConfirmModal):
             yield Static("y: abandon · n / Escape: keep scanning", classes="modal-hint")
 
 
-class ScanScreen(ModalScreen[None]):
+class ScanScreen(LayoutAware, ModalScreen[None]):
     AUTO_FOCUS = "#scan-input"
     BINDINGS = [
         Binding("f2", "cycle_mode", "Mode"),
@@ -96,6 +88,7 @@ class ScanScreen(ModalScreen[None]):
         self._busy = False
 
     def compose(self) -> ComposeResult:
+        self.size_layout = layout_for(self.app.size.width)
         with Vertical(id="scan-box"):
             yield Static("", id="scan-mode")
             yield Static("", id="scan-location")
@@ -104,10 +97,15 @@ class ScanScreen(ModalScreen[None]):
             yield Static("", id="scan-message")
             table: DataTable[Text] = DataTable(id="scan-lines", cursor_type="row")
             table.can_focus = False  # a scanner's Tab must not take the focus away from the input
-            table.add_columns("SKU", "product", "location", "qty")
+            set_columns(table, scan_columns(self.compact))
             yield table
+            # One of the two hints shows (app.tcss): the short one under 60 columns.
             yield Static("F2 mode · ↑↓ line · 12⏎ qty · Delete: remove line · ⏎ commit · Esc abandon",
-                         classes="modal-hint")
+                         classes="modal-hint full-hint")
+            yield Static("F2 mode ↑↓ line Del drop ⏎ commit Esc", classes="modal-hint compact-hint")
+
+    def layout_changed(self) -> None:
+        self._show_state()
 
     def on_mount(self) -> None:
         self._show_state()
@@ -119,9 +117,14 @@ class ScanScreen(ModalScreen[None]):
         self.query_one("#scan-location", Static).update(f"Location: {where} · {len(self.lines)} line(s), "
                                                          f"{sum(line.quantity for line in self.lines)} unit(s)")
         table = self.query_one("#scan-lines", DataTable)
+        shown = scan_columns(self.compact, len({line.location for line in self.lines}) > 1)
+        if tuple(column.key.value for column in table.ordered_columns) != tuple(key for _, key, _ in shown):
+            set_columns(table, shown)
         table.clear()
         for line in self.lines:
-            table.add_row(Text(line.sku), Text(line.name), Text(line.location), Text(str(line.quantity)))
+            cells = (Text(line.sku), Text(line.name, no_wrap=True, overflow="ellipsis"), Text(line.location),
+                     Text(str(line.quantity)))
+            table.add_row(*pick(cells, COLUMNS, shown))
         table.show_cursor = bool(self.lines)
         if self.lines:
             self.selected = max(0, min(self.selected, len(self.lines) - 1))

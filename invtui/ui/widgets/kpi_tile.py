@@ -24,19 +24,24 @@ def compact(number: float) -> str:
 
 
 class KpiTile(Static):
-    """Shows `label` and `value`; `alarm` marks it (in words too: the value reads '12 ▲')."""
+    """Shows `label` over `value` (which may hold a line break: "12 low\n3 out"); `alarm` marks it,
+    in words too: the label reads "Alerts ▲". `short` is the label where the tile is narrow."""
 
     value: reactive[str] = reactive("…")
     alarm: reactive[bool] = reactive(False)
 
-    def __init__(self, label: str, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, label: str, *, short: str = "", id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, classes="kpi")
         self.label = label
+        self.short = short or label
 
     def render(self) -> Text:
+        mark = " ▲" if self.alarm else ""
+        label = self.label if len(self.label + mark) <= self.content_size.width else self.short
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(self.label + "\n", style="dim")
-        text.append(self.value + (" ▲" if self.alarm else ""), style="bold")
+        text.append(label, style="dim")
+        text.append(mark + "\n", style="bold")
+        text.append(self.value, style="bold")
         return text
 
     def watch_alarm(self, alarm: bool) -> None:
