@@ -52,6 +52,31 @@ def scan_columns(compact: bool, several_locations: bool = False) -> tuple[Column
     return tuple((label, key, COMPACT_WIDTHS.get(key, name_width)) for label, key, _ in shown)
 
 
+@dataclass
+class ScanLine:
+    sku: str
+    name: str
+    location: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Resolved:
+    kind: str  # "location" | "product"
+    code: str
+    name: str
+
+
+def resolve(session, code: str) -> Resolved:  # type: ignore[no-untyped-def]
+    """A scanned code is a location code, or a product's SKU or barcode."""
+    try:
+        place = lookup.location(session, code)
+        return Resolved("location", place.code, place.name)
+    except InvtuiError:
+        product = lookup.product(session, code)
+        return Resolved("product", product.sku, product.name)
+
+
 class AbandonModal(ConfirmModal):
     """Abandon a scan batch? Only `y` says yes: a scanner's Enter must never throw a batch away."""
 
@@ -113,9 +138,11 @@ class ScanScreen(LayoutAware, ModalScreen[None]):
     def _show_state(self) -> None:
         words = " / ".join(m.upper() if i == self.mode else m for i, m in enumerate(MODES))
         self.query_one("#scan-mode", Static).update(Text(f"Scan mode: {words}", style="bold"))
-        where = self.location or "none yet: scan a location first"
-        self.query_one("#scan-location", Static).update(f"Location: {where} · {len(self.lines)} line(s), "
-                                                         f"{sum(line.quantity for line in self.lines)} unit(s)")
+        # Short enough for a 40-column scanner: "Location: WH1-A-01 · 2 lines, 14 units".
+        where = self.location or "none yet, scan one first"
+        count, units = len(self.lines), sum(line.quantity for line in self.lines)
+        totals = f" · {count} line{'s' if count != 1 else ''}, {units} unit{'s' if units != 1 else ''}" if count else ""
+        self.query_one("#scan-location", Static).update(f"Location: {where}{totals}")
         table = self.query_one("#scan-lines", DataTable)
         shown = scan_columns(self.compact, len({line.location for line in self.lines}) > 1)
         if tuple(column.key.value for column in table.ordered_columns) != tuple(key for _, key, _ in shown):
