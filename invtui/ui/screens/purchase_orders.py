@@ -25,7 +25,7 @@ from invtui.ui.messages import EventArrived, Resynced
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.base import BaseScreen
 from invtui.ui.service_call import call_service
-from invtui.ui.size_class import Column, columns, pick, set_columns
+from invtui.ui.size_class import Column, columns, layout_for, pick, set_columns
 from invtui.ui.styles import style
 from invtui.ui.widgets.confirm_modal import ConfirmModal
 from invtui.ui.widgets.fields_modal import Choices, FieldsModal
@@ -46,6 +46,25 @@ COMPACT_COLUMNS = ("number", "status", "total")
 def po_columns(layout: str) -> tuple[Column, ...]:
     """The PO list's columns for the layout (size_class.layout_for)."""
     return columns(COLUMNS, layout, NARROW_COLUMNS, COMPACT_COLUMNS)
+
+
+# A PO's lines: amounts in fixed columns (written compactly when too long, never cut); the
+# product name takes what is left (0). Under 80 columns the unit cost and what is still open go
+# (ordered minus received); under 60 the amounts too.
+LINE_COLUMNS: tuple[Column, ...] = (
+    ("SKU", "sku", 10), ("product", "name", 0), ("ordered", "ordered", 7), ("recv", "received", 7),
+    ("open", "outstanding", 7), ("cost", "cost", 9), ("total", "total", 10))
+
+
+def line_columns(width: int) -> tuple[Column, ...]:
+    """The PO detail's line columns for a terminal `width` cells wide."""
+    return columns(LINE_COLUMNS, layout_for(width), ("sku", "name", "ordered", "received", "total"),
+                   ("sku", "ordered", "received"))
+
+
+def _box_width(width: int) -> int:
+    """Cells inside the detail box (#detail-box: at most 110 wide, a border and padding each side)."""
+    return min(width, 110) - 4
 
 
 def _status(app: Any, status: str) -> Text:
@@ -185,8 +204,8 @@ class PODetailScreen(ModalScreen[None]):
         with Vertical(id="detail-box"):
             yield Static(self.number, id="detail-header")
             yield Static("Lines", classes="detail-section")
-            lines: DataTable[str] = DataTable(id="po-lines", show_cursor=False)
-            lines.add_columns("SKU", "product", "ordered", "received", "outstanding", "cost", "total")
+            lines: DataTable[Text] = DataTable(id="po-lines", show_cursor=False)
+            set_columns(lines, line_columns(self.app.size.width), _box_width(self.app.size.width))
             yield lines
             yield Static("History", classes="detail-section")
             history: DataTable[str] = DataTable(id="po-history", show_cursor=False)
@@ -226,10 +245,13 @@ class PODetailScreen(ModalScreen[None]):
             header.append(f"\n{po.notes}")
         self.query_one("#detail-header", Static).update(header)
         lines = self.query_one("#po-lines", DataTable)
-        lines.clear()
+        shown = line_columns(self.app.size.width)
+        set_columns(lines, shown, lines.size.width or _box_width(self.app.size.width))  # it may have resized
         for line in po.lines:
-            lines.add_row(line.sku, line.name, str(line.ordered), str(line.received), str(line.outstanding),
-                          f"{line.unit_cost:,.2f}", f"{line.line_total:,.2f}")
+            cells = (Text(line.sku), Text(line.name, overflow="ellipsis", no_wrap=True),
+                     number_cell(line.ordered, 7), number_cell(line.received, 7), number_cell(line.outstanding, 7),
+                     number_cell(line.unit_cost, 9, decimals=2), number_cell(line.line_total, 10, decimals=2))
+            lines.add_row(*pick(cells, LINE_COLUMNS, shown))
         history = self.query_one("#po-history", DataTable)
         history.clear()
         for entry in po.history:
