@@ -40,6 +40,8 @@ COLUMNS: tuple[Column, ...] = (("SKU", "sku", None), ("product", "name", None), 
 # list says where. The location column comes back once a batch spans two locations.
 COMPACT_COLUMNS = ("sku", "name", "qty")
 COMPACT_WIDTHS = {"sku": 10, "location": 8, "qty": 4}
+PLACEHOLDERS = {False: "scan a location, then items; a number sets the quantity; empty Enter commits",
+                True: "location, items; 12 sets qty"}  # compact: 40 columns
 
 
 def scan_columns(compact: bool, several_locations: bool = False) -> tuple[Column, ...]:
@@ -117,8 +119,7 @@ class ScanScreen(LayoutAware, ModalScreen[None]):
         with Vertical(id="scan-box"):
             yield Static("", id="scan-mode")
             yield Static("", id="scan-location")
-            yield Input(placeholder="scan a location, then items; a number sets the quantity; empty Enter commits",
-                        id="scan-input")
+            yield Input(placeholder=PLACEHOLDERS[self.compact], id="scan-input")
             yield Static("", id="scan-message")
             table: DataTable[Text] = DataTable(id="scan-lines", cursor_type="row")
             table.can_focus = False  # a scanner's Tab must not take the focus away from the input
@@ -130,6 +131,7 @@ class ScanScreen(LayoutAware, ModalScreen[None]):
             yield Static("F2 mode ↑↓ line Del drop ⏎ commit Esc", classes="modal-hint compact-hint")
 
     def layout_changed(self) -> None:
+        self.query_one("#scan-input", Input).placeholder = PLACEHOLDERS[self.compact]
         self._show_state()
 
     def on_mount(self) -> None:

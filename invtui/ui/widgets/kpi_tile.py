@@ -36,11 +36,16 @@ class KpiTile(Static):
         self.short = short or label
 
     def render(self) -> Text:
-        mark = " ▲" if self.alarm else ""
-        label = self.label if len(self.label + mark) <= self.content_size.width else self.short
+        # "Alerts ▲", else the short label, else the mark first ("▲Alerts"): it never wraps or goes.
+        width = self.content_size.width or 80
+        label = self.label if len(self.label) + (2 if self.alarm else 0) <= width else self.short
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(label, style="dim")
-        text.append(mark + "\n", style="bold")
+        if self.alarm and len(label) + 2 > width:
+            text.append("▲", style="bold")
+            text.append(label + "\n", style="dim")
+        else:
+            text.append(label, style="dim")
+            text.append((" ▲" if self.alarm else "") + "\n", style="bold")
         text.append(self.value, style="bold")
         return text
 
