@@ -30,6 +30,7 @@ from invtui.services import transfer
 from invtui.services.files import FileExists, UserFolder
 from invtui.services.scheduler import Scheduler
 from invtui.services import users
+from invtui.ui import size_class
 from invtui.ui.clock import Clock
 from invtui.ui.key_order import OrderedKeys
 from invtui.ui.messages import EventArrived, Resynced
@@ -42,7 +43,6 @@ from invtui.ui.screens.login import LoginScreen
 from invtui.ui.screens.notifications import NotificationsScreen
 from invtui.ui.screens.purchase_orders import PurchaseOrdersScreen
 from invtui.ui.service_call import call_service, report_error
-from invtui.ui import size_class
 from invtui.ui.widgets.status_bar import StatusInfo
 
 log = logging.getLogger(__name__)
