@@ -121,7 +121,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("quit_anywhere", "app", "ctrl+q", "quit", "Quit", show=False, priority=True,
            doc="quit from any screen, forms and questions included (asks first if a form holds typed input)"),
     Action("palette", "app", "ctrl+p", name="Command palette",
-           doc="command palette: every screen and every action of this screen by name; audit trail, "
+           doc="command palette: every screen and every action of this screen by name; audit trail (the "
+               "highlighted entry in full under the list), "
                "background sweeps, export any list to CSV, import products or counts from CSV"),
     # -- dashboard --------------------------------------------------------------------------
     Action("chart.previous", "chart", "left,h,up", "move(-1)", "Prev bar", show=False,

@@ -31,7 +31,7 @@ from invtui.services import csv_export, csv_import
 from invtui.services.files import FileExists, UserFolder
 from invtui.services.scheduler import Scheduler
 from invtui.services import users
-from invtui.ui.bindings import bindings_for
+from invtui.ui import size_class
 from invtui.ui.clock import Clock
 from invtui.ui.key_order import OrderedKeys
 from invtui.ui.messages import EventArrived, Resynced
@@ -67,7 +67,9 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
         "notifications": NotificationsScreen,
     }
     DEFAULT_MODE = "login"
-    BINDINGS = bindings_for("app")
+    # `-compact` under 60 columns (handheld scanners), `-narrow` under 80, `-short` under 24 rows.
+    HORIZONTAL_BREAKPOINTS = size_class.HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = size_class.VERTICAL_BREAKPOINTS
 
     status: reactive[StatusInfo] = reactive(StatusInfo, always_update=True)
 
@@ -251,12 +253,14 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
         self._counts_stale = False
 
         def show(counts: status_service.StatusCounts) -> None:
-            last = "—"
-            if counts.last_sweep_at is not None:
-                last = f"{self.clock.local(counts.last_sweep_at)} {counts.last_sweep_summary}".strip()
+            sweep = counts.last_sweep or status_service.SweepCounts()
+            last = self.clock.local(counts.last_sweep_at) if counts.last_sweep_at is not None else "—"
             upcoming = self.scheduler.next_run_time if self.scheduler is not None else None
-            self._set_status(open_alerts=counts.open_alerts, out_alerts=counts.out_alerts, unread=counts.unread,
-                             last_sweep=last, next_sweep=self.clock.local(upcoming) if upcoming else "—")
+            self._set_status(open_alerts=counts.open_alerts, out_alerts=counts.out_alerts,
+                             acknowledged_alerts=counts.acknowledged_alerts, unread=counts.unread,
+                             last_sweep=last, sweep_new=sweep.created, sweep_escalated=sweep.escalated,
+                             sweep_resolved=sweep.resolved, sweep_failed=sweep.failed,
+                             next_sweep=self.clock.local(upcoming) if upcoming else "—")
 
         call_service(self, lambda session: status_service.counts(session, actor), show, group="counts",
                      exclusive=True)

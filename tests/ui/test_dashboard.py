@@ -25,7 +25,7 @@ async def test_tiles_show_the_warehouse_in_numbers(make_app, warehouse: Database
     app = make_app("operator", live=False)
     async with app.run_test(size=(120, 40)) as pilot:
         assert await wait_until(pilot, lambda: app.screen.query_one("#kpi-skus", KpiTile).value == "7")
-        assert app.screen.query_one("#kpi-alerts", KpiTile).value == "7 low 2 out"
+        assert app.screen.query_one("#kpi-alerts", KpiTile).value == "7 low\n2 out"
         assert app.screen.query_one("#kpi-pos", KpiTile).value == "2"
         assert app.screen.query_one("#kpi-unread", KpiTile).value == "8"
 
@@ -124,7 +124,7 @@ async def test_every_tile_and_bar_matches_sql_on_seeded_data(make_app, db: Datab
         assert parse_compact(tile["skus"]) == skus
         assert abs(parse_compact(tile["units"]) - units) <= units * 0.005, tile["units"]
         assert abs(parse_compact(tile["value"]) - float(value)) <= float(value) * 0.005, tile["value"]
-        assert tile["alerts"] == f"{low} low {out} out"
+        assert tile["alerts"] == f"{low} low\n{out} out"
         assert parse_compact(tile["pos"]) == open_pos
         with db.session() as session:
             unread = notifications.unread_count(session, app.actor)

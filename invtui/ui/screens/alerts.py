@@ -20,6 +20,7 @@ from invtui.ui.bindings import bindings_for, enter_help
 from invtui.ui.messages import EventArrived
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
+from invtui.ui.size_class import Column, columns, pick, set_columns
 from invtui.ui.styles import style
 from invtui.ui.modals.note_modal import NoteModal
 
@@ -28,6 +29,19 @@ FILTERS = (("open", "open"), ("ACKNOWLEDGED", "acknowledged"), ("all", "all, inc
 ACTION_WORDS = {"acknowledge": "Acknowledge", "dismiss": "Dismiss", "resolve": "Resolve"}
 TYPE_WORDS = {"OUT_OF_STOCK": ("OUT", "danger"), "LOW_STOCK": ("LOW", "warn")}
 STATUS_WORDS = {"ACTIVE": "active", "ACKNOWLEDGED": "acked", "RESOLVED": "resolved", "DISMISSED": "dismissed"}
+# Widths add up to 80 columns with the cell padding: the SSH default terminal.
+COLUMNS: tuple[Column, ...] = (
+    ("✓", "mark", 1), ("sev", "type", 3), ("SKU", "sku", 10), ("product", "name", 11), ("location", "location", 8),
+    ("avail", "qty", 5), ("thr", "threshold", 3), ("status", "status", 6), ("age", "age", 3), ("by", "by", 7))
+# 60 columns: threshold, age and who go (Enter shows them). Under 60 (a handheld scanner, 40
+# wide): what an operator walking the aisles acts on; the top line says which statuses are listed.
+NARROW_COLUMNS = ("mark", "type", "sku", "name", "location", "qty", "status")
+COMPACT_COLUMNS = ("mark", "type", "sku", "location", "qty")
+
+
+def alert_columns(layout: str) -> tuple[Column, ...]:
+    """The alerts list's columns for the layout (size_class.layout_for)."""
+    return columns(COLUMNS, layout, NARROW_COLUMNS, COMPACT_COLUMNS)
 
 
 class AlertsScreen(SearchableListScreen):
@@ -53,16 +67,17 @@ class AlertsScreen(SearchableListScreen):
     def body(self) -> Iterable[Widget]:
         yield Input(placeholder="search SKU, name or barcode; Enter to return to the list", id="alerts-search")
         table: DataTable[Text] = DataTable(id="alerts-table", cursor_type="row", zebra_stripes=True)
-        # Widths add up to 80 columns with the cell padding: the SSH default terminal.
-        for label, key, width in (("✓", "mark", 1), ("sev", "type", 3), ("SKU", "sku", 10), ("product", "name", 11),
-                                  ("location", "location", 8), ("avail", "qty", 5), ("thr", "threshold", 3),
-                                  ("status", "status", 6), ("age", "age", 3), ("by", "by", 7)):
-            table.add_column(label, key=key, width=width)
+        set_columns(table, alert_columns(self.size_layout))
         yield table
 
     def on_mount(self) -> None:
         super().on_mount()
         self.set_interval(1.0, self._reload_if_stale)
+
+    def layout_changed(self) -> None:
+        set_columns(self.query_one("#alerts-table", DataTable), alert_columns(self.size_layout))
+        self.rows = []
+        self.reload()
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -102,7 +117,7 @@ class AlertsScreen(SearchableListScreen):
     def _append(self, page: AlertPage) -> None:
         table = self.query_one("#alerts-table", DataTable)
         for view in page.rows:
-            table.add_row(*self._cells(view), key=str(view.id))
+            table.add_row(*pick(self._cells(view), COLUMNS, alert_columns(self.size_layout)), key=str(view.id))
         self.rows.extend(page.rows)
         self._next = page.next
 

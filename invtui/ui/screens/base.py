@@ -13,6 +13,7 @@ from textual.widgets import Footer
 from invtui.services.tx import ServiceSession
 from invtui.ui.messages import EventArrived, Resynced
 from invtui.ui.service_call import call_service
+from invtui.ui.size_class import LayoutAware, layout_for
 from invtui.ui.widgets.nav_bar import NavBar
 from invtui.ui.widgets.status_bar import StatusBar
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class BaseScreen(Screen[None]):
+class BaseScreen(LayoutAware, Screen[None]):
     """A signed-in screen. Subclasses compose `body()` and implement `reload()`."""
 
     TITLE_TEXT = ""
@@ -33,6 +34,7 @@ class BaseScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
+        self.size_layout = layout_for(self.app.size.width)  # the layout `body()` builds its tables for
         yield NavBar(self.MODE)
         yield from self.body()
         yield StatusBar()
@@ -47,6 +49,7 @@ class BaseScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         # Every time the screen is shown, its data is fetched again. After a refresh, because
         # a screen shown for the first time may be resumed before its widgets are mounted.
+        self._check_layout(self.app.size.width)  # the terminal may have resized while it was hidden
         if self.invtui.actor is not None:
             self.call_after_refresh(self.reload)
 

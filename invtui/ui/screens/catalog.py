@@ -32,6 +32,7 @@ from invtui.ui.bindings import bindings_for
 from invtui.ui.messages import EventArrived
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
+from invtui.ui.size_class import Column, columns, pick, set_columns
 from invtui.ui.styles import style
 from invtui.ui.modals.catalog_form import CatalogFormModal, FormField
 from invtui.ui.modals.confirm_modal import ConfirmModal
@@ -107,7 +108,7 @@ class CatalogTab:
     title: str
     noun: str
     permission: Permission
-    columns: tuple[tuple[str, str, int], ...]
+    columns: tuple[Column, ...]
     fetch: Callable[..., Page[Any]]
     cells: Callable[[Any, Any], tuple[Text, ...]]
     key: Callable[[Any], str]
@@ -120,6 +121,7 @@ class CatalogTab:
     clearable: tuple[str, ...] = ()  # empty means "clear it" (None), not "empty text"
     renamed: dict[str, str] = field(default_factory=dict)  # form key -> update keyword
     check: Callable[[dict[str, str]], str | None] | None = None
+    narrow: tuple[str, ...] = ()  # the column keys kept under 80 columns (size_class.columns); empty: all
     rows: list[Any] = field(default_factory=list)
     next_cursor: str | None = None
     search: str = ""
@@ -173,6 +175,11 @@ def _rule_cells(app: Any, rule: alert_rules.RuleEffect) -> tuple[Text, ...]:
             number_cell(rule.rows, 4), low)
 
 
+def tab_columns(tab: CatalogTab, layout: str) -> tuple[Column, ...]:
+    """A tab's columns for the layout (size_class.layout_for): `tab.narrow` under 80 columns."""
+    return columns(tab.columns, layout, tab.narrow)
+
+
 def _tabs() -> list[CatalogTab]:
     ellipsis = partial(Text, overflow="ellipsis", no_wrap=True)
     # Column widths keep every table within 80 columns, cell padding included.
@@ -193,7 +200,7 @@ def _tabs() -> list[CatalogTab]:
                        "max_stock_level": "" if p.max_stock_level is None else str(p.max_stock_level)},
             catalog.create_product, catalog.update_product, catalog.deactivate_product, _product_fields,
             create_only=("sku",), clearable=("barcode", "category", "supplier", "reorder_point", "max_stock_level"),
-            check=_thresholds,
+            check=_thresholds, narrow=("sku", "name", "supplier", "price", "state"),  # levels: in the form (e)
         ),
         CatalogTab(
             "categories", "Cate[u]g[/u]ories", "category", Permission.EDIT_CATALOG,
@@ -227,7 +234,7 @@ def _tabs() -> list[CatalogTab]:
                                  lambda v: v.strip() and validation.quantity(v, minimum=0, maximum=3650,
                                                                               what="Lead time (days)"),
                                  placeholder="7")],
-            create_only=("code",),
+            create_only=("code",), narrow=("code", "name", "email", "lead", "state"),
         ),
         CatalogTab(
             "locations", "[u]L[/u]ocations", "location", Permission.EDIT_CATALOG,
@@ -249,7 +256,7 @@ def _tabs() -> list[CatalogTab]:
             lambda r: str(r.id),
             lambda r: {"sku": r.sku, "location": r.location or "", "threshold": str(r.threshold)},
             alert_rules.create_rule, alert_rules.update_rule, alert_rules.deactivate_rule, _rule_fields,
-            create_only=("sku", "location"),
+            create_only=("sku", "location"), narrow=("id", "sku", "location", "effect"),
         ),
     ]
 
@@ -306,14 +313,19 @@ class CatalogScreen(SearchableListScreen):
             for tab in self.tabs.values():
                 table: DataTable[Text] = DataTable(id=f"catalog-{tab.id}-table", cursor_type="row",
                                                    zebra_stripes=True, classes="catalog-table")
-                for label, key, width in tab.columns:
-                    table.add_column(label, key=key, width=width)
+                set_columns(table, tab_columns(tab, self.size_layout))
                 with TabPane(tab.title, id=tab.id):
                     yield table
 
     def on_mount(self) -> None:
         super().on_mount()
         self.set_interval(1.0, self._reload_if_stale)
+
+    def layout_changed(self) -> None:
+        for tab in self.tabs.values():  # the other tabs load again when they are opened
+            set_columns(self.table(tab), tab_columns(tab, self.size_layout))
+            tab.rows = []
+        self.reload()
 
     def table(self, tab: CatalogTab | None = None) -> DataTable[Text]:
         return self.query_one(f"#catalog-{(tab or self.tab).id}-table", DataTable)
@@ -381,7 +393,8 @@ class CatalogScreen(SearchableListScreen):
     def _append(self, tab: CatalogTab, page: Page[Any]) -> None:
         table = self.table(tab)
         for item in page.items:
-            table.add_row(*tab.cells(self.app, item), key=tab.key(item))
+            table.add_row(*pick(tab.cells(self.app, item), tab.columns, tab_columns(tab, self.size_layout)),
+                          key=tab.key(item))
         tab.rows.extend(page.items)
         tab.next_cursor = page.next_cursor
         tab.loading_more = False

@@ -44,7 +44,7 @@ class DashboardScreen(BaseScreen):
             yield KpiTile("Value", id="kpi-value")
             yield KpiTile("Alerts", id="kpi-alerts")
             yield KpiTile("Unread", id="kpi-unread")
-            yield KpiTile("Open POs", id="kpi-pos")
+            yield KpiTile("Open POs", short="POs", id="kpi-pos")
         with Horizontal(id="charts"):
             yield BarChart("Stock status", id="stock-chart")
             yield BarChart("Purchase orders", id="po-chart")
@@ -89,7 +89,7 @@ class DashboardScreen(BaseScreen):
         self.query_one("#kpi-units", KpiTile).value = compact(k.units)
         self.query_one("#kpi-value", KpiTile).value = compact(k.stock_value)
         alerts = self.query_one("#kpi-alerts", KpiTile)
-        alerts.value = f"{compact(k.low_alerts)} low {compact(k.out_alerts)} out"
+        alerts.value = f"{compact(k.low_alerts)} low\n{compact(k.out_alerts)} out"  # one a line: a tile is narrow
         alerts.alarm = bool(k.low_alerts or k.out_alerts)
         self.query_one("#kpi-unread", KpiTile).value = compact(k.unread)
         self.query_one("#kpi-pos", KpiTile).value = compact(k.open_pos)

@@ -21,12 +21,25 @@ from invtui.ui.bindings import bindings_for, enter_help
 from invtui.ui.messages import EventArrived
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
+from invtui.ui.size_class import Column, columns, pick, set_columns
 from invtui.ui.styles import style
 from invtui.ui.modals.stock_form import ACTIONS, StockFormModal, StockFormResult
 
 PAGE = 100
 FILTERS = ("all", "low", "out")
 CONDITION_WORDS = {"OK": ("ok", "quiet"), "LOW_STOCK": ("LOW", "warn"), "OUT_OF_STOCK": ("OUT", "danger")}
+# Widths add up to 80 columns with the cell padding.
+COLUMNS: tuple[Column, ...] = (
+    ("SKU", "sku", 10), ("product", "name", 14), ("location", "location", 8), ("on hand", "qty", 7),
+    ("rsv", "reserved", 4), ("avail", "available", 5), ("thr", "threshold", 3), ("status", "status", 6))
+# Under 80 columns: what can be taken (available) and its state; Enter shows on hand and reserved.
+NARROW_COLUMNS = ("sku", "name", "location", "available", "status")
+COMPACT_COLUMNS = ("sku", "location", "available", "status")
+
+
+def stock_columns(layout: str) -> tuple[Column, ...]:
+    """The stock list's columns for the layout (size_class.layout_for)."""
+    return columns(COLUMNS, layout, NARROW_COLUMNS, COMPACT_COLUMNS)
 
 
 class InventoryScreen(SearchableListScreen):
@@ -54,16 +67,16 @@ class InventoryScreen(SearchableListScreen):
         yield Input(placeholder="search SKU, name, barcode or location; Enter returns to the list",
                     id="inventory-search")
         table: DataTable[Text] = DataTable(id="inventory-table", cursor_type="row", zebra_stripes=True)
-        # Widths add up to 80 columns with the cell padding.
-        for label, key, width in (("SKU", "sku", 10), ("product", "name", 14), ("location", "location", 8),
-                                  ("on hand", "qty", 7), ("rsv", "reserved", 4), ("avail", "available", 5),
-                                  ("thr", "threshold", 3), ("status", "status", 6)):
-            table.add_column(label, key=key, width=width)
+        set_columns(table, stock_columns(self.size_layout))
         yield table
 
     def on_mount(self) -> None:
         super().on_mount()
         self.set_interval(1.0, self._reload_if_stale)
+
+    def layout_changed(self) -> None:
+        set_columns(self.query_one("#inventory-table", DataTable), stock_columns(self.size_layout))
+        self.reload()
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -96,7 +109,7 @@ class InventoryScreen(SearchableListScreen):
         shown = {row.inventory_id for row in self.rows}
         fresh = [item for item in page.rows if item.inventory_id not in shown]  # a page may overlap a refresh
         for item in fresh:
-            table.add_row(*self._cells(item), key=str(item.inventory_id))
+            table.add_row(*pick(self._cells(item), COLUMNS, stock_columns(self.size_layout)), key=str(item.inventory_id))
         self.rows.extend(fresh)
         self.has_more = page.has_more
         self._loading_more = False

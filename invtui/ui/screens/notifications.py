@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.text import Text
+from textual import events
 from textual.widget import Widget
 from textual.widgets import DataTable
 
@@ -13,11 +14,20 @@ from invtui.services.notifications import NotificationView
 from invtui.ui.bindings import bindings_for, enter_help
 from invtui.ui.messages import EventArrived
 from invtui.ui.screens.base import BaseScreen
+from invtui.ui.size_class import Column, columns, pick, set_columns
 from invtui.ui.styles import style
 
 PAGE = 100
 SEVERITY_WORDS = {"info": "info", "success": "ok", "warning": "WARN", "error": "ERROR"}
 SEVERITY_MEANING = {"info": "quiet", "success": "ok", "warning": "warn", "error": "danger"}
+# The text takes the width the others leave (0); under 60 columns "for" (you / everyone) goes.
+COLUMNS: tuple[Column, ...] = (("", "unread", 1), ("age", "age", 4), ("kind", "severity", 5),
+                               ("notification", "title", 0), ("for", "for", 9))
+
+
+def notification_columns(layout: str) -> tuple[Column, ...]:
+    """The notification list's columns for the layout (size_class.layout_for)."""
+    return columns(COLUMNS, layout, compact=("unread", "age", "severity", "title"))
 
 
 class NotificationsScreen(BaseScreen):
@@ -35,16 +45,20 @@ class NotificationsScreen(BaseScreen):
 
     def body(self) -> Iterable[Widget]:
         table: DataTable[Text] = DataTable(id="notifications-table", cursor_type="row", zebra_stripes=True)
-        table.add_column("", key="unread", width=1)
-        table.add_column("age", key="age", width=4)
-        table.add_column("kind", key="severity", width=5)
-        table.add_column("notification", key="title")
-        table.add_column("for", key="for", width=9)
+        self._width = self.app.size.width
+        set_columns(table, notification_columns(self.size_layout), self._width)
         yield table
 
     def on_mount(self) -> None:
         super().on_mount()
         self.set_interval(1.0, self._reload_if_stale)
+
+    def on_resize(self, event: events.Resize) -> None:
+        super().on_resize(event)
+        if event.size.width != self._width:  # the text column fills the width: any resize rebuilds
+            self._width = event.size.width
+            set_columns(self.query_one(DataTable), notification_columns(self.size_layout), self._width)
+            self.reload()
 
     def reload(self) -> None:
         actor = self.invtui.actor
@@ -77,7 +91,7 @@ class NotificationsScreen(BaseScreen):
     def _append(self, rows: list[NotificationView]) -> None:
         table = self.query_one(DataTable)
         for view in rows:
-            table.add_row(*self._cells(view), key=str(view.id))
+            table.add_row(*pick(self._cells(view), COLUMNS, notification_columns(self.size_layout)), key=str(view.id))
         self.rows.extend(rows)
         self._more = len(rows) == PAGE
 

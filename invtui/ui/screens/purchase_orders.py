@@ -27,6 +27,7 @@ from invtui.ui.messages import EventArrived, Resynced
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.base import BaseScreen
 from invtui.ui.service_call import call_service
+from invtui.ui.size_class import Column, columns, layout_for, pick, set_columns
 from invtui.ui.styles import style
 from invtui.ui.modals.confirm_modal import ConfirmModal
 from invtui.ui.modals.fields_modal import Choices, FieldsModal
@@ -35,6 +36,37 @@ from invtui.ui.modals.form_modal import DomainCheck, FormModal
 FILTERS = (None, "draft", "submitted", "approved", "partially_received", "received", "cancelled")
 STATUS_MEANING = {"draft": "quiet", "submitted": "warn", "approved": "ok", "partially_received": "warn",
                   "received": "quiet", "cancelled": "quiet"}
+# Widths add up to 78 columns with the cell padding.
+COLUMNS: tuple[Column, ...] = (
+    ("PO", "number", 9), ("status", "status", 10), ("supplier", "supplier", 12), ("lines", "lines", 5),
+    ("ordered", "ordered", 7), ("recv", "received", 5), ("total", "total", 8), ("by", "by", 6))
+# Under 80 columns lines, received and who drafted it go (Enter shows them); under 60, the supplier too.
+NARROW_COLUMNS = ("number", "status", "supplier", "ordered", "total")
+COMPACT_COLUMNS = ("number", "status", "total")
+
+
+def po_columns(layout: str) -> tuple[Column, ...]:
+    """The PO list's columns for the layout (size_class.layout_for)."""
+    return columns(COLUMNS, layout, NARROW_COLUMNS, COMPACT_COLUMNS)
+
+
+# A PO's lines: amounts in fixed columns (written compactly when too long, never cut); the
+# product name takes what is left (0). Under 80 columns the unit cost and what is still open go
+# (ordered minus received); under 60 the amounts too.
+LINE_COLUMNS: tuple[Column, ...] = (
+    ("SKU", "sku", 10), ("product", "name", 0), ("ordered", "ordered", 7), ("recv", "received", 7),
+    ("open", "outstanding", 7), ("cost", "cost", 9), ("total", "total", 10))
+
+
+def line_columns(width: int) -> tuple[Column, ...]:
+    """The PO detail's line columns for a terminal `width` cells wide."""
+    return columns(LINE_COLUMNS, layout_for(width), ("sku", "name", "ordered", "received", "total"),
+                   ("sku", "ordered", "received"))
+
+
+def _box_width(width: int) -> int:
+    """Cells inside the detail box (#detail-box: at most 110 wide, a border and padding each side)."""
+    return min(width, 110) - 4
 
 
 def _status(app: Any, status: str) -> Text:
@@ -56,16 +88,16 @@ class PurchaseOrdersScreen(BaseScreen):
 
     def body(self) -> Iterable[Widget]:
         table: DataTable[Text] = DataTable(id="po-table", cursor_type="row", zebra_stripes=True)
-        # Widths add up to 78 columns with the cell padding.
-        for label, key, width in (("PO", "number", 9), ("status", "status", 10), ("supplier", "supplier", 12),
-                                  ("lines", "lines", 5), ("ordered", "ordered", 7), ("recv", "received", 5),
-                                  ("total", "total", 8), ("by", "by", 6)):
-            table.add_column(label, key=key, width=width)
+        set_columns(table, po_columns(self.size_layout))
         yield table
 
     def on_mount(self) -> None:
         super().on_mount()
         self.set_interval(1.0, self._reload_if_stale)
+
+    def layout_changed(self) -> None:
+        set_columns(self.query_one("#po-table", DataTable), po_columns(self.size_layout))
+        self.reload()
 
     def reload(self) -> None:
         self._stale = False
@@ -80,10 +112,11 @@ class PurchaseOrdersScreen(BaseScreen):
         table.clear()
         self.rows = rows
         for po in rows:
-            table.add_row(Text(po.number), _status(self.app, po.status), Text(po.supplier_name, overflow="ellipsis"),
-                          number_cell(po.line_count, 5), number_cell(po.units_ordered, 7),
-                          number_cell(po.units_received, 5), number_cell(po.total, 8, decimals=2),
-                          Text(po.created_by or ""), key=po.number)
+            cells = (Text(po.number), _status(self.app, po.status), Text(po.supplier_name, overflow="ellipsis"),
+                     number_cell(po.line_count, 5), number_cell(po.units_ordered, 7),
+                     number_cell(po.units_received, 5), number_cell(po.total, 8, decimals=2),
+                     Text(po.created_by or ""))
+            table.add_row(*pick(cells, COLUMNS, po_columns(self.size_layout)), key=po.number)
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
 
@@ -162,8 +195,8 @@ class PODetailScreen(ModalScreen[None]):
         with Vertical(id="detail-box"):
             yield Static(self.number, id="detail-header")
             yield Static("Lines", classes="detail-section")
-            lines: DataTable[str] = DataTable(id="po-lines", show_cursor=False)
-            lines.add_columns("SKU", "product", "ordered", "received", "outstanding", "cost", "total")
+            lines: DataTable[Text] = DataTable(id="po-lines", show_cursor=False)
+            set_columns(lines, line_columns(self.app.size.width), _box_width(self.app.size.width))
             yield lines
             yield Static("History", classes="detail-section")
             history: DataTable[str] = DataTable(id="po-history", show_cursor=False)
@@ -203,10 +236,13 @@ class PODetailScreen(ModalScreen[None]):
             header.append(f"\n{po.notes}")
         self.query_one("#detail-header", Static).update(header)
         lines = self.query_one("#po-lines", DataTable)
-        lines.clear()
+        shown = line_columns(self.app.size.width)
+        set_columns(lines, shown, lines.size.width or _box_width(self.app.size.width))  # it may have resized
         for line in po.lines:
-            lines.add_row(line.sku, line.name, str(line.ordered), str(line.received), str(line.outstanding),
-                          f"{line.unit_cost:,.2f}", f"{line.line_total:,.2f}")
+            cells = (Text(line.sku), Text(line.name, overflow="ellipsis", no_wrap=True),
+                     number_cell(line.ordered, 7), number_cell(line.received, 7), number_cell(line.outstanding, 7),
+                     number_cell(line.unit_cost, 9, decimals=2), number_cell(line.line_total, 10, decimals=2))
+            lines.add_row(*pick(cells, LINE_COLUMNS, shown))
         history = self.query_one("#po-history", DataTable)
         history.clear()
         for entry in po.history:

@@ -29,12 +29,31 @@ from invtui.services import inventory, lookup
 from invtui.services.lookup import Scanned
 from invtui.ui.bindings import bindings_for
 from invtui.ui.service_call import call_service
+from invtui.ui.size_class import Column, LayoutAware, columns, layout_for, pick, set_columns
 from invtui.ui.styles import style
 from invtui.ui.modals.confirm_modal import ConfirmModal
 
 MODES = ("receive", "issue", "count")
 # A scanner types 8 to 14 digits for an EAN/UPC; a person typing a quantity types a few.
 QUANTITY = re.compile(r"^\d{1,7}$")
+COLUMNS: tuple[Column, ...] = (("SKU", "sku", None), ("product", "name", None), ("location", "location", None),
+                               ("qty", "qty", None))
+# Under 60 columns (a handheld scanner): SKU, a short name and the quantity; the line above the
+# list says where. The location column comes back once a batch spans two locations.
+COMPACT_COLUMNS = ("sku", "name", "qty")
+COMPACT_WIDTHS = {"sku": 10, "location": 8, "qty": 4}
+PLACEHOLDERS = {False: "scan a location, then items; a number sets the quantity; empty Enter commits",
+                True: "location, items; 12 sets qty"}  # compact: 40 columns
+
+
+def scan_columns(compact: bool, several_locations: bool = False) -> tuple[Column, ...]:
+    """The batch list's columns for the layout; compact, they share 40 cells and the name takes what is left."""
+    if not compact:
+        return COLUMNS
+    shown = columns(COLUMNS, "compact", compact=(*COMPACT_COLUMNS, "location") if several_locations else COMPACT_COLUMNS)
+    fixed = sum(COMPACT_WIDTHS[key] + 2 for _, key, _ in shown if key != "name")  # 2: cell padding
+    name_width = 40 - 1 - fixed - 2  # 1: the scrollbar
+    return tuple((label, key, COMPACT_WIDTHS.get(key, name_width)) for label, key, _ in shown)
 
 
 @dataclass
@@ -57,7 +76,7 @@ class AbandonModal(ConfirmModal):
             yield Static("y: abandon · n / Escape: keep scanning", classes="modal-hint")
 
 
-class ScanScreen(ModalScreen[None]):
+class ScanScreen(LayoutAware, ModalScreen[None]):
     AUTO_FOCUS = "#scan-input"
     BINDINGS = bindings_for("scan")
 
@@ -71,18 +90,24 @@ class ScanScreen(ModalScreen[None]):
         self._busy = False
 
     def compose(self) -> ComposeResult:
+        self.size_layout = layout_for(self.app.size.width)
         with Vertical(id="scan-box"):
             yield Static("", id="scan-mode")
             yield Static("", id="scan-location")
-            yield Input(placeholder="scan a location, then items; a number sets the quantity; empty Enter commits",
-                        id="scan-input")
+            yield Input(placeholder=PLACEHOLDERS[self.compact], id="scan-input")
             yield Static("", id="scan-message")
             table: DataTable[Text] = DataTable(id="scan-lines", cursor_type="row")
             table.can_focus = False  # a scanner's Tab must not take the focus away from the input
-            table.add_columns("SKU", "product", "location", "qty")
+            set_columns(table, scan_columns(self.compact))
             yield table
+            # One of the two hints shows (app.tcss): the short one under 60 columns.
             yield Static("F2 mode · ↑↓ line · 12⏎ qty · Delete: remove line · ⏎ commit · Esc abandon",
-                         classes="modal-hint")
+                         classes="modal-hint full-hint")
+            yield Static("F2 mode ↑↓ line Del drop ⏎ commit Esc", classes="modal-hint compact-hint")
+
+    def layout_changed(self) -> None:
+        self.query_one("#scan-input", Input).placeholder = PLACEHOLDERS[self.compact]
+        self._show_state()
 
     def on_mount(self) -> None:
         self._show_state()
@@ -90,13 +115,20 @@ class ScanScreen(ModalScreen[None]):
     def _show_state(self) -> None:
         words = " / ".join(m.upper() if i == self.mode else m for i, m in enumerate(MODES))
         self.query_one("#scan-mode", Static).update(Text(f"Scan mode: {words}", style="bold"))
-        where = self.location or "none yet: scan a location first"
-        self.query_one("#scan-location", Static).update(f"Location: {where} · {len(self.lines)} line(s), "
-                                                         f"{sum(line.quantity for line in self.lines)} unit(s)")
+        # Short enough for a 40-column scanner: "Location: WH1-A-01 · 2 lines, 14 units".
+        where = self.location or "none yet, scan one first"
+        count, units = len(self.lines), sum(line.quantity for line in self.lines)
+        totals = f" · {count} line{'s' if count != 1 else ''}, {units} unit{'s' if units != 1 else ''}" if count else ""
+        self.query_one("#scan-location", Static).update(f"Location: {where}{totals}")
         table = self.query_one("#scan-lines", DataTable)
+        shown = scan_columns(self.compact, len({line.location for line in self.lines}) > 1)
+        if tuple(column.key.value for column in table.ordered_columns) != tuple(key for _, key, _ in shown):
+            set_columns(table, shown)
         table.clear()
         for line in self.lines:
-            table.add_row(Text(line.sku), Text(line.name), Text(line.location), Text(str(line.quantity)))
+            cells = (Text(line.sku), Text(line.name, no_wrap=True, overflow="ellipsis"), Text(line.location),
+                     Text(str(line.quantity)))
+            table.add_row(*pick(cells, COLUMNS, shown))
         table.show_cursor = bool(self.lines)
         if self.lines:
             self.selected = max(0, min(self.selected, len(self.lines) - 1))

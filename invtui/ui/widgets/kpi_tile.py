@@ -24,19 +24,29 @@ def compact(number: float) -> str:
 
 
 class KpiTile(Static):
-    """Shows `label` and `value`; `alarm` marks it (in words too: the value reads '12 ▲')."""
+    """Shows `label` over `value` (which may hold a line break: "12 low\n3 out"); `alarm` marks it,
+    in words too: the label reads "Alerts ▲". `short` is the label where the tile is narrow."""
 
     value: reactive[str] = reactive("…")
     alarm: reactive[bool] = reactive(False)
 
-    def __init__(self, label: str, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, label: str, *, short: str = "", id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, classes="kpi")
         self.label = label
+        self.short = short or label
 
     def render(self) -> Text:
+        # "Alerts ▲", else the short label, else the mark first ("▲Alerts"): it never wraps or goes.
+        width = self.content_size.width or 80
+        label = self.label if len(self.label) + (2 if self.alarm else 0) <= width else self.short
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(self.label + "\n", style="dim")
-        text.append(self.value + (" ▲" if self.alarm else ""), style="bold")
+        if self.alarm and len(label) + 2 > width:
+            text.append("▲", style="bold")
+            text.append(label + "\n", style="dim")
+        else:
+            text.append(label, style="dim")
+            text.append((" ▲" if self.alarm else "") + "\n", style="bold")
+        text.append(self.value, style="bold")
         return text
 
     def watch_alarm(self, alarm: bool) -> None:
