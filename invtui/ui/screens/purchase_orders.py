@@ -3,7 +3,7 @@ receive or cancel; `n` drafts a new PO; `g` drafts POs from the low-stock alerts
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -29,10 +29,16 @@ from invtui.ui.styles import style
 from invtui.ui.widgets.confirm_modal import ConfirmModal
 from invtui.ui.widgets.fields_modal import Choices, FieldsModal
 from invtui.ui.widgets.form_modal import FormModal
+from invtui.ui.widgets.paged_table import Column, Page, PagedTable
 
 FILTERS = (None, "draft", "submitted", "approved", "partially_received", "received", "cancelled")
 STATUS_MEANING = {"draft": "quiet", "submitted": "warn", "approved": "ok", "partially_received": "warn",
                   "received": "quiet", "cancelled": "quiet"}
+PAGE = 100
+# Widths add up to 78 columns with the cell padding.
+COLUMNS = (Column("number", "PO", 9), Column("status", "status", 10), Column("supplier", "supplier", 12),
+           Column("lines", "lines", 5), Column("ordered", "ordered", 7), Column("received", "recv", 5),
+           Column("total", "total", 8), Column("by", "by", 6))
 
 
 def _status(app: Any, status: str) -> Text:
@@ -52,58 +58,49 @@ class PurchaseOrdersScreen(BaseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[POSummary] = []
         self.filter_index = 0
-        self._stale = False
+        self._table = PagedTable(COLUMNS, key=lambda po: po.number, cells=self._cells, page_size=PAGE, id="po-table")
 
     def body(self) -> Iterable[Widget]:
-        table: DataTable[Text] = DataTable(id="po-table", cursor_type="row", zebra_stripes=True)
-        # Widths add up to 78 columns with the cell padding.
-        for label, key, width in (("PO", "number", 9), ("status", "status", 10), ("supplier", "supplier", 12),
-                                  ("lines", "lines", 5), ("ordered", "ordered", 7), ("recv", "received", 5),
-                                  ("total", "total", 8), ("by", "by", 6)):
-            table.add_column(label, key=key, width=width)
-        yield table
+        yield self._table
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.set_interval(1.0, self._reload_if_stale)
+    def table(self) -> PagedTable[POSummary]:
+        return self._table
+
+    @property
+    def rows(self) -> list[POSummary]:
+        """The POs shown, newest first."""
+        return self.table().items
 
     def reload(self) -> None:
-        self._stale = False
         status = FILTERS[self.filter_index]
-        self.sub_title = "Purchase orders — " + (status.replace("_", " ") if status else "all")
-        self.service(lambda s: purchasing.list_pos(s, status=status, limit=500), self._show, group="pos",
-                     exclusive=True)
+        words = status.replace("_", " ") if status else "all"
+        self.sub_title = "Purchase orders — " + words
 
-    def _show(self, rows: list[POSummary]) -> None:
-        table = self.query_one("#po-table", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        self.rows = rows
-        for po in rows:
-            table.add_row(Text(po.number), _status(self.app, po.status), Text(po.supplier_name, overflow="ellipsis"),
-                          number_cell(po.line_count, 5), number_cell(po.units_ordered, 7),
-                          number_cell(po.units_received, 5), number_cell(po.total, 8, decimals=2),
-                          Text(po.created_by or ""), key=po.number)
-        if rows:
-            table.move_cursor(row=min(keep, len(rows) - 1))
+        def fetch(session: Any, after: str | None, limit: int) -> Page[POSummary]:
+            rows = purchasing.list_pos(session, status=status, after=after, limit=limit)
+            return Page(rows, rows[-1].number if len(rows) == limit else None)
+
+        self.table().load(fetch, f"No {words} purchase orders" if status else "No purchase orders yet")
+
+    def _cells(self, po: POSummary) -> Mapping[str, Text]:
+        return {"number": Text(po.number), "status": _status(self.app, po.status),
+                "supplier": Text(po.supplier_name, overflow="ellipsis"), "lines": number_cell(po.line_count, 5),
+                "ordered": number_cell(po.units_ordered, 7), "received": number_cell(po.units_received, 5),
+                "total": number_cell(po.total, 8, decimals=2), "by": Text(po.created_by or "")}
 
     def on_event_arrived(self, message: EventArrived) -> None:
         if message.event.kind.startswith("po."):  # type: ignore[attr-defined]
-            self._stale = True
-
-    def _reload_if_stale(self) -> None:
-        if self._stale:
-            self.reload()
+            self.table().mark_stale()
 
     def action_cycle_filter(self) -> None:
         self.filter_index = (self.filter_index + 1) % len(FILTERS)
         self.reload()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if self.rows and event.cursor_row < len(self.rows):
-            self.open(self.rows[event.cursor_row].number)
+        po = self.table().current
+        if po is not None:
+            self.open(po.number)
 
     def open(self, number: str) -> None:
         self.app.push_screen(PODetailScreen(number), lambda _: self.reload())
