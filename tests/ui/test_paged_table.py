@@ -20,6 +20,11 @@ from .test_live import signed_in, toasts, wait_until
 from .test_snapshots import settle
 
 
+# The notifications a user sees: aimed at them, at their role, or at everyone.
+VISIBLE = ("SELECT count(*) FROM notifications WHERE target_user_id = %s OR target_role = %s"
+           " OR (target_user_id IS NULL AND target_role IS NULL)")
+
+
 def count(db: Database, sql: str, *params: object) -> int:
     with db.connect() as conn:
         return int(conn.execute(sql, params).fetchone()[0])
@@ -28,6 +33,14 @@ def count(db: Database, sql: str, *params: object) -> int:
 def empty_line(app: Any, table_id: str) -> str:
     """The first line under the header, as drawn."""
     return app.screen.query_one(table_id, DataTable).render_line(1).text.strip()
+
+
+async def open_list(app: Any, pilot: Any, key: str, table_id: str, shown: int) -> tuple[Any, DataTable[Any]]:
+    """Press the screen's key; the screen and its table once `shown` rows are there."""
+    await pilot.press(key)
+    screen = app.screen
+    assert await wait_until(pilot, lambda: len(screen.rows) == shown)
+    return screen, screen.query_one(table_id, DataTable)
 
 
 async def page_to_the_end(pilot: Any, table: DataTable[Any], rows: Any, expected: int) -> None:
@@ -56,10 +69,7 @@ async def test_a_next_page_still_loading_when_the_list_reloads_is_dropped_not_du
     app = make_app("operator", live=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await signed_in(app, pilot)
-        await pilot.press("2")
-        screen = app.screen
-        assert await wait_until(pilot, lambda: len(screen.rows) == 3)
-        table = screen.query_one("#alerts-table", DataTable)
+        screen, table = await open_list(app, pilot, "2", "#alerts-table", 3)
         await pilot.press("down", "down")  # the last row: the next page is asked for, and held
         gone, before = screen.rows[2], [r.id for r in screen.rows]
         await pilot.press("d")  # dismissing it reloads the list while that page is on its way
@@ -81,10 +91,7 @@ async def test_the_cursor_stays_on_its_row_when_a_live_change_reloads_the_list(
     app = make_app("operator")
     async with app.run_test(size=(80, 24)) as pilot:
         await signed_in(app, pilot)
-        await pilot.press("3")
-        screen = app.screen
-        assert await wait_until(pilot, lambda: len(screen.rows) == 12)
-        table = screen.query_one("#inventory-table", DataTable)
+        screen, table = await open_list(app, pilot, "3", "#inventory-table", 12)
         table.move_cursor(row=6)
         await pilot.pause()
         assert (screen.rows[6].sku, screen.rows[6].location) == ("NUT-M6", "WH1-A-01")
@@ -94,10 +101,8 @@ async def test_the_cursor_stays_on_its_row_when_a_live_change_reloads_the_list(
         assert await wait_until(pilot, lambda: len(screen.rows) == 13, 3.0)
         assert table.cursor_row == 7 and (screen.rows[7].sku, screen.rows[7].location) == ("NUT-M6", "WH1-A-01")
 
-        await pilot.press("6")
-        screen = app.screen
-        assert await wait_until(pilot, lambda: len(screen.rows) > 2)
-        table = screen.query_one("#notifications-table", DataTable)
+        screen, table = await open_list(app, pilot, "6", "#notifications-table",
+                                        count(warehouse, VISIBLE, operator.id, "operator"))
         table.move_cursor(row=1)
         await pilot.pause()
         watched, shown = screen.rows[1].id, len(screen.rows)
@@ -141,9 +146,7 @@ async def test_paging_to_the_end_shows_every_notification_and_po_once(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         for key, table_id, sql, params in (
-            ("6", "#notifications-table",
-             "SELECT count(*) FROM notifications WHERE target_user_id = %s OR target_role = %s"
-             " OR (target_user_id IS NULL AND target_role IS NULL)", (operator.id, "operator")),
+            ("6", "#notifications-table", VISIBLE, (operator.id, "operator")),
             ("4", "#po-table", "SELECT count(*) FROM purchase_orders", ()),
         ):
             await pilot.press(key)

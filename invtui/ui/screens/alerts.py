@@ -23,7 +23,7 @@ from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
 from invtui.ui.styles import style
 from invtui.ui.widgets.note_modal import NoteModal
-from invtui.ui.widgets.paged_table import Column, Page, PagedTable
+from invtui.ui.widgets.paged_table import Column, Page, PagedTable, ShowsPagedList
 
 PAGE = 100
 FILTERS = (("open", "open"), ("ACKNOWLEDGED", "acknowledged"), ("all", "all, including closed"))
@@ -37,7 +37,7 @@ COLUMNS = (Column("mark", "✓", 1), Column("type", "sev", 3), Column("sku", "SK
            Column("status", "status", 6), Column("age", "age", 3), Column("by", "by", 7))
 
 
-class AlertsScreen(SearchableListScreen):
+class AlertsScreen(ShowsPagedList[AlertView], SearchableListScreen):
     TITLE_TEXT = "Alerts"
     ENTER_HELP = "The alert: its history and last movements"  # `?` lists Enter, which the table handles
     MODE = "alerts"
@@ -69,14 +69,6 @@ class AlertsScreen(SearchableListScreen):
     def body(self) -> Iterable[Widget]:
         yield Input(placeholder="search SKU, name or barcode; Enter to return to the list", id="alerts-search")
         yield self._table
-
-    def table(self) -> PagedTable[AlertView]:
-        return self._table
-
-    @property
-    def rows(self) -> list[AlertView]:
-        """The alerts shown, in order."""
-        return self.table().items
 
     # -- loading ----------------------------------------------------------------------------
 

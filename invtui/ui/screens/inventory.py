@@ -22,7 +22,7 @@ from invtui.ui.messages import EventArrived
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
 from invtui.ui.styles import style
-from invtui.ui.widgets.paged_table import Column, Page, PagedTable
+from invtui.ui.widgets.paged_table import Column, Page, PagedTable, ShowsPagedList
 from invtui.ui.widgets.stock_form import ACTIONS, StockFormModal, StockFormResult
 
 PAGE = 100
@@ -39,7 +39,7 @@ def _page(page: StockPage) -> Page[StockRow]:
     return Page(page.rows, page.last_key if page.has_more else None)
 
 
-class InventoryScreen(SearchableListScreen):
+class InventoryScreen(ShowsPagedList[StockRow], SearchableListScreen):
     TITLE_TEXT = "Inventory"
     ENTER_HELP = "The item: stock per location, open alerts, last movements"  # `?` lists Enter, which the table handles
     MODE = "inventory"
@@ -73,14 +73,6 @@ class InventoryScreen(SearchableListScreen):
         yield Input(placeholder="search SKU, name, barcode or location; Enter returns to the list",
                     id="inventory-search")
         yield self._table
-
-    def table(self) -> PagedTable[StockRow]:
-        return self._table
-
-    @property
-    def rows(self) -> list[StockRow]:
-        """The stock rows shown, in order."""
-        return self.table().items
 
     @property
     def has_more(self) -> bool:

@@ -15,7 +15,7 @@ from invtui.services.notifications import NotificationView
 from invtui.ui.messages import EventArrived
 from invtui.ui.screens.base import BaseScreen
 from invtui.ui.styles import style
-from invtui.ui.widgets.paged_table import Column, Page, PagedTable
+from invtui.ui.widgets.paged_table import Column, Page, PagedTable, ShowsPagedList
 
 PAGE = 100
 SEVERITY_WORDS = {"info": "info", "success": "ok", "warning": "WARN", "error": "ERROR"}
@@ -24,7 +24,7 @@ COLUMNS = (Column("unread", "", 1), Column("age", "age", 4), Column("severity", 
            Column("title", "notification"), Column("for", "for", 9))
 
 
-class NotificationsScreen(BaseScreen):
+class NotificationsScreen(ShowsPagedList[NotificationView], BaseScreen):
     TITLE_TEXT = "Notifications"
     ENTER_HELP = "Mark read"  # `?` lists Enter, which the table handles
     MODE = "notifications"
@@ -42,14 +42,6 @@ class NotificationsScreen(BaseScreen):
 
     def body(self) -> Iterable[Widget]:
         yield self._table
-
-    def table(self) -> PagedTable[NotificationView]:
-        return self._table
-
-    @property
-    def rows(self) -> list[NotificationView]:
-        """The notifications shown, in order."""
-        return self.table().items
 
     def reload(self) -> None:
         actor = self.invtui.actor

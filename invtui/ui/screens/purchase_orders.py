@@ -29,7 +29,7 @@ from invtui.ui.styles import style
 from invtui.ui.widgets.confirm_modal import ConfirmModal
 from invtui.ui.widgets.fields_modal import Choices, FieldsModal
 from invtui.ui.widgets.form_modal import FormModal
-from invtui.ui.widgets.paged_table import Column, Page, PagedTable
+from invtui.ui.widgets.paged_table import Column, Page, PagedTable, ShowsPagedList
 
 FILTERS = (None, "draft", "submitted", "approved", "partially_received", "received", "cancelled")
 STATUS_MEANING = {"draft": "quiet", "submitted": "warn", "approved": "ok", "partially_received": "warn",
@@ -45,7 +45,7 @@ def _status(app: Any, status: str) -> Text:
     return Text(status.replace("_", " "), style=style(app, STATUS_MEANING.get(status, "quiet")))
 
 
-class PurchaseOrdersScreen(BaseScreen):
+class PurchaseOrdersScreen(ShowsPagedList[POSummary], BaseScreen):
     TITLE_TEXT = "Purchase orders"
     ENTER_HELP = "Open the PO"  # `?` lists Enter, which the table handles
     MODE = "purchase_orders"
@@ -63,14 +63,6 @@ class PurchaseOrdersScreen(BaseScreen):
 
     def body(self) -> Iterable[Widget]:
         yield self._table
-
-    def table(self) -> PagedTable[POSummary]:
-        return self._table
-
-    @property
-    def rows(self) -> list[POSummary]:
-        """The POs shown, newest first."""
-        return self.table().items
 
     def reload(self) -> None:
         status = FILTERS[self.filter_index]

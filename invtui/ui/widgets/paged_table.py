@@ -262,3 +262,21 @@ class PagedTable(DataTable[Text], Generic[R]):
             return Strip([Segment(f" {self._empty_shown}", style)]).adjust_cell_length(self.size.width,
                                                                                      self.rich_style)
         return super().render_line(y)
+
+
+class ShowsPagedList(Generic[R]):
+    """Mixin for a screen whose list is one PagedTable, made in its `__init__` as `self._table`.
+
+    Made with the screen, not in `compose`, so a reload or a live event that comes before the
+    screen is composed reaches the table (which loads once mounted) instead of a failed query.
+    """
+
+    _table: PagedTable[R]
+
+    def table(self) -> PagedTable[R]:
+        return self._table
+
+    @property
+    def rows(self) -> list[R]:
+        """The rows shown, in order."""
+        return self._table.items
