@@ -122,7 +122,7 @@ class CatalogTab:
     renamed: dict[str, str] = field(default_factory=dict)  # form key -> update keyword
     check: Callable[[dict[str, str]], str | None] | None = None
     search: str = ""
-    table: PagedTable[Any] | None = None  # the tab's list, once the screen has composed it
+    table: PagedTable[Any] | None = None  # the tab's list, made with the screen
 
     @property
     def rows(self) -> list[Any]:
