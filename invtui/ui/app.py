@@ -55,7 +55,7 @@ SIGNED_IN_ACTIONS = {"go", "help", "check_now", "background"}
 
 
 class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "widgets/paged_table.tcss"]
     TITLE = "invtui"
     MODES = {
         "login": LoginScreen,
@@ -450,13 +450,13 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
         for key, active in screen.active_bindings.items():
             binding = active.binding
             action = binding.action.split(".")[-1]
-            if key == "enter" and type(active.node).__module__.startswith("textual."):
+            if key == "enter" and _textual_keys(active.node):
                 enter_help = getattr(screen, "ENTER_HELP", "")
                 if enter_help:
                     rows[(id(screen), "enter")] = ["⏎", enter_help, screen, ""]
                 continue
             generic = action in ("focus_next", "focus_previous", "copy_text")
-            if type(active.node).__module__.startswith("textual.") or generic or not binding.description:
+            if _textual_keys(active.node) or generic or not binding.description:
                 continue
             group = (id(active.node), binding.action)
             if group in rows:
@@ -497,6 +497,12 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
 
     def report(self, exc: BaseException) -> None:
         report_error(self, exc)
+
+
+def _textual_keys(node: object) -> bool:
+    """The node's keys are Textual's own: a Textual widget, or one of ours that adds none (PagedTable)."""
+    owner = next((cls for cls in type(node).__mro__ if "BINDINGS" in cls.__dict__), type(node))
+    return owner.__module__.startswith("textual.")
 
 
 def _full_name(binding: Binding) -> str:

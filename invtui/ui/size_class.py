@@ -28,6 +28,12 @@ VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
 
 Column = tuple[str, str, int | None]  # (heading, key, width; None: as wide as the widest cell, 0: the rest)
 T = TypeVar("T")
+C = TypeVar("C")  # a column: a `Column` tuple, or a paged list's `widgets.paged_table.Column` (`.key`)
+
+
+def column_key(column: Any) -> str:
+    """The key of a plain table's `Column` tuple or of a paged list's column."""
+    return column[1] if isinstance(column, tuple) else column.key
 
 
 def is_compact(width: int) -> bool:
@@ -40,18 +46,18 @@ def layout_for(width: int) -> str:
     return "compact" if is_compact(width) else "narrow" if 0 < width < 80 else "normal"
 
 
-def columns(every: Sequence[Column], layout: str, narrow: Sequence[str] = (),
-            compact: Sequence[str] = ()) -> tuple[Column, ...]:
+def columns(every: Sequence[C], layout: str, narrow: Sequence[str] = (),
+            compact: Sequence[str] = ()) -> tuple[C, ...]:
     """The columns to show in `layout`: all of `every` on a normal terminal; the keys in `narrow`
     from 60 to 79 columns and those in `compact` under 60 (each empty: as the wider layout)."""
     keep = {"normal": (), "narrow": narrow, "compact": compact or narrow}[layout]
-    return tuple(column for column in every if not keep or column[1] in keep)
+    return tuple(column for column in every if not keep or column_key(column) in keep)
 
 
 def pick(cells: Sequence[T], every: Sequence[Column], shown: Sequence[Column]) -> list[T]:
     """From a row's cells in `every`'s order, those of the `shown` columns."""
-    keep = {column[1] for column in shown}
-    return [cell for cell, column in zip(cells, every) if column[1] in keep]
+    keep = {column_key(column) for column in shown}
+    return [cell for cell, column in zip(cells, every) if column_key(column) in keep]
 
 
 def set_columns(table: DataTable[Any], shown: Sequence[Column], total: int = 0) -> None:

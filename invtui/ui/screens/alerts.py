@@ -7,7 +7,8 @@ thousands of open alerts stay instant. New alerts from anyone appear without a r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from rich.text import Text
 from textual.widget import Widget
@@ -15,24 +16,26 @@ from textual.widgets import DataTable, Input
 
 from invtui.domain.roles import Permission
 from invtui.services import alerts
-from invtui.services.alerts import AlertPage, AlertView, BulkResult
+from invtui.services.alerts import AlertView, BulkResult
 from invtui.ui.bindings import bindings_for, enter_help
 from invtui.ui.messages import EventArrived
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
-from invtui.ui.size_class import Column, columns, pick, set_columns
+from invtui.ui.size_class import columns
 from invtui.ui.styles import style
 from invtui.ui.modals.note_modal import NoteModal
+from invtui.ui.widgets.paged_table import Column, Page, PagedTable, ShowsPagedList
 
 PAGE = 100
 FILTERS = (("open", "open"), ("ACKNOWLEDGED", "acknowledged"), ("all", "all, including closed"))
 ACTION_WORDS = {"acknowledge": "Acknowledge", "dismiss": "Dismiss", "resolve": "Resolve"}
 TYPE_WORDS = {"OUT_OF_STOCK": ("OUT", "danger"), "LOW_STOCK": ("LOW", "warn")}
 STATUS_WORDS = {"ACTIVE": "active", "ACKNOWLEDGED": "acked", "RESOLVED": "resolved", "DISMISSED": "dismissed"}
+EMPTY_WORDS = {"open": "open alerts", "ACKNOWLEDGED": "acknowledged alerts", "all": "alerts"}
 # Widths add up to 80 columns with the cell padding: the SSH default terminal.
-COLUMNS: tuple[Column, ...] = (
-    ("✓", "mark", 1), ("sev", "type", 3), ("SKU", "sku", 10), ("product", "name", 11), ("location", "location", 8),
-    ("avail", "qty", 5), ("thr", "threshold", 3), ("status", "status", 6), ("age", "age", 3), ("by", "by", 7))
+COLUMNS = (Column("mark", "✓", 1), Column("type", "sev", 3), Column("sku", "SKU", 10), Column("name", "product", 11),
+           Column("location", "location", 8), Column("qty", "avail", 5), Column("threshold", "thr", 3),
+           Column("status", "status", 6), Column("age", "age", 3), Column("by", "by", 7))
 # 60 columns: threshold, age and who go (Enter shows them). Under 60 (a handheld scanner, 40
 # wide): what an operator walking the aisles acts on; the top line says which statuses are listed.
 NARROW_COLUMNS = ("mark", "type", "sku", "name", "location", "qty", "status")
@@ -44,7 +47,7 @@ def alert_columns(layout: str) -> tuple[Column, ...]:
     return columns(COLUMNS, layout, NARROW_COLUMNS, COMPACT_COLUMNS)
 
 
-class AlertsScreen(SearchableListScreen):
+class AlertsScreen(ShowsPagedList[AlertView], SearchableListScreen):
     TITLE_TEXT = "Alerts"
     ENTER_HELP = enter_help("alerts")  # `?` lists Enter, which the table handles
     MODE = "alerts"
@@ -56,28 +59,20 @@ class AlertsScreen(SearchableListScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[AlertView] = []
         self.marked: set[int] = set()
         self.filter_index = 0
         self.alert_type: str | None = None
         self.search = ""
-        self._next: alerts.AlertCursor | None = None
-        self._stale = False
+        self._table = PagedTable(COLUMNS, key=lambda view: str(view.id), cells=self._cells, page_size=PAGE,
+                                 id="alerts-table")
 
     def body(self) -> Iterable[Widget]:
         yield Input(placeholder="search SKU, name or barcode; Enter to return to the list", id="alerts-search")
-        table: DataTable[Text] = DataTable(id="alerts-table", cursor_type="row", zebra_stripes=True)
-        set_columns(table, alert_columns(self.size_layout))
-        yield table
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.set_interval(1.0, self._reload_if_stale)
+        self._table.set_columns(alert_columns(self.size_layout))
+        yield self._table
 
     def layout_changed(self) -> None:
-        set_columns(self.query_one("#alerts-table", DataTable), alert_columns(self.size_layout))
-        self.rows = []
-        self.reload()
+        self._table.set_columns(alert_columns(self.size_layout))
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -93,74 +88,51 @@ class AlertsScreen(SearchableListScreen):
             parts.append(f"matching {self.search!r}")
         return "Alerts — " + ", ".join(parts)
 
+    def _empty_text(self) -> str:
+        noun = EMPTY_WORDS[FILTERS[self.filter_index][0]]
+        if self.alert_type:
+            noun = noun.replace("alerts", TYPE_WORDS[self.alert_type][0] + " alerts")
+        return f"No {noun}" + (f" match {self.search!r}" if self.search else "")
+
     def reload(self) -> None:
         status, kind, search = FILTERS[self.filter_index][0], self.alert_type, self.search or None
         self.sub_title = self._describe_filter()
-        self._stale = False
-        self.service(lambda s: alerts.list_alerts(s, status=status, alert_type=kind, search=search, limit=PAGE),
-                     self._show, group="alerts", exclusive=True)
 
-    def _show(self, page: AlertPage) -> None:
-        table = self.query_one("#alerts-table", DataTable)
-        index = table.cursor_row
-        current = self.rows[index].id if self.rows and index < len(self.rows) else None
-        table.clear()
-        self.rows = []
-        self._append(page)
-        visible = {row.id for row in self.rows}
-        self.marked &= visible
-        if current in visible:
-            table.move_cursor(row=next(i for i, r in enumerate(self.rows) if r.id == current))
-        elif self.rows:  # the row left the list (resolved, dismissed): the next one takes its place
-            table.move_cursor(row=min(index, len(self.rows) - 1))
+        def fetch(session: Any, after: alerts.AlertCursor | None, limit: int) -> Page[AlertView]:
+            page = alerts.list_alerts(session, status=status, alert_type=kind, search=search, after=after, limit=limit)
+            return Page(page.rows, page.next)
 
-    def _append(self, page: AlertPage) -> None:
-        table = self.query_one("#alerts-table", DataTable)
-        for view in page.rows:
-            table.add_row(*pick(self._cells(view), COLUMNS, alert_columns(self.size_layout)), key=str(view.id))
-        self.rows.extend(page.rows)
-        self._next = page.next
+        self.table().load(fetch, self._empty_text())
 
-    def _cells(self, view: AlertView) -> tuple[Text, ...]:
+    def on_paged_table_replaced(self, message: PagedTable.Replaced) -> None:
+        self.marked &= {row.id for row in self.rows}  # a mark on a row that left the list is gone too
+
+    def _cells(self, view: AlertView) -> Mapping[str, Text]:
         word, meaning = TYPE_WORDS.get(view.alert_type, (view.alert_type, "strong"))
-        by = view.acknowledged_by or view.resolved_by or ""
-        return (
-            Text("✓" if view.id in self.marked else "", style="bold"),
-            Text(word, style=style(self.app, meaning)),
-            Text(view.sku),
-            Text(view.name, overflow="ellipsis", no_wrap=True),
-            Text(view.location),
-            number_cell(view.current_quantity, 5),
-            number_cell(view.threshold_quantity, 3),
-            Text(STATUS_WORDS.get(view.status, view.status.lower())),
-            Text(self.invtui.clock.age(view.created_at)),
-            Text(by),
-        )
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if self._next is not None and event.cursor_row >= len(self.rows) - 1:
-            cursor, self._next = self._next, None
-            status, kind, search = FILTERS[self.filter_index][0], self.alert_type, self.search or None
-            self.service(lambda s: alerts.list_alerts(s, status=status, alert_type=kind, search=search,
-                                                      after=cursor, limit=PAGE), self._append, group="alerts-more")
+        return {
+            "mark": Text("✓" if view.id in self.marked else "", style="bold"),
+            "type": Text(word, style=style(self.app, meaning)),
+            "sku": Text(view.sku),
+            "name": Text(view.name, overflow="ellipsis", no_wrap=True),
+            "location": Text(view.location),
+            "qty": number_cell(view.current_quantity, 5),
+            "threshold": number_cell(view.threshold_quantity, 3),
+            "status": Text(STATUS_WORDS.get(view.status, view.status.lower())),
+            "age": Text(self.invtui.clock.age(view.created_at)),
+            "by": Text(view.acknowledged_by or view.resolved_by or ""),
+        }
 
     def on_event_arrived(self, message: EventArrived) -> None:
         if message.event.kind.startswith("alert"):  # type: ignore[attr-defined]
-            self._stale = True
-
-    def _reload_if_stale(self) -> None:
-        if self._stale:
-            self.reload()
+            self.table().mark_stale()
 
     # -- acting -----------------------------------------------------------------------------
 
     def _targets(self) -> list[int]:
         if self.marked:
             return sorted(self.marked)
-        table = self.query_one("#alerts-table", DataTable)
-        if self.rows and table.cursor_row < len(self.rows):
-            return [self.rows[table.cursor_row].id]
-        return []
+        current = self.table().current
+        return [current.id] if current is not None else []
 
     def action_act(self, action: str) -> None:
         actor = self.invtui.actor
@@ -202,12 +174,12 @@ class AlertsScreen(SearchableListScreen):
         self.invtui.refresh_counts()
 
     def action_mark(self) -> None:
-        table = self.query_one("#alerts-table", DataTable)
-        if not self.rows or table.cursor_row >= len(self.rows):
+        table = self.table()
+        view = table.current
+        if view is None:
             return
-        view = self.rows[table.cursor_row]
         self.marked ^= {view.id}
-        table.update_cell(str(view.id), "mark", Text("✓" if view.id in self.marked else "", style="bold"))
+        table.update_row(view)
         table.action_cursor_down()
 
     def action_cycle_filter(self) -> None:
@@ -221,11 +193,11 @@ class AlertsScreen(SearchableListScreen):
             self.reload()
 
     def action_detail(self) -> None:
-        table = self.query_one("#alerts-table", DataTable)
-        if self.rows and table.cursor_row < len(self.rows):
+        view = self.table().current
+        if view is not None:
             from invtui.ui.screens.alert_detail import AlertDetailScreen
 
-            self.app.push_screen(AlertDetailScreen(self.rows[table.cursor_row]))
+            self.app.push_screen(AlertDetailScreen(view))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_detail()

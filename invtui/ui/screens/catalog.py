@@ -32,10 +32,13 @@ from invtui.ui.bindings import bindings_for
 from invtui.ui.messages import EventArrived
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
-from invtui.ui.size_class import Column, columns, pick, set_columns
+from invtui.ui.size_class import Column, columns
 from invtui.ui.styles import style
 from invtui.ui.modals.catalog_form import CatalogFormModal, FormField
 from invtui.ui.modals.confirm_modal import ConfirmModal
+from invtui.ui.widgets.paged_table import Column as ListColumn
+from invtui.ui.widgets.paged_table import Page as ListPage
+from invtui.ui.widgets.paged_table import PagedTable
 
 PAGE = 100
 EDIT_ACTIONS = {"new", "edit", "deactivate"}
@@ -122,10 +125,35 @@ class CatalogTab:
     renamed: dict[str, str] = field(default_factory=dict)  # form key -> update keyword
     check: Callable[[dict[str, str]], str | None] | None = None
     narrow: tuple[str, ...] = ()  # the column keys kept under 80 columns (size_class.columns); empty: all
-    rows: list[Any] = field(default_factory=list)
-    next_cursor: str | None = None
     search: str = ""
-    loading_more: bool = False
+    table: PagedTable[Any] | None = None  # the tab's list, made with the screen
+
+    @property
+    def rows(self) -> list[Any]:
+        """The records shown, in order."""
+        return self.table.items if self.table is not None else []
+
+    @property
+    def next_cursor(self) -> object | None:
+        """Where the next page starts; None when every record is shown."""
+        return self.table.after if self.table is not None else None
+
+    @property
+    def plural(self) -> str:
+        return Text.from_markup(self.title).plain.lower()
+
+    def list_columns(self) -> tuple[ListColumn, ...]:
+        return tuple(ListColumn(key, label, width) for label, key, width in self.columns)
+
+    def cells_by_key(self, app: Any, item: Any) -> dict[str, Text]:
+        return dict(zip((key for _, key, _ in self.columns), self.cells(app, item), strict=True))
+
+    def pages(self, search: str | None) -> Callable[[ServiceSession, Any, int], ListPage[Any]]:
+        """How the tab's list reads its pages, for this search (fixed when the list is loaded)."""
+        def fetch(session: ServiceSession, after: Any, limit: int) -> ListPage[Any]:
+            page = self.fetch(session, search=search, limit=limit, after=after)
+            return ListPage(page.items, page.next_cursor)
+        return fetch
 
     def is_active(self, item: Any) -> bool:
         return bool(getattr(item, "is_active", True))
@@ -178,6 +206,11 @@ def _rule_cells(app: Any, rule: alert_rules.RuleEffect) -> tuple[Text, ...]:
 def tab_columns(tab: CatalogTab, layout: str) -> tuple[Column, ...]:
     """A tab's columns for the layout (size_class.layout_for): `tab.narrow` under 80 columns."""
     return columns(tab.columns, layout, tab.narrow)
+
+
+def tab_list_columns(tab: CatalogTab, layout: str) -> tuple[ListColumn, ...]:
+    """`tab_columns` as the paged list's columns."""
+    return tuple(ListColumn(key, label, width) for label, key, width in tab_columns(tab, layout))
 
 
 def _tabs() -> list[CatalogTab]:
@@ -305,30 +338,29 @@ class CatalogScreen(SearchableListScreen):
         super().__init__()
         self.tabs = {tab.id: tab for tab in _tabs()}
         self.tab = self.tabs["products"]
-        self._stale = False
+        for tab in self.tabs.values():
+            tab.table = PagedTable(tab.list_columns(), key=tab.key, cells=partial(self._cells, tab), page_size=PAGE,
+                                   id=f"catalog-{tab.id}-table", classes="catalog-table")
 
     def body(self) -> Iterable[Widget]:
         yield Input(placeholder="search this tab; Enter returns to the list, Escape clears", id="catalog-search")
         with TabbedContent(id="catalog-tabs", initial="products"):
             for tab in self.tabs.values():
-                table: DataTable[Text] = DataTable(id=f"catalog-{tab.id}-table", cursor_type="row",
-                                                   zebra_stripes=True, classes="catalog-table")
-                set_columns(table, tab_columns(tab, self.size_layout))
+                self.table(tab).set_columns(tab_list_columns(tab, self.size_layout))
                 with TabPane(tab.title, id=tab.id):
-                    yield table
+                    yield self.table(tab)
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.set_interval(1.0, self._reload_if_stale)
+    def table(self, tab: CatalogTab | None = None) -> PagedTable[Any]:
+        table = (tab or self.tab).table
+        assert table is not None  # made with the screen
+        return table
+
+    def _cells(self, tab: CatalogTab, item: Any) -> dict[str, Text]:
+        return tab.cells_by_key(self.app, item)
 
     def layout_changed(self) -> None:
-        for tab in self.tabs.values():  # the other tabs load again when they are opened
-            set_columns(self.table(tab), tab_columns(tab, self.size_layout))
-            tab.rows = []
-        self.reload()
-
-    def table(self, tab: CatalogTab | None = None) -> DataTable[Text]:
-        return self.query_one(f"#catalog-{(tab or self.tab).id}-table", DataTable)
+        for tab in self.tabs.values():
+            self.table(tab).set_columns(tab_list_columns(tab, self.size_layout))
 
     # Each tab keeps its own search: the field shows the current tab's.
     @property
@@ -374,51 +406,17 @@ class CatalogScreen(SearchableListScreen):
     # -- loading --------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        self._stale = False
         tab = self.tab
-        plural = Text.from_markup(tab.title).plain.lower()
-        self.sub_title = f"Catalog — {plural}" + (f" matching {tab.search!r}" if tab.search else "")
-        self.service(lambda s: tab.fetch(s, search=tab.search or None, limit=PAGE), partial(self._replace, tab),
-                     group=f"catalog-{tab.id}", exclusive=True)
-
-    def _replace(self, tab: CatalogTab, page: Page[Any]) -> None:
-        table = self.table(tab)
-        keep = table.cursor_row
-        table.clear()
-        tab.rows = []
-        self._append(tab, page)
-        if tab.rows:
-            table.move_cursor(row=min(keep, len(tab.rows) - 1))
-
-    def _append(self, tab: CatalogTab, page: Page[Any]) -> None:
-        table = self.table(tab)
-        for item in page.items:
-            table.add_row(*pick(tab.cells(self.app, item), tab.columns, tab_columns(tab, self.size_layout)),
-                          key=tab.key(item))
-        tab.rows.extend(page.items)
-        tab.next_cursor = page.next_cursor
-        tab.loading_more = False
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        tab = self.tab
-        if event.data_table is not self.table(tab) or tab.next_cursor is None or tab.loading_more:
-            return
-        if event.cursor_row >= len(tab.rows) - 1:
-            tab.loading_more = True
-            after, search = tab.next_cursor, tab.search or None
-            self.service(lambda s: tab.fetch(s, search=search, limit=PAGE, after=after), partial(self._append, tab),
-                         group=f"catalog-{tab.id}-more")
+        self.sub_title = f"Catalog — {tab.plural}" + (f" matching {tab.search!r}" if tab.search else "")
+        empty = f"No {tab.plural} match {tab.search!r}" if tab.search else f"No {tab.plural} yet"
+        self.table(tab).load(tab.pages(tab.search or None), empty)
 
     def on_event_arrived(self, message: EventArrived) -> None:
         kind = message.event.kind  # type: ignore[attr-defined]
         # The rules tab counts low rows, so stock movements and alerts change it too.
         moves_rules = self.tab.id == "rules" and (kind == "stock.changed" or kind.startswith("alert"))
         if kind == "catalog.changed" or moves_rules:
-            self._stale = True
-
-    def _reload_if_stale(self) -> None:
-        if self._stale and len(self.tab.rows) <= PAGE:  # not while someone scrolls deep down a long list
-            self.reload()
+            self.table().mark_stale()
 
     # -- tabs and search ------------------------------------------------------------------------
 
@@ -439,8 +437,7 @@ class CatalogScreen(SearchableListScreen):
     # -- editing --------------------------------------------------------------------------------
 
     def _current(self) -> Any | None:
-        row = self.table().cursor_row
-        return self.tab.rows[row] if self.tab.rows and row < len(self.tab.rows) else None
+        return self.table().current
 
     def action_new(self) -> None:
         actor = self._editor()

@@ -7,7 +7,7 @@ out; Enter shows the item. Rows arrive a page at a time (keyset), so 1M rows nev
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from rich.text import Text
@@ -21,17 +21,19 @@ from invtui.ui.bindings import bindings_for, enter_help
 from invtui.ui.messages import EventArrived
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
-from invtui.ui.size_class import Column, columns, pick, set_columns
+from invtui.ui.size_class import columns
 from invtui.ui.styles import style
+from invtui.ui.widgets.paged_table import Column, Page, PagedTable, ShowsPagedList
 from invtui.ui.modals.stock_form import ACTIONS, StockFormModal, StockFormResult
 
 PAGE = 100
 FILTERS = ("all", "low", "out")
 CONDITION_WORDS = {"OK": ("ok", "quiet"), "LOW_STOCK": ("LOW", "warn"), "OUT_OF_STOCK": ("OUT", "danger")}
+EMPTY_WORDS = {"all": "stock rows", "low": "low stock rows", "out": "out-of-stock rows"}
 # Widths add up to 80 columns with the cell padding.
-COLUMNS: tuple[Column, ...] = (
-    ("SKU", "sku", 10), ("product", "name", 14), ("location", "location", 8), ("on hand", "qty", 7),
-    ("rsv", "reserved", 4), ("avail", "available", 5), ("thr", "threshold", 3), ("status", "status", 6))
+COLUMNS = (Column("sku", "SKU", 10), Column("name", "product", 14), Column("location", "location", 8),
+           Column("qty", "on hand", 7), Column("reserved", "rsv", 4), Column("available", "avail", 5),
+           Column("threshold", "thr", 3), Column("status", "status", 6))
 # Under 80 columns: what can be taken (available) and its state; Enter shows on hand and reserved.
 NARROW_COLUMNS = ("sku", "name", "location", "available", "status")
 COMPACT_COLUMNS = ("sku", "location", "available", "status")
@@ -42,7 +44,11 @@ def stock_columns(layout: str) -> tuple[Column, ...]:
     return columns(COLUMNS, layout, NARROW_COLUMNS, COMPACT_COLUMNS)
 
 
-class InventoryScreen(SearchableListScreen):
+def _page(page: StockPage) -> Page[StockRow]:
+    return Page(page.rows, page.last_key if page.has_more else None)
+
+
+class InventoryScreen(ShowsPagedList[StockRow], SearchableListScreen):
     TITLE_TEXT = "Inventory"
     ENTER_HELP = enter_help("inventory")  # `?` lists Enter, which the table handles
     MODE = "inventory"
@@ -53,30 +59,24 @@ class InventoryScreen(SearchableListScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[StockRow] = []
-        self.has_more = False
         self.filter_index = 0
         self.search = ""
         self.locations: list[str] = []
-        self._stale = False
-        self._loading_more = False
-        # Bumped by every fresh load: a next page that arrives for an older list is dropped.
-        self._generation = 0
+        self._table = PagedTable(COLUMNS, key=lambda item: str(item.inventory_id), cells=self._cells, page_size=PAGE,
+                                 id="inventory-table")
 
     def body(self) -> Iterable[Widget]:
         yield Input(placeholder="search SKU, name, barcode or location; Enter returns to the list",
                     id="inventory-search")
-        table: DataTable[Text] = DataTable(id="inventory-table", cursor_type="row", zebra_stripes=True)
-        set_columns(table, stock_columns(self.size_layout))
-        yield table
+        self._table.set_columns(stock_columns(self.size_layout))
+        yield self._table
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.set_interval(1.0, self._reload_if_stale)
+    @property
+    def has_more(self) -> bool:
+        return self.table().has_more
 
     def layout_changed(self) -> None:
-        set_columns(self.query_one("#inventory-table", DataTable), stock_columns(self.size_layout))
-        self.reload()
+        self._table.set_columns(stock_columns(self.size_layout))
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -84,76 +84,35 @@ class InventoryScreen(SearchableListScreen):
         return {"search": self.search or None, "condition": FILTERS[self.filter_index]}
 
     def reload(self) -> None:
-        self._stale = False
-        self._generation += 1
-        self._loading_more = False
         query = self._query()
         self.sub_title = "Inventory — " + FILTERS[self.filter_index] + (f", matching {self.search!r}" if self.search else "")
-        self.service(lambda s: stock_list.page(s, **query, limit=PAGE), self._replace, group="inventory",
-                     exclusive=True)
+        empty = f"No {EMPTY_WORDS[FILTERS[self.filter_index]]}" + (f" match {self.search!r}" if self.search else "")
+        self.table().load(lambda s, after, limit: _page(stock_list.page(s, **query, after=after, limit=limit)), empty)
         if not self.locations:
-            self.service(lambda s: [loc.code for loc in catalog.list_locations(s, active=True, limit=1000).items],
+            self.service(lambda s: [c.code for c in catalog.choices(s, "location")],
                          lambda codes: setattr(self, "locations", codes), group="locations")
 
-    def _replace(self, page: StockPage, *, cursor_at_end: bool = False) -> None:
-        table = self.query_one("#inventory-table", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        self.rows = []
-        self._append(page)
-        if self.rows:
-            table.move_cursor(row=len(self.rows) - 1 if cursor_at_end else min(keep, len(self.rows) - 1))
-
-    def _append(self, page: StockPage) -> None:
-        table = self.query_one("#inventory-table", DataTable)
-        shown = {row.inventory_id for row in self.rows}
-        fresh = [item for item in page.rows if item.inventory_id not in shown]  # a page may overlap a refresh
-        for item in fresh:
-            table.add_row(*pick(self._cells(item), COLUMNS, stock_columns(self.size_layout)), key=str(item.inventory_id))
-        self.rows.extend(fresh)
-        self.has_more = page.has_more
-        self._loading_more = False
-
-    def _cells(self, item: StockRow) -> tuple[Text, ...]:
+    def _cells(self, item: StockRow) -> Mapping[str, Text]:
         word, meaning = CONDITION_WORDS.get(item.condition, (item.condition, "strong"))
-        return (
-            Text(item.sku), Text(item.name, overflow="ellipsis", no_wrap=True), Text(item.location),
-            number_cell(item.quantity, 7), number_cell(item.reserved or None, 4),
-            number_cell(item.available, 5), number_cell(item.threshold, 3),
-            Text(word, style=style(self.app, meaning)),
-        )
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if self.has_more and not self._loading_more and event.cursor_row >= len(self.rows) - 1 and self.rows:
-            self._loading_more = True
-            after = (self.rows[-1].sku, self.rows[-1].location)
-            query, generation = self._query(), self._generation
-
-            def more(page: StockPage) -> None:
-                if generation == self._generation:
-                    self._append(page)
-
-            self.service(lambda s: stock_list.page(s, **query, after=after, limit=PAGE), more,
-                         group="inventory-more", failed=lambda _: setattr(self, "_loading_more", False))
+        return {
+            "sku": Text(item.sku), "name": Text(item.name, overflow="ellipsis", no_wrap=True),
+            "location": Text(item.location), "qty": number_cell(item.quantity, 7),
+            "reserved": number_cell(item.reserved or None, 4), "available": number_cell(item.available, 5),
+            "threshold": number_cell(item.threshold, 3), "status": Text(word, style=style(self.app, meaning)),
+        }
 
     def action_last_page(self) -> None:
-        self._generation += 1
         query = self._query()
-        self.service(lambda s: stock_list.last_page(s, **query, limit=PAGE),
-                     lambda page: self._replace(page, cursor_at_end=True), group="inventory", exclusive=True)
+        self.table().reload(lambda s, _after, limit: _page(stock_list.last_page(s, **query, limit=limit)),
+                            cursor_at_end=True)
 
     def action_first_page(self) -> None:
-        self.query_one("#inventory-table", DataTable).move_cursor(row=0)
+        self.table().move_cursor(row=0)
         self.reload()
 
     def on_event_arrived(self, message: EventArrived) -> None:
         if message.event.kind in ("stock.changed", "catalog.changed") or message.event.kind.startswith("alert"):  # type: ignore[attr-defined]
-            self._stale = True
-
-    def _reload_if_stale(self) -> None:
-        # Reload only the rows on screen, and only when the operator is not mid-scroll deep down.
-        if self._stale and len(self.rows) <= PAGE:
-            self.reload()
+            self.table().mark_stale()
 
     # -- filters and search -------------------------------------------------------------------
 
@@ -168,8 +127,7 @@ class InventoryScreen(SearchableListScreen):
     # -- acting ---------------------------------------------------------------------------------
 
     def _current(self) -> StockRow | None:
-        table = self.query_one("#inventory-table", DataTable)
-        return self.rows[table.cursor_row] if self.rows and table.cursor_row < len(self.rows) else None
+        return self.table().current
 
     def action_stock(self, kind: str) -> None:
         item, actor = self._current(), self.invtui.actor
@@ -210,18 +168,12 @@ class InventoryScreen(SearchableListScreen):
                     f"{change.location}, {change.available} available", title=ACTIONS[kind].title)
         self._refresh_row(item.inventory_id)
         if kind == "transfer":
-            self._stale = True
+            self.table().mark_stale()
 
     def _refresh_row(self, inventory_id: int) -> None:
         def show(fresh: StockRow | None) -> None:
-            index = next((n for n, r in enumerate(self.rows) if r.inventory_id == inventory_id), None)
-            if fresh is None or index is None:
-                return
-            self.rows[index] = fresh
-            table = self.query_one("#inventory-table", DataTable)
-            for key, cell in zip(("sku", "name", "location", "qty", "reserved", "available", "threshold", "status"),
-                                 self._cells(fresh), strict=True):
-                table.update_cell(str(inventory_id), key, cell)
+            if fresh is not None:
+                self.table().update_row(fresh)
 
         self.service(lambda s: stock_list.row(s, inventory_id), show, group="row")
 

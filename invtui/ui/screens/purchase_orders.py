@@ -3,7 +3,7 @@ receive or cancel; `n` drafts a new PO; `g` drafts POs from the low-stock alerts
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -27,19 +27,22 @@ from invtui.ui.messages import EventArrived, Resynced
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.base import BaseScreen
 from invtui.ui.service_call import call_service
-from invtui.ui.size_class import Column, columns, layout_for, pick, set_columns
+from invtui.ui.size_class import Column as LineColumn
+from invtui.ui.size_class import columns, layout_for, pick, set_columns
 from invtui.ui.styles import style
 from invtui.ui.modals.confirm_modal import ConfirmModal
 from invtui.ui.modals.fields_modal import Choices, FieldsModal
 from invtui.ui.modals.form_modal import DomainCheck, FormModal
+from invtui.ui.widgets.paged_table import Column, Page, PagedTable, ShowsPagedList
 
 FILTERS = (None, "draft", "submitted", "approved", "partially_received", "received", "cancelled")
 STATUS_MEANING = {"draft": "quiet", "submitted": "warn", "approved": "ok", "partially_received": "warn",
                   "received": "quiet", "cancelled": "quiet"}
+PAGE = 100
 # Widths add up to 78 columns with the cell padding.
-COLUMNS: tuple[Column, ...] = (
-    ("PO", "number", 9), ("status", "status", 10), ("supplier", "supplier", 12), ("lines", "lines", 5),
-    ("ordered", "ordered", 7), ("recv", "received", 5), ("total", "total", 8), ("by", "by", 6))
+COLUMNS = (Column("number", "PO", 9), Column("status", "status", 10), Column("supplier", "supplier", 12),
+           Column("lines", "lines", 5), Column("ordered", "ordered", 7), Column("received", "recv", 5),
+           Column("total", "total", 8), Column("by", "by", 6))
 # Under 80 columns lines, received and who drafted it go (Enter shows them); under 60, the supplier too.
 NARROW_COLUMNS = ("number", "status", "supplier", "ordered", "total")
 COMPACT_COLUMNS = ("number", "status", "total")
@@ -53,12 +56,12 @@ def po_columns(layout: str) -> tuple[Column, ...]:
 # A PO's lines: amounts in fixed columns (written compactly when too long, never cut); the
 # product name takes what is left (0). Under 80 columns the unit cost and what is still open go
 # (ordered minus received); under 60 the amounts too.
-LINE_COLUMNS: tuple[Column, ...] = (
+LINE_COLUMNS: tuple[LineColumn, ...] = (
     ("SKU", "sku", 10), ("product", "name", 0), ("ordered", "ordered", 7), ("recv", "received", 7),
     ("open", "outstanding", 7), ("cost", "cost", 9), ("total", "total", 10))
 
 
-def line_columns(width: int) -> tuple[Column, ...]:
+def line_columns(width: int) -> tuple[LineColumn, ...]:
     """The PO detail's line columns for a terminal `width` cells wide."""
     return columns(LINE_COLUMNS, layout_for(width), ("sku", "name", "ordered", "received", "total"),
                    ("sku", "ordered", "received"))
@@ -73,7 +76,7 @@ def _status(app: Any, status: str) -> Text:
     return Text(status.replace("_", " "), style=style(app, STATUS_MEANING.get(status, "quiet")))
 
 
-class PurchaseOrdersScreen(BaseScreen):
+class PurchaseOrdersScreen(ShowsPagedList[POSummary], BaseScreen):
     TITLE_TEXT = "Purchase orders"
     ENTER_HELP = enter_help("purchase_orders")  # `?` lists Enter, which the table handles
     MODE = "purchase_orders"
@@ -82,59 +85,45 @@ class PurchaseOrdersScreen(BaseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[POSummary] = []
         self.filter_index = 0
-        self._stale = False
+        self._table = PagedTable(COLUMNS, key=lambda po: po.number, cells=self._cells, page_size=PAGE, id="po-table")
 
     def body(self) -> Iterable[Widget]:
-        table: DataTable[Text] = DataTable(id="po-table", cursor_type="row", zebra_stripes=True)
-        set_columns(table, po_columns(self.size_layout))
-        yield table
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.set_interval(1.0, self._reload_if_stale)
+        self._table.set_columns(po_columns(self.size_layout))
+        yield self._table
 
     def layout_changed(self) -> None:
-        set_columns(self.query_one("#po-table", DataTable), po_columns(self.size_layout))
-        self.reload()
+        self._table.set_columns(po_columns(self.size_layout))
 
     def reload(self) -> None:
-        self._stale = False
         status = FILTERS[self.filter_index]
-        self.sub_title = "Purchase orders — " + (status.replace("_", " ") if status else "all")
-        self.service(lambda s: purchasing.list_pos(s, status=status, limit=500), self._show, group="pos",
-                     exclusive=True)
+        words = status.replace("_", " ") if status else "all"
+        self.sub_title = "Purchase orders — " + words
 
-    def _show(self, rows: list[POSummary]) -> None:
-        table = self.query_one("#po-table", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        self.rows = rows
-        for po in rows:
-            cells = (Text(po.number), _status(self.app, po.status), Text(po.supplier_name, overflow="ellipsis"),
-                     number_cell(po.line_count, 5), number_cell(po.units_ordered, 7),
-                     number_cell(po.units_received, 5), number_cell(po.total, 8, decimals=2),
-                     Text(po.created_by or ""))
-            table.add_row(*pick(cells, COLUMNS, po_columns(self.size_layout)), key=po.number)
-        if rows:
-            table.move_cursor(row=min(keep, len(rows) - 1))
+        def fetch(session: Any, after: str | None, limit: int) -> Page[POSummary]:
+            rows = purchasing.list_pos(session, status=status, after=after, limit=limit)
+            return Page(rows, rows[-1].number if len(rows) == limit else None)
+
+        self.table().load(fetch, f"No {words} purchase orders" if status else "No purchase orders yet")
+
+    def _cells(self, po: POSummary) -> Mapping[str, Text]:
+        return {"number": Text(po.number), "status": _status(self.app, po.status),
+                "supplier": Text(po.supplier_name, overflow="ellipsis"), "lines": number_cell(po.line_count, 5),
+                "ordered": number_cell(po.units_ordered, 7), "received": number_cell(po.units_received, 5),
+                "total": number_cell(po.total, 8, decimals=2), "by": Text(po.created_by or "")}
 
     def on_event_arrived(self, message: EventArrived) -> None:
         if message.event.kind.startswith("po."):  # type: ignore[attr-defined]
-            self._stale = True
-
-    def _reload_if_stale(self) -> None:
-        if self._stale:
-            self.reload()
+            self.table().mark_stale()
 
     def action_cycle_filter(self) -> None:
         self.filter_index = (self.filter_index + 1) % len(FILTERS)
         self.reload()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if self.rows and event.cursor_row < len(self.rows):
-            self.open(self.rows[event.cursor_row].number)
+        po = self.table().current
+        if po is not None:
+            self.open(po.number)
 
     def open(self, number: str) -> None:
         self.app.push_screen(PODetailScreen(number), lambda _: self.reload())
