@@ -23,6 +23,7 @@ from invtui.cli import doctor as doctor_commands
 from invtui.cli import keys as keys_commands
 from invtui.cli import po as po_commands
 from invtui.cli import realtime as realtime_commands
+from invtui.cli import rules as rule_commands
 from invtui.cli import serve as serve_commands
 from invtui.cli import stock as stock_commands
 from invtui.cli import sweep as sweep_commands
@@ -46,8 +47,8 @@ app.command()(demo_commands.seed)
 app.command()(demo_commands.demo)
 app.command()(doctor_commands.doctor)
 # Each command module adds its own commands; this list is the only place that names them.
-for _module in (stock_commands, catalog_commands, po_commands, alerts_commands, sweep_commands, realtime_commands,
-                audit_commands, csv_commands, serve_commands, count_commands, keys_commands):
+for _module in (stock_commands, catalog_commands, rule_commands, po_commands, alerts_commands, sweep_commands,
+                realtime_commands, audit_commands, csv_commands, serve_commands, count_commands, keys_commands):
     _module.register(app)
 
 

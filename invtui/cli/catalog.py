@@ -1,4 +1,4 @@
-"""`invtui product|category|supplier|location|rule ...`: the catalog.
+"""`invtui product|category|supplier|location ...`: the catalog (alert rules: `cli/rules.py`).
 
 Numbers (prices, levels, thresholds) are taken as text and validated by the service, so a typo
 gets the same sentence on the command line as in the app. In `update`, an option left out keeps
@@ -13,6 +13,8 @@ import typer
 
 from invtui.cli.lazy import lazy_module
 from invtui.cli.output import console, print_json, print_table
+from invtui.cli.records import (ACTIVE, AFTER, JSON, LIMIT, SEARCH, clearable, footer, given, page_json, print_page,
+                                session_for, show_record)
 from invtui.cli.state import state
 
 if TYPE_CHECKING:
@@ -28,61 +30,6 @@ product_app = typer.Typer(help="Products (managers edit; everyone may look).", n
 category_app = typer.Typer(help="Product categories.", no_args_is_help=True)
 supplier_app = typer.Typer(help="Suppliers.", no_args_is_help=True)
 location_app = typer.Typer(help="Stock locations (bins).", no_args_is_help=True)
-rule_app = typer.Typer(help="Alert rules: thresholds per product, for one location or all.", no_args_is_help=True)
-
-_JSON = typer.Option(False, "--json", help="Print JSON.")
-_SEARCH = typer.Option(None, "--search", "-s", help="Text to look for (any case).")
-_LIMIT = typer.Option("50", "--limit", help="Rows per page (1 to 1,000).")
-_AFTER = typer.Option(None, "--after", help="Continue after this cursor (printed under the previous page).")
-_ACTIVE = typer.Option(None, "--active/--inactive", help="Only active or only inactive ones.")
-_CLEAR = ("none", "")
-
-
-def _given(value: Any) -> Any:
-    """An option left out keeps the stored value."""
-    return catalog.UNSET if value is None else value
-
-
-def _clearable(value: str | None) -> Any:
-    """`none` clears an optional field."""
-    if value is None:
-        return catalog.UNSET
-    return None if value.strip().lower() in _CLEAR else value
-
-
-def _footer(page: Page[Any]) -> None:
-    if page.next_cursor is not None:
-        console.print(f"More: --after {page.next_cursor}")
-
-
-def _page_json(page: Page[Any], items: list[dict[str, Any]]) -> None:
-    print_json({"items": items, "next_cursor": page.next_cursor})
-
-
-def _session(ctx: typer.Context):  # type: ignore[no-untyped-def]
-    return state(ctx).database().session()
-
-
-def _show(data: dict[str, Any], as_json: bool) -> None:
-    """One record: JSON, or a field / value table."""
-    if as_json:
-        print_json(data)
-    else:
-        print_table(["field", "value"], list(data.items()))
-
-
-def _print_page(page: Page[Any], items: list[dict[str, Any]], columns: dict[str, str], as_json: bool) -> None:
-    """A page of records: JSON with its cursor, or a table of `columns` (heading -> key)."""
-    if as_json:
-        _page_json(page, items)
-        return
-    print_table(list(columns), [tuple(_cell(item[key]) for key in columns.values()) for item in items])
-    _footer(page)
-
-
-def _cell(value: Any) -> Any:
-    return ("yes" if value else "no") if isinstance(value, bool) else value
-
 
 # --- products -------------------------------------------------------------------------------
 
@@ -134,10 +81,10 @@ def product_update(
 ) -> None:
     """Change a product; options left out keep their values."""
     product = state(ctx).act(lambda session, actor: catalog.update_product(
-        session, actor, sku, name=_given(name), description=_given(description), barcode=_clearable(barcode),
-        category=_clearable(category), supplier=_clearable(supplier), unit_price=_given(price), cost_price=_given(cost),
-        min_stock_level=_given(min_level), reorder_point=_clearable(reorder), max_stock_level=_clearable(max_level),
-        active=_given(active)))
+        session, actor, sku, name=given(name), description=given(description), barcode=clearable(barcode),
+        category=clearable(category), supplier=clearable(supplier), unit_price=given(price), cost_price=given(cost),
+        min_stock_level=given(min_level), reorder_point=clearable(reorder), max_stock_level=clearable(max_level),
+        active=given(active)))
     console.print(f"Updated product {product.sku}.")
 
 
@@ -150,9 +97,9 @@ def product_deactivate(ctx: typer.Context, sku: str = typer.Argument(..., help="
 
 @product_app.command("show")
 def product_show(ctx: typer.Context, sku: str = typer.Argument(..., help="SKU or barcode."),
-                 as_json: bool = _JSON) -> None:
+                 as_json: bool = JSON) -> None:
     """One product and its stock per location."""
-    with _session(ctx) as session:
+    with session_for(ctx) as session:
         product = catalog.get_product(session, sku)
         stock = inventory.stock_for(session, product.sku)
     data = _product_dict(product)
@@ -170,22 +117,22 @@ def product_show(ctx: typer.Context, sku: str = typer.Argument(..., help="SKU or
 
 @product_app.command("list")
 def product_list(
-    ctx: typer.Context, search: str | None = _SEARCH, active: bool | None = _ACTIVE,
+    ctx: typer.Context, search: str | None = SEARCH, active: bool | None = ACTIVE,
     category: str | None = typer.Option(None, "--category", help="Only this category."),
     supplier: str | None = typer.Option(None, "--supplier", help="Only this supplier."),
-    limit: str = _LIMIT, after: str | None = _AFTER, as_json: bool = _JSON,
+    limit: str = LIMIT, after: str | None = AFTER, as_json: bool = JSON,
 ) -> None:
     """Products by SKU, a page at a time."""
-    with _session(ctx) as session:
+    with session_for(ctx) as session:
         page = catalog.list_products(session, search=search, active=active, category=category,
                                      supplier=supplier, limit=limit, after=after)
     if as_json:
-        _page_json(page, [_product_dict(p) for p in page.items])
+        page_json(page, [_product_dict(p) for p in page.items])
         return
     print_table(["sku", "name", "barcode", "category", "supplier", "price", "min", "reorder", "max", "active"],
                 [(p.sku, p.name, p.barcode, p.category, p.supplier, p.unit_price, p.min_stock_level,
                   p.reorder_point, p.max_stock_level, "yes" if p.is_active else "no") for p in page.items])
-    _footer(page)
+    footer(page)
 
 
 # --- categories -----------------------------------------------------------------------------
@@ -210,7 +157,7 @@ def category_update(ctx: typer.Context, name: str = typer.Argument(...),
                     active: bool | None = typer.Option(None, "--active/--inactive")) -> None:
     """Rename or describe a category."""
     category = state(ctx).act(lambda session, actor: catalog.update_category(
-        session, actor, name, new_name=_given(new_name), description=_given(description), active=_given(active)))
+        session, actor, name, new_name=given(new_name), description=given(description), active=given(active)))
     console.print(f"Updated category {category.name}.")
 
 
@@ -222,19 +169,19 @@ def category_deactivate(ctx: typer.Context, name: str = typer.Argument(...)) -> 
 
 
 @category_app.command("show")
-def category_show(ctx: typer.Context, name: str = typer.Argument(...), as_json: bool = _JSON) -> None:
+def category_show(ctx: typer.Context, name: str = typer.Argument(...), as_json: bool = JSON) -> None:
     """One category."""
-    with _session(ctx) as session:
-        _show(_category_dict(catalog.get_category(session, name)), as_json)
+    with session_for(ctx) as session:
+        show_record(_category_dict(catalog.get_category(session, name)), as_json)
 
 
 @category_app.command("list")
-def category_list(ctx: typer.Context, search: str | None = _SEARCH, active: bool | None = _ACTIVE,
-                  limit: str = _LIMIT, after: str | None = _AFTER, as_json: bool = _JSON) -> None:
+def category_list(ctx: typer.Context, search: str | None = SEARCH, active: bool | None = ACTIVE,
+                  limit: str = LIMIT, after: str | None = AFTER, as_json: bool = JSON) -> None:
     """Categories by name."""
-    with _session(ctx) as session:
+    with session_for(ctx) as session:
         page = catalog.list_categories(session, search=search, active=active, limit=limit, after=after)
-    _print_page(page, [_category_dict(c) for c in page.items],
+    print_page(page, [_category_dict(c) for c in page.items],
                 {"name": "name", "description": "description", "active": "active"}, as_json)
 
 
@@ -267,8 +214,8 @@ def supplier_update(ctx: typer.Context, code: str = typer.Argument(...),
                     active: bool | None = typer.Option(None, "--active/--inactive")) -> None:
     """Change a supplier."""
     supplier = state(ctx).act(lambda session, actor: catalog.update_supplier(
-        session, actor, code, name=_given(name), contact_name=_given(contact), email=_given(email), phone=_given(phone),
-        lead_time_days=_given(lead_time), active=_given(active)))
+        session, actor, code, name=given(name), contact_name=given(contact), email=given(email), phone=given(phone),
+        lead_time_days=given(lead_time), active=given(active)))
     console.print(f"Updated supplier {supplier.code}.")
 
 
@@ -280,19 +227,19 @@ def supplier_deactivate(ctx: typer.Context, code: str = typer.Argument(...)) -> 
 
 
 @supplier_app.command("show")
-def supplier_show(ctx: typer.Context, code: str = typer.Argument(...), as_json: bool = _JSON) -> None:
+def supplier_show(ctx: typer.Context, code: str = typer.Argument(...), as_json: bool = JSON) -> None:
     """One supplier."""
-    with _session(ctx) as session:
-        _show(_supplier_dict(catalog.get_supplier(session, code)), as_json)
+    with session_for(ctx) as session:
+        show_record(_supplier_dict(catalog.get_supplier(session, code)), as_json)
 
 
 @supplier_app.command("list")
-def supplier_list(ctx: typer.Context, search: str | None = _SEARCH, active: bool | None = _ACTIVE,
-                  limit: str = _LIMIT, after: str | None = _AFTER, as_json: bool = _JSON) -> None:
+def supplier_list(ctx: typer.Context, search: str | None = SEARCH, active: bool | None = ACTIVE,
+                  limit: str = LIMIT, after: str | None = AFTER, as_json: bool = JSON) -> None:
     """Suppliers by code."""
-    with _session(ctx) as session:
+    with session_for(ctx) as session:
         page = catalog.list_suppliers(session, search=search, active=active, limit=limit, after=after)
-    _print_page(page, [_supplier_dict(s) for s in page.items],
+    print_page(page, [_supplier_dict(s) for s in page.items],
                 {"code": "code", "name": "name", "contact": "contact_name", "email": "email", "phone": "phone",
                  "lead time": "lead_time_days", "active": "active"}, as_json)
 
@@ -318,7 +265,7 @@ def location_update(ctx: typer.Context, code: str = typer.Argument(...),
                     active: bool | None = typer.Option(None, "--active/--inactive")) -> None:
     """Rename, retire or reactivate a location."""
     location = state(ctx).act(lambda session, actor: catalog.update_location(
-        session, actor, code, name=_given(name), active=_given(active)))
+        session, actor, code, name=given(name), active=given(active)))
     console.print(f"Updated location {location.code}.")
 
 
@@ -330,78 +277,23 @@ def location_deactivate(ctx: typer.Context, code: str = typer.Argument(...)) -> 
 
 
 @location_app.command("show")
-def location_show(ctx: typer.Context, code: str = typer.Argument(...), as_json: bool = _JSON) -> None:
+def location_show(ctx: typer.Context, code: str = typer.Argument(...), as_json: bool = JSON) -> None:
     """One location."""
-    with _session(ctx) as session:
-        _show(_location_dict(catalog.get_location(session, code)), as_json)
+    with session_for(ctx) as session:
+        show_record(_location_dict(catalog.get_location(session, code)), as_json)
 
 
 @location_app.command("list")
-def location_list(ctx: typer.Context, search: str | None = _SEARCH, active: bool | None = _ACTIVE,
-                  limit: str = _LIMIT, after: str | None = _AFTER, as_json: bool = _JSON) -> None:
+def location_list(ctx: typer.Context, search: str | None = SEARCH, active: bool | None = ACTIVE,
+                  limit: str = LIMIT, after: str | None = AFTER, as_json: bool = JSON) -> None:
     """Locations by code."""
-    with _session(ctx) as session:
+    with session_for(ctx) as session:
         page = catalog.list_locations(session, search=search, active=active, limit=limit, after=after)
-    _print_page(page, [_location_dict(loc) for loc in page.items],
+    print_page(page, [_location_dict(loc) for loc in page.items],
                 {"code": "code", "name": "name", "active": "active"}, as_json)
 
 
 # --- alert rules ----------------------------------------------------------------------------
-
-
-def _rule_dict(r: RuleView) -> dict[str, Any]:
-    return {"id": r.id, "sku": r.sku, "location": r.location, "threshold": r.threshold, "active": r.is_active}
-
-
-def _rule_line(r: RuleView) -> str:
-    return f"rule #{r.id}: {r.sku} at {r.location or 'all locations'}, threshold {r.threshold}"
-
-
-@rule_app.command("add", context_settings={"ignore_unknown_options": True})
-def rule_add(ctx: typer.Context, sku: str = typer.Argument(..., help="SKU or barcode."),
-             threshold: str = typer.Argument(..., help="Alert when available stock is at or below this."),
-             location: str | None = typer.Option(None, "--location", "-l", help="Only here (else all locations).")) -> None:
-    """Add an alert rule for a product."""
-    rule = state(ctx).act(lambda session, actor: alert_rules.create_rule(session, actor, sku, threshold, location))
-    console.print(f"Added {_rule_line(rule)}.")
-
-
-@rule_app.command("update")
-def rule_update(ctx: typer.Context, rule_id: str = typer.Argument(..., metavar="RULE", help="Rule number."),
-                threshold: str | None = typer.Option(None, "--threshold"),
-                active: bool | None = typer.Option(None, "--active/--inactive")) -> None:
-    """Change a rule's threshold, or retire/reactivate it."""
-    rule = state(ctx).act(lambda session, actor: alert_rules.update_rule(
-        session, actor, rule_id, threshold=_given(threshold), active=_given(active)))
-    console.print(f"Updated {_rule_line(rule)}.")
-
-
-@rule_app.command("deactivate")
-def rule_deactivate(ctx: typer.Context, rule_id: str = typer.Argument(..., metavar="RULE")) -> None:
-    """Retire a rule: the product's reorder point applies again."""
-    rule = state(ctx).act(lambda session, actor: alert_rules.deactivate_rule(session, actor, rule_id))
-    console.print(f"Deactivated {_rule_line(rule)}.")
-
-
-@rule_app.command("show")
-def rule_show(ctx: typer.Context, rule_id: str = typer.Argument(..., metavar="RULE"), as_json: bool = _JSON) -> None:
-    """One rule."""
-    with _session(ctx) as session:
-        _show(_rule_dict(alert_rules.get_rule(session, rule_id)), as_json)
-
-
-@rule_app.command("list")
-def rule_list(ctx: typer.Context, sku: str | None = typer.Option(None, "--sku", help="Only this product."),
-              active: bool | None = _ACTIVE, limit: str = _LIMIT, after: str | None = _AFTER,
-              as_json: bool = _JSON) -> None:
-    """Alert rules by number."""
-    with _session(ctx) as session:
-        page = alert_rules.list_rules(session, sku=sku, active=active, limit=limit, after=after)
-    items = [_rule_dict(r) for r in page.items]
-    if not as_json:
-        items = [{**i, "location": i["location"] or "all"} for i in items]
-    _print_page(page, items, {"#": "id", "sku": "sku", "location": "location", "threshold": "threshold",
-                              "active": "active"}, as_json)
 
 
 def register(app: typer.Typer) -> None:
@@ -410,4 +302,3 @@ def register(app: typer.Typer) -> None:
     app.add_typer(category_app, name="category")
     app.add_typer(supplier_app, name="supplier")
     app.add_typer(location_app, name="location")
-    app.add_typer(rule_app, name="rule")

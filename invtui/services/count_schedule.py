@@ -17,8 +17,8 @@ from invtui.config import Settings
 from invtui.domain import validation
 from invtui.domain.roles import Actor, Permission
 from invtui.services import events, lookup
-from invtui.services.count_history import EVENT
 from invtui.services.acting import require_current
+from invtui.services.count_history import EVENT
 from invtui.services.tx import unit_of_work
 
 MAX_INTERVAL_DAYS = 3650

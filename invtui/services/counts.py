@@ -33,9 +33,9 @@ from invtui.services import count_history, count_posting, count_review, events, 
 from invtui.services.count_history import HistoryEntry
 from invtui.services.count_review import (GROUPS, REASONS, CountedLine, CountSession, PostResult, Review,
                                           ReviewLine)
+from invtui.services.acting import require_current
 from invtui.services.count_schedule import DueLocation, due, due_count, set_interval
 from invtui.services.inventory import MAX_REASON
-from invtui.services.acting import require_current
 from invtui.services.tx import unit_of_work
 
 __all__ = ["GROUPS", "REASONS", "CountSession", "CountedLine", "DueLocation", "HistoryEntry", "PostResult",

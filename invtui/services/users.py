@@ -17,9 +17,9 @@ from invtui.domain import validation
 from invtui.domain.roles import SYSTEM, Actor, Permission, Role, parse_role
 from invtui.errors import AuthenticationError, ConflictError, NotFound
 from invtui.services import events, login_throttle, user_list
-from invtui.services.user_list import UserView
 from invtui.services.acting import current, require_current
 from invtui.services.tx import unit_of_work
+from invtui.services.user_list import UserView
 
 # bcrypt's cost. 12 is the usual production choice (~0.25 s a hash); tests lower it via the env.
 BCRYPT_ROUNDS = int(os.environ.get("INVTUI_BCRYPT_ROUNDS", "12"))

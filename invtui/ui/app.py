@@ -13,7 +13,6 @@ from typing import Any
 
 from textual import events
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -22,19 +21,20 @@ from invtui.db.engine import Database
 from invtui.db.listener import EventListener
 from invtui.domain.events import LISTENER_STATE, RESYNC, Event
 from invtui.domain.roles import Actor
-from invtui.errors import InvtuiError, PermissionDenied
+from invtui.errors import PermissionDenied
 from invtui.keys import keymap
 from invtui.services import acting
 from invtui.services import status as status_service
 from invtui.services import sweep as sweep_service
 from invtui.services import csv_export, csv_import
-from invtui.services.files import FileExists, UserFolder
-from invtui.services.scheduler import Scheduler
 from invtui.services import users
+from invtui.services.scheduler import Scheduler
 from invtui.ui import size_class
 from invtui.ui.clock import Clock
+from invtui.ui.csv_files import CsvFiles
 from invtui.ui.key_order import OrderedKeys
 from invtui.ui.messages import EventArrived, Resynced
+from invtui.ui.screen_keys import ScreenKeys
 from invtui.ui.screens.alerts import AlertsScreen
 from invtui.ui.screens.catalog import CatalogScreen
 from invtui.ui.screens.dashboard import DashboardScreen
@@ -54,7 +54,7 @@ SCREENS_BY_KEY = {"dashboard": "Dashboard", "alerts": "Alerts", "inventory": "In
 SIGNED_IN_ACTIONS = {"go", "help", "check_now", "background"}
 
 
-class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
+class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[misc]
     CSS_PATH = ["app.tcss", "widgets/paged_table.tcss"]
     TITLE = "invtui"
     MODES = {
@@ -319,104 +319,6 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
                                                                         keep_days=keep_days),
                      swept, group="check-now", exclusive=True)
 
-    # -- CSV from the palette (the same services as `invtui export` / `invtui import`) ------
-    # Inside the app a file is a bare name in the user's own folder ([files] dir/USERNAME), never
-    # a path; in a browser an export is a download. The CLI keeps full paths.
-
-    def user_folder(self, actor: Actor) -> UserFolder:
-        return UserFolder(self.settings.files_path, actor.username)
-
-    def csv_export(self, kind: str) -> None:
-        from invtui.ui.modals.file_modal import FileNameModal
-
-        actor = self.actor
-        default = f"invtui-{kind}-{self.clock.now():%Y%m%d-%H%M}.csv"
-        where = "downloaded by your browser" if self.is_web else "saved in your folder"
-
-        def chosen(values: dict[str, str] | None) -> None:
-            if not values or actor is None:
-                return
-            name = values["name"]
-            if self.is_web:
-                self._download_export(actor, kind, name)
-                return
-            try:
-                taken = self.user_folder(actor).exists(name)
-            except InvtuiError as exc:
-                report_error(self, exc)
-                return
-            if taken:
-                self._ask_to_replace(actor, kind, name)
-            else:
-                self._export_to_folder(actor, kind, name, replace=False)
-
-        self.push_screen(FileNameModal(f"Export {kind} to CSV ({where})", {"name": default}), chosen)
-
-    def _export_to_folder(self, actor: Actor, kind: str, name: str, *, replace: bool) -> None:
-        def failed(error: object) -> None:
-            if isinstance(error, FileExists):  # someone wrote the name meanwhile: ask, as for any existing file
-                self._ask_to_replace(actor, kind, name)
-            elif isinstance(error, InvtuiError):
-                report_error(self, error)
-
-        call_service(self, lambda s: csv_export.export_to_folder(s, actor, kind, self.user_folder(actor), name,
-                                                               replace=replace),
-                     lambda rows: self.notify(f"Exported {rows:,} {kind} rows to {name} in your folder",
-                                              title="Export"),
-                     group="csv", failed=failed, toast_refusals=False)
-
-    def _ask_to_replace(self, actor: Actor, kind: str, name: str) -> None:
-        from invtui.ui.modals.confirm_modal import ConfirmModal
-
-        def answered(replace: bool | None) -> None:
-            if replace:
-                self._export_to_folder(actor, kind, name, replace=True)
-            else:
-                self.notify(f"Kept the old {name}; nothing was written", title="Export")
-
-        self.push_screen(ConfirmModal(f"{name} already exists in your folder. Replace it?"), answered)
-
-    def _download_export(self, actor: Actor, kind: str, name: str) -> None:
-        """Browser mode: the export goes to the person's browser as a download, never to a server file."""
-
-        def deliver(result: tuple[int, Any]) -> None:
-            rows, data = result
-            self.deliver_binary(data, save_filename=name, mime_type="text/csv")
-            self.notify(f"Exported {rows:,} {kind} rows; your browser downloads {name}", title="Export")
-
-        call_service(self, lambda s: csv_export.export_download(s, actor, kind), deliver, group="csv")
-
-    def csv_import(self, kind: str) -> None:
-        from invtui.ui.modals.file_modal import FileNameModal
-
-        actor = self.actor
-        if actor is None:
-            return
-        try:
-            available = self.user_folder(actor).names()
-        except InvtuiError as exc:
-            report_error(self, exc)
-            return
-
-        def chosen(values: dict[str, str] | None) -> None:
-            if values and actor is not None:
-                name, dry = values["name"], values.get("dry_run", "").lower() in ("y", "yes")
-                call_service(self, lambda s: csv_import.import_from_folder(s, actor, kind, self.user_folder(actor),
-                                                                         name, dry_run=dry),
-                             lambda report: self.notify(report.summary(), title="Import"), group="csv",
-                             failed=self._import_refused, toast_refusals=False)
-
-        title = f"Import {kind} from CSV in your folder ({len(available)} file{'s' if len(available) != 1 else ''})"
-        self.push_screen(FileNameModal(title, {"name": available[-1] if len(available) == 1 else ""},
-                                       choices=available, dry_run=True), chosen)
-
-    def _import_refused(self, error: object) -> None:
-        report = getattr(error, "report", None)
-        lines = [str(e) for e in report.errors[:5]] if report is not None else []
-        more = f"\n+{len(report.errors) - 5} more (see `invtui import --dry-run`)" if report and len(report.errors) > 5 else ""
-        message = getattr(error, "message", "Import failed")
-        self.notify("\n".join([message, *lines]) + more, title="Import refused", severity="warning", timeout=15)
-
     def action_audit(self) -> None:
         from invtui.ui.screens.audit import AuditScreen
 
@@ -438,32 +340,6 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
         screen = self.screen
         pairs = [(keys, name) for keys, name, _node, _action in self.screen_keys(screen)]
         self.push_screen(HelpScreen(screen.sub_title or screen.title or "invtui", pairs))
-
-    def screen_keys(self, screen: Screen[Any]) -> list[tuple[str, str, Any, str]]:
-        """(keys, full name, node, action) of every action a key reaches on `screen`, each once.
-
-        Keys of one action share a row ("← h ↑  Prev bar"). Textual's own widgets bring cursor
-        keys everyone knows and are left out, except Enter, which says what it does on this
-        screen (`ENTER_HELP`: "Open the PO").
-        """
-        rows: dict[tuple[int, str], list[Any]] = {}
-        for key, active in screen.active_bindings.items():
-            binding = active.binding
-            action = binding.action.split(".")[-1]
-            if key == "enter" and _textual_keys(active.node):
-                enter_help = getattr(screen, "ENTER_HELP", "")
-                if enter_help:
-                    rows[(id(screen), "enter")] = ["⏎", enter_help, screen, ""]
-                continue
-            generic = action in ("focus_next", "focus_previous", "copy_text")
-            if _textual_keys(active.node) or generic or not binding.description:
-                continue
-            group = (id(active.node), binding.action)
-            if group in rows:
-                rows[group][0] += " " + self.get_key_display(binding)
-            else:
-                rows[group] = [self.get_key_display(binding), _full_name(binding), active.node, binding.action]
-        return [tuple(row) for row in rows.values()]  # type: ignore[misc]
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette lists every screen and every action of the current screen by name."""
@@ -497,14 +373,3 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
 
     def report(self, exc: BaseException) -> None:
         report_error(self, exc)
-
-
-def _textual_keys(node: object) -> bool:
-    """The node's keys are Textual's own: a Textual widget, or one of ours that adds none (PagedTable)."""
-    owner = next((cls for cls in type(node).__mro__ if "BINDINGS" in cls.__dict__), type(node))
-    return owner.__module__.startswith("textual.")
-
-
-def _full_name(binding: Binding) -> str:
-    """A footer label may be short ("Xfer") to fit 80 columns; help and palette say it in full."""
-    return binding.tooltip or binding.description

@@ -19,9 +19,9 @@ from invtui.domain.roles import Actor, Permission
 from invtui.errors import ConflictError, InvtuiError, ValidationError
 from invtui.services import events, lookup
 from invtui.services.acting import require_current
-from invtui.services.tx import unit_of_work
 from invtui.services.ledger import Level, apply_movement
 from invtui.services.lookup import Item, Place, movable
+from invtui.services.tx import unit_of_work
 
 MAX_REFERENCE = 100
 MAX_REASON = 500

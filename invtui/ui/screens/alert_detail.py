@@ -9,10 +9,10 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from invtui.services import details
-from invtui.services.alerts import AlertView
-from invtui.services.details import AlertDetail
 from invtui.services import alerts, inventory
 from invtui.services.alerts import AlertView
+from invtui.services.alerts import AlertView
+from invtui.services.details import AlertDetail
 from invtui.ui.bindings import bindings_for
 from invtui.ui.service_call import call_service
 

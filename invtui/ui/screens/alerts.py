@@ -19,11 +19,11 @@ from invtui.services import alerts
 from invtui.services.alerts import AlertView, BulkResult
 from invtui.ui.bindings import bindings_for, enter_help
 from invtui.ui.messages import EventArrived
+from invtui.ui.modals.note_modal import NoteModal
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
 from invtui.ui.size_class import columns
 from invtui.ui.styles import style
-from invtui.ui.modals.note_modal import NoteModal
 from invtui.ui.widgets.paged_table import Column, Page, PagedTable, ShowsPagedList
 
 PAGE = 100

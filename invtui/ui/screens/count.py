@@ -29,8 +29,8 @@ from invtui.domain.roles import Permission
 from invtui.errors import InvtuiError
 from invtui.services import count_views, counts
 from invtui.services.count_views import CountingView, ViewLine
-from invtui.ui.messages import EventArrived
 from invtui.ui.bindings import bindings_for
+from invtui.ui.messages import EventArrived
 from invtui.ui.service_call import call_service
 from invtui.ui.styles import style
 

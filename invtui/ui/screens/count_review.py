@@ -21,11 +21,11 @@ from invtui.domain import validation
 from invtui.domain.roles import Permission
 from invtui.errors import InvtuiError
 from invtui.services import count_views, counts
-from invtui.ui.messages import EventArrived
 from invtui.ui.bindings import bindings_for
+from invtui.ui.messages import EventArrived
+from invtui.ui.modals.confirm_modal import ConfirmModal
 from invtui.ui.service_call import call_service
 from invtui.ui.styles import style
-from invtui.ui.modals.confirm_modal import ConfirmModal
 
 REASON_KEYS = {str(n): reason for n, reason in enumerate(counts.REASONS, start=1)}
 REASON_HINT = " · ".join(f"{n} {reason}" for n, reason in REASON_KEYS.items()) + ", or your own words"

@@ -17,9 +17,9 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from invtui.services import counts
+from invtui.ui.bindings import bindings_for
 from invtui.ui.messages import EventArrived
 from invtui.ui.numbers import number_cell
-from invtui.ui.bindings import bindings_for
 from invtui.ui.service_call import call_service
 
 

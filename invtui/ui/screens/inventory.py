@@ -19,12 +19,12 @@ from invtui.services import catalog, inventory, stock_list
 from invtui.services.stock_list import StockPage, StockRow
 from invtui.ui.bindings import bindings_for, enter_help
 from invtui.ui.messages import EventArrived
+from invtui.ui.modals.stock_form import ACTIONS, StockFormModal, StockFormResult
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.searchable import SearchableListScreen
 from invtui.ui.size_class import columns
 from invtui.ui.styles import style
 from invtui.ui.widgets.paged_table import Column, Page, PagedTable, ShowsPagedList
-from invtui.ui.modals.stock_form import ACTIONS, StockFormModal, StockFormResult
 
 PAGE = 100
 FILTERS = ("all", "low", "out")

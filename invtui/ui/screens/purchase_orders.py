@@ -16,23 +16,23 @@ from textual.validation import Function
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, Static
 
-from invtui.domain.roles import Permission
 from invtui.domain import validation
+from invtui.domain.roles import Permission
 from invtui.domain.validation import MAX_QUANTITY
 from invtui.services import catalog, purchasing
 from invtui.services.purchasing import POSummary, POView
 from invtui.services.tx import ServiceSession
 from invtui.ui.bindings import bindings_for, enter_help
 from invtui.ui.messages import EventArrived, Resynced
+from invtui.ui.modals.confirm_modal import ConfirmModal
+from invtui.ui.modals.fields_modal import Choices, FieldsModal
+from invtui.ui.modals.form_modal import DomainCheck, FormModal
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.base import BaseScreen
 from invtui.ui.service_call import call_service
 from invtui.ui.size_class import Column as LineColumn
 from invtui.ui.size_class import columns, layout_for, pick, set_columns
 from invtui.ui.styles import style
-from invtui.ui.modals.confirm_modal import ConfirmModal
-from invtui.ui.modals.fields_modal import Choices, FieldsModal
-from invtui.ui.modals.form_modal import DomainCheck, FormModal
 from invtui.ui.widgets.paged_table import Column, Page, PagedTable, ShowsPagedList
 
 FILTERS = (None, "draft", "submitted", "approved", "partially_received", "received", "cancelled")

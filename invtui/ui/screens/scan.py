@@ -28,10 +28,10 @@ from invtui.errors import InvtuiError
 from invtui.services import inventory, lookup
 from invtui.services.lookup import Scanned
 from invtui.ui.bindings import bindings_for
+from invtui.ui.modals.confirm_modal import ConfirmModal
 from invtui.ui.service_call import call_service
 from invtui.ui.size_class import Column, LayoutAware, columns, layout_for, pick, set_columns
 from invtui.ui.styles import style
-from invtui.ui.modals.confirm_modal import ConfirmModal
 
 MODES = ("receive", "issue", "count")
 # A scanner types 8 to 14 digits for an EAN/UPC; a person typing a quantity types a few.

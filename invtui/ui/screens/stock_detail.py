@@ -8,8 +8,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from invtui.services import details
-from invtui.services.details import StockDetail
 from invtui.services import alerts, inventory
+from invtui.services.details import StockDetail
 from invtui.ui.bindings import bindings_for
 from invtui.ui.service_call import call_service
 
