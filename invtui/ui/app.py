@@ -136,7 +136,7 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
             self.listener.start()
             # The sweep runs in every app (APScheduler, in its own thread); the advisory lock makes
             # one of several apps sweep and the others skip. Results reach everyone as events.
-            self.scheduler = Scheduler(self.db, self.settings, run_at_start=False)
+            self.scheduler = Scheduler(self.db, self.settings, run_at_start=False, defer_to_others=True)
             self.scheduler.start()
         self.refresh_counts()
         # Badges follow events, but at most once a second however many arrive.
@@ -189,6 +189,9 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
         if event.kind == "user.changed" and self.actor is not None and event.id == self.actor.id:
             self.recheck_actor()
         if self.actor is None or not event.visible_to(self.actor):
+            return
+        if event.kind == "sweep.finished":  # its alerts, if any, come as alert.* events of their own
+            self._show_sweep(event)
             return
         self._toast(event)
         self._counts_stale = True
@@ -243,7 +246,19 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
     # -- status bar -------------------------------------------------------------------------
 
     def _set_status(self, **changes: object) -> None:
-        self.status = StatusInfo(**{**self.status.__dict__, **changes})
+        status = StatusInfo(**{**self.status.__dict__, **changes})
+        if status != self.status:  # an idle app redraws nothing
+            self.status = status
+
+    def _show_sweep(self, event: Event) -> None:
+        """The status bar's last / next sweep from the event itself: no query, no screen reload."""
+        if event.get("skipped"):
+            return  # nothing ran; the bar keeps the last sweep that did
+        summary = "failed" if event.get("error") else \
+            f"+{event.get('created', 0)}/^{event.get('escalated', 0)}/✓{event.get('resolved', 0)}"
+        upcoming = self.scheduler.next_run_time if self.scheduler is not None else None
+        self._set_status(last_sweep=f"{self.clock.local(event.at)} {summary}",
+                         next_sweep=self.clock.local(upcoming) if upcoming else "—")
 
     def _refresh_counts_if_stale(self) -> None:
         if self._counts_stale:

@@ -7,6 +7,7 @@ import psycopg
 from invtui.config import Settings
 from invtui.db.engine import Database
 from invtui.domain.roles import Actor
+from invtui.services import sweep
 from invtui.ui.app import InvtuiApp
 
 from .test_live import idle, signed_in, toasts, wait_until
@@ -27,6 +28,14 @@ async def test_an_idle_app_keeps_only_its_listener_connection(db: Database, oper
                     username="operator", trusted=True)
     async with app.run_test() as pilot:
         await signed_in(app, pilot)
+        await idle(app)
+        # Another process sweeps, changing nothing: the status bar says so from the event alone;
+        # no screen reloads, no query runs (an idle app on a busy site stays idle).
+        assert app.status.last_sweep == "—"
+        sweep.run_full_sweep(db, "cli")
+        db.dispose()  # the sweeping process's connection is not the app's
+        assert await wait_until(pilot, lambda: app.status.last_sweep.endswith("+0/^0/✓0"), 2.0), app.status
+        assert not app._counts_stale and not app.screen._stale
         await pilot.press("2")  # the alerts list: more queries, more pooled connections
         await idle(app)
         assert app.listener is not None and app.listener.backend_pid is not None
