@@ -42,6 +42,7 @@ from invtui.ui.screens.login import LoginScreen
 from invtui.ui.screens.notifications import NotificationsScreen
 from invtui.ui.screens.purchase_orders import PurchaseOrdersScreen
 from invtui.ui.service_call import call_service, report_error
+from invtui.ui.toasts import ToastThrottle
 from invtui.ui.widgets.status_bar import StatusInfo
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
         self.last_key_at = time.monotonic()
         self.locked = False
         self._counts_stale = True
+        self.toasts = ToastThrottle(self.notify)
 
     # -- signing in -------------------------------------------------------------------------
 
@@ -139,7 +141,7 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
             self.scheduler = Scheduler(self.db, self.settings, run_at_start=False, defer_to_others=True)
             self.scheduler.start()
         self.refresh_counts()
-        # Badges follow events, but at most once a second however many arrive.
+        # Badges follow events, but at most once a second however many arrive; so do held-back toasts.
         self.set_interval(1.0, self._refresh_counts_if_stale)
         self.last_key_at = time.monotonic()
         self.set_interval(1.0, self._lock_if_idle)
@@ -193,7 +195,7 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
         if event.kind == "sweep.finished":  # its alerts, if any, come as alert.* events of their own
             self._show_sweep(event)
             return
-        self._toast(event)
+        self.toasts.event(event)
         self._counts_stale = True
         self.screen.post_message(EventArrived(event))
 
@@ -229,20 +231,6 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
         detail = f"retrying in {round(float(retry))} s" if retry is not None else "retrying"
         self._set_status(db_state="unreachable", db_detail=detail)
 
-    def _toast(self, event: Event) -> None:
-        """Warning for new or escalated alerts, success for resolved ones, info for personal notes."""
-        if event.kind in ("alert.created", "alert.escalated"):
-            what = "OUT OF STOCK" if event.get("alert_type") == "OUT_OF_STOCK" else "LOW STOCK"
-            quantity = event.get("current_quantity")
-            left = f", {quantity} left" if quantity is not None else ""
-            self.notify(f"{what}: {event.get('name', event.get('sku', '?'))} at {event.get('location', '?')}{left}",
-                        title="Stock alert", severity="warning", timeout=8)
-        elif event.kind == "alert.resolved" and event.user_id is None:
-            self.notify(f"Back in stock: {event.get('name', event.get('sku', '?'))} at {event.get('location', '?')}",
-                        title="Alert resolved", severity="information", timeout=5)
-        elif event.kind == "notification.created" and event.for_user is not None:
-            self.notify(str(event.get("title", "New notification")), title="For you", timeout=8)
-
     # -- status bar -------------------------------------------------------------------------
 
     def _set_status(self, **changes: object) -> None:
@@ -261,6 +249,7 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
                          next_sweep=self.clock.local(upcoming) if upcoming else "—")
 
     def _refresh_counts_if_stale(self) -> None:
+        self.toasts.flush()
         if self._counts_stale:
             self.refresh_counts()
 
