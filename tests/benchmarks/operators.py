@@ -44,6 +44,7 @@ from invtui.services import inventory, users  # noqa: E402
 
 PROBE_USER = "probe"
 PROBE_EVERY = 0.1
+POLL_EVERY = 0.25
 Stamp = tuple[int, float]  # (quantity after the probe's receipt, time.time() when heard)
 
 
@@ -70,6 +71,30 @@ def listener_process(url: str, probe_id: int, ready: Any, stop: Any, results: An
     stop.wait()
     listener.stop()
     results.put(("listener", heard, count[0]))
+
+
+def poller_process(url: str, probe_id: int, ready: Any, stop: Any, results: Any) -> None:
+    """The alternative to LISTEN, measured before building it: read new ledger rows by id every 250 ms.
+
+    Stands in for "apps read new rows of an events table by sequence number": one indexed
+    range read per session and poll, every row turned into a dict as an app would use it. Each
+    row of the probe's gives a latency from its created_at (the transaction's start) to now.
+    """
+    seen: list[tuple[float, float]] = []  # (time.time() seen, ms since created)
+    count = 0
+    with psycopg.connect(Database(url).conninfo, autocommit=True) as conn:
+        last = int(conn.execute("SELECT coalesce(max(id), 0) FROM stock_movements").fetchone()[0])
+        ready.release()
+        while not stop.wait(POLL_EVERY):
+            cursor = conn.execute("SELECT * FROM stock_movements WHERE id > %s ORDER BY id", (last,))
+            names = [c.name for c in cursor.description or []]
+            now = time.time()
+            for row in cursor:
+                item = dict(zip(names, row))
+                last, count = item["id"], count + 1
+                if item["user_id"] == probe_id:
+                    seen.append((now, (now - item["created_at"].timestamp()) * 1000))
+    results.put(("poller", seen, count))
 
 
 def app_process(url: str, screen: str, probe_id: int, ready: Any, stop: Any, results: Any) -> None:
@@ -132,6 +157,34 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def total_cpu(pids: list[int]) -> float:
+    out = 0.0
+    for pid in pids:
+        try:
+            out += cpu_seconds(pid)
+        except (FileNotFoundError, ProcessLookupError):  # a backend that ended meanwhile
+            pass
+    return out
+
+
+def server_pids(db: Database) -> list[int]:
+    """The server's processes, when it runs on this machine (children of the postmaster)."""
+    with psycopg.connect(db.conninfo, autocommit=True) as conn:
+        backend = int(conn.execute("SELECT pg_backend_pid()").fetchone()[0])
+    try:
+        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except FileNotFoundError:
+        return []
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                pids.append(int(entry.name))
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return pids
 
 
 def backends(db: Database) -> int:
@@ -198,19 +251,29 @@ def idle_cost(apps: dict[str, Any], seconds: float) -> list[str]:
             for name, p in apps.items()]
 
 
+def session_latencies(kind: str, stamps: list[Any], r: dict[str, Any]) -> list[float]:
+    if kind == "poller":
+        return [ms for at, ms in stamps if r["since"] <= at <= r["until"]]
+    return latencies(r["sent"], stamps, r["since"], r["until"])
+
+
 def run_round(ctx: Any, db: Database, url: str, sessions: int, args: argparse.Namespace,
-              probe: tuple[str, str]) -> dict[str, Any]:
+              probe: tuple[str, str], watched: dict[str, list[int]]) -> dict[str, Any]:
     ready, go, stop, results, sent_q = ctx.Semaphore(0), ctx.Event(), ctx.Event(), ctx.Queue(), ctx.Queue()
     writers = [ctx.Process(target=harness.operator_loop, args=(url, args.seconds, 1000 * sessions + i, ready, go, results))
                for i in range(args.writers)]
     prober = ctx.Process(target=probe_process, args=(url, *probe, ready, go, stop, sent_q))
     for process in [*writers, prober]:
         process.start()
-    for _ in range(args.writers + 1):
-        ready.acquire(timeout=120)
     with PeakConnections(db) as peak:
+        for _ in range(args.writers + 1):
+            ready.acquire(timeout=120)
+        watched = {**watched, "writers": [p.pid for p in writers], "server": server_pids(db)}
+        cpu_before = {name: total_cpu(pids) for name, pids in watched.items()}
         since = time.time()
         go.set()
+        time.sleep(0.9 * args.seconds)  # CPU while every process is still there
+        cpu = {name: (total_cpu(pids) - cpu_before[name]) / (time.time() - since) for name, pids in watched.items()}
         reports = [results.get(timeout=args.seconds + 120) for _ in writers]
         until = time.time()
         stop.set()
@@ -220,7 +283,7 @@ def run_round(ctx: Any, db: Database, url: str, sessions: int, args: argparse.Na
     ops = sum(sum(r.done.values()) + sum(r.refused.values()) for r in reports)
     failed = sum(sum(r.failed.values()) for r in reports)
     return {"sessions": sessions, "ops_s": ops / args.seconds, "failed": failed, "sent": sent, "since": since,
-            "until": until + 1.0, "peak": peak.peak, "load": os.getloadavg()[0]}
+            "until": until + 1.0, "peak": peak.peak, "load": os.getloadavg()[0], "cpu": cpu}
 
 
 def main() -> int:
@@ -232,6 +295,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--idle-seconds", type=float, default=30)
     parser.add_argument("--screens", default="dashboard,alerts", help="one headless app per screen")
+    parser.add_argument("--poll", action="store_true",
+                        help="sessions poll the ledger by id every 250 ms instead of listening (the alternative)")
     args = parser.parse_args()
     counts = [int(n) for n in args.sessions.split(",")]
     screens = [s for s in args.screens.split(",") if s]
@@ -261,15 +326,18 @@ def main() -> int:
         listeners: list[Any] = []
         rounds = []
         for n in counts:
-            new = [ctx.Process(target=listener_process, args=(url, probe_id, ready, stop, results))
+            session = poller_process if args.poll else listener_process
+            new = [ctx.Process(target=session, args=(url, probe_id, ready, stop, results))
                    for _ in range(n - len(listeners))]
             for process in new:
                 process.start()
             for _ in new:
                 ready.acquire(timeout=120)
             listeners += new
-            rounds.append(run_round(ctx, db, url, n, args, probe))
-            print(f"  N={n}: {rounds[-1]['ops_s']:.0f} ops/s", flush=True)
+            watched = {"listeners": [p.pid for p in listeners], "apps": [p.pid for p in apps.values()]}
+            rounds.append(run_round(ctx, db, url, n, args, probe, watched))
+            print(f"  N={n}: {rounds[-1]['ops_s']:.0f} ops/s, cores busy: "
+                  + ", ".join(f"{k} {v:.2f}" for k, v in rounds[-1]["cpu"].items()), flush=True)
         stop.set()
         heard = [results.get(timeout=60) for _ in [*apps, *listeners]]
         for process in [*apps.values(), *listeners]:
@@ -281,16 +349,19 @@ def main() -> int:
 def report(rounds: list[dict[str, Any]], heard: list[tuple[str, list[Stamp], int]]) -> None:
     base = rounds[0]["ops_s"] or 1.0
     print("| listening sessions | write ops/s | vs N=0 | probe -> listener p50 / p95 | probe -> app p95 | "
-          "connections (peak) | load avg |")
-    print("|---|---|---|---|---|---|---|")
+          "connections (peak) | cores busy: sessions / apps / writers / server | CPU ms per write | load avg |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rounds:
-        lat = sorted(x for kind, stamps, _ in heard if kind == "listener"
-                     for x in latencies(r["sent"], stamps, r["since"], r["until"]))
+        lat = sorted(x for kind, stamps, _ in heard if kind in ("listener", "poller")
+                     for x in session_latencies(kind, stamps, r))
         app = sorted(x for kind, stamps, _ in heard if kind.startswith("app")
                      for x in latencies(r["sent"], stamps, r["since"], r["until"]))
+        per_op = 1000 * sum(r["cpu"].values()) / r["ops_s"] if r["ops_s"] else 0.0
+        busy = " / ".join(f"{r['cpu'][k]:.2f}" for k in ("listeners", "apps", "writers", "server"))
         listened = f"{percentile(lat, 50):.1f} / {percentile(lat, 95):.1f} ms ({len(lat):,})" if lat else "-"
         print(f"| {r['sessions']} | {r['ops_s']:.0f} ({r['failed']} failed) | {100 * r['ops_s'] / base:.0f} % | "
-              f"{listened} | {percentile(app, 95):.1f} ms ({len(app):,}) | {r['peak']} | {r['load']:.1f} |")
+              f"{listened} | {percentile(app, 95):.1f} ms ({len(app):,}) | {r['peak']} | {busy} | {per_op:.1f} | "
+              f"{r['load']:.1f} |")
 
 
 if __name__ == "__main__":
