@@ -32,7 +32,8 @@ from invtui.services.scheduler import Scheduler
 from invtui.services import users
 from invtui.ui.clock import Clock
 from invtui.ui.key_order import OrderedKeys
-from invtui.ui.messages import EventArrived, Resynced
+from invtui.ui.inbox import EventInbox
+from invtui.ui.messages import EventArrived, EventsQueued, Resynced
 from invtui.ui.screens.alerts import AlertsScreen
 from invtui.ui.screens.catalog import CatalogScreen
 from invtui.ui.screens.dashboard import DashboardScreen
@@ -117,6 +118,7 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
         self.locked = False
         self._counts_stale = True
         self.toasts = ToastThrottle(self.notify)
+        self.inbox = EventInbox(lambda: self.post_message(EventsQueued()))
 
     # -- signing in -------------------------------------------------------------------------
 
@@ -134,7 +136,7 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
         self.switch_mode("dashboard")
         self.refresh_bindings()
         if self.live:
-            self.listener = EventListener.for_database(self.db, lambda event: self.post_message(EventArrived(event)))
+            self.listener = EventListener.for_database(self.db, self.inbox.put)
             self.listener.start()
             # The sweep runs in every app (APScheduler, in its own thread); the advisory lock makes
             # one of several apps sweep and the others skip. Results reach everyone as events.
@@ -175,29 +177,36 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
 
     # -- live events ------------------------------------------------------------------------
 
-    def on_event_arrived(self, message: EventArrived) -> None:
-        event: Event = message.event  # type: ignore[assignment]
+    def on_events_queued(self, _message: EventsQueued) -> None:
+        screen_kinds: set[str] = set()  # screens look at the kind only: one of each kind a batch
+        for event in self.inbox.take():
+            if self._take_event(event) and event.kind not in screen_kinds:
+                screen_kinds.add(event.kind)
+                self.screen.post_message(EventArrived(event))
+
+    def _take_event(self, event: Event) -> bool:
+        """Status bar, toasts and badges for one event; True if the screen should hear of it."""
         if not self.screen_stack:  # shutting down: the screens are gone, the event no longer matters
-            return
+            return False
         if event.kind == LISTENER_STATE:
             self._show_db_state(event)
-            return
+            return False
         if event.kind == RESYNC:
             self.notify("Database connection is back; screens reloaded.", title="Reconnected")
             self._counts_stale = True
             self.screen.post_message(Resynced())
             self.recheck_actor()  # a user.changed for us may have been lost with the connection
-            return
+            return False
         if event.kind == "user.changed" and self.actor is not None and event.id == self.actor.id:
             self.recheck_actor()
         if self.actor is None or not event.visible_to(self.actor):
-            return
+            return False
         if event.kind == "sweep.finished":  # its alerts, if any, come as alert.* events of their own
             self._show_sweep(event)
-            return
+            return False
         self.toasts.event(event)
         self._counts_stale = True
-        self.screen.post_message(EventArrived(event))
+        return True
 
     def recheck_actor(self) -> None:
         """Re-read who is signed in: disabled ends the app with one line, a new role applies at once."""

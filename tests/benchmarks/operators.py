@@ -113,9 +113,10 @@ def app_process(url: str, screen: str, probe_id: int, ready: Any, stop: Any, res
                 self.switch_mode(screen)
             self.set_timer(2.0, ready.release)
 
-        def on_event_arrived(self, message: Any) -> None:
-            super().on_event_arrived(message)
-            _probe_stamp(message.event, probe_id, heard)
+        def _take_event(self, event: Any) -> bool:
+            screen_hears = super()._take_event(event)  # status bar, toasts, badges done
+            _probe_stamp(event, probe_id, heard)
+            return screen_hears
 
     settings = Settings(database_url=url)
     app = BenchApp(settings=settings, db=Database.from_settings(settings), username=harness.OPERATOR, trusted=True)
