@@ -138,8 +138,9 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
         if self.live:
             self.listener = EventListener.for_database(self.db, self.inbox.put)
             self.listener.start()
-            # The sweep runs in every app (APScheduler, in its own thread); the advisory lock makes
-            # one of several apps sweep and the others skip. Results reach everyone as events.
+            # The sweep runs in every app (APScheduler, in its own thread), unless any process swept
+            # within the interval; the advisory lock makes one of two racing apps skip. Results reach
+            # everyone as events.
             self.scheduler = Scheduler(self.db, self.settings, run_at_start=False, defer_to_others=True)
             self.scheduler.start()
         self.refresh_counts()

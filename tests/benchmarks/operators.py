@@ -170,20 +170,28 @@ def total_cpu(pids: list[int]) -> float:
     return out
 
 
-def server_pids(db: Database) -> list[int]:
-    """The server's processes, when it runs on this machine (children of the postmaster)."""
+def _parent(pid: int | str) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def postmaster(db: Database) -> int | None:
+    """The server's postmaster, when it runs on this machine."""
     with psycopg.connect(db.conninfo, autocommit=True) as conn:
         backend = int(conn.execute("SELECT pg_backend_pid()").fetchone()[0])
     try:
-        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        return _parent(backend)
     except FileNotFoundError:
-        return []
+        return None
+
+
+def server_pids(parent: int | None) -> list[int]:
+    """The server's processes (children of the postmaster)."""
     pids = []
-    for entry in Path("/proc").iterdir():
+    for entry in Path("/proc").iterdir() if parent else []:
         try:
-            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+            if entry.name.isdigit() and _parent(entry.name) == parent:
                 pids.append(int(entry.name))
-        except (FileNotFoundError, ProcessLookupError):
+        except (FileNotFoundError, ProcessLookupError, ValueError):
             pass
     return pids
 
@@ -259,7 +267,7 @@ def session_latencies(kind: str, stamps: list[Any], r: dict[str, Any]) -> list[f
 
 
 def run_round(ctx: Any, db: Database, url: str, sessions: int, args: argparse.Namespace,
-              probe: tuple[str, str], watched: dict[str, list[int]]) -> dict[str, Any]:
+              probe: tuple[str, str], watched: dict[str, list[int]], server: int | None) -> dict[str, Any]:
     ready, go, stop, results, sent_q = ctx.Semaphore(0), ctx.Event(), ctx.Event(), ctx.Queue(), ctx.Queue()
     writers = [ctx.Process(target=harness.operator_loop, args=(url, args.seconds, 1000 * sessions + i, ready, go, results))
                for i in range(args.writers)]
@@ -269,7 +277,7 @@ def run_round(ctx: Any, db: Database, url: str, sessions: int, args: argparse.Na
     with PeakConnections(db) as peak:
         for _ in range(args.writers + 1):
             ready.acquire(timeout=120)
-        watched = {**watched, "writers": [p.pid for p in writers], "server": server_pids(db)}
+        watched = {**watched, "writers": [p.pid for p in writers], "server": server_pids(server)}
         cpu_before = {name: total_cpu(pids) for name, pids in watched.items()}
         since = time.time()
         go.set()
@@ -314,6 +322,7 @@ def main() -> int:
     with scratch_database(args.database_url, "bench_operators") as db:
         probe_id, *probe = prepare(db)
         url = db.url.render_as_string(hide_password=False)
+        server = postmaster(db)
         stop, ready, results = ctx.Event(), ctx.Semaphore(0), ctx.Queue()
         apps = {s: ctx.Process(target=app_process, args=(url, s, probe_id, ready, stop, results)) for s in screens}
         for process in apps.values():
@@ -336,7 +345,7 @@ def main() -> int:
                 ready.acquire(timeout=120)
             listeners += new
             watched = {"listeners": [p.pid for p in listeners], "apps": [p.pid for p in apps.values()]}
-            rounds.append(run_round(ctx, db, url, n, args, probe, watched))
+            rounds.append(run_round(ctx, db, url, n, args, probe, watched, server))
             print(f"  N={n}: {rounds[-1]['ops_s']:.0f} ops/s, cores busy: "
                   + ", ".join(f"{k} {v:.2f}" for k, v in rounds[-1]["cpu"].items()), flush=True)
         stop.set()
