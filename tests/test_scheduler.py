@@ -58,6 +58,20 @@ def test_a_failing_sweep_is_remembered_and_the_schedule_goes_on(world: World, db
         scheduler.shutdown()
 
 
+def test_an_app_skips_its_turn_when_another_process_just_swept(world: World, db: Database) -> None:
+    # A hundred open apps each schedule a sweep a minute; one sweep a minute is what they need.
+    world.set_stock("BOLT-M6", "WH1-A-01", 3, quietly=True)
+    runs = "SELECT count(*) FROM sweep_runs"
+    first, second = (Scheduler(db, Settings(check_interval_seconds=60), defer_to_others=True) for _ in range(2))
+    first._sweep()  # the jobs as APScheduler calls them, in turn
+    assert first.last_run is not None and first.last_run.created_count == 1
+    second._sweep()
+    assert second.last_run is None and world.count(runs) == 1  # no sweep, not even a recorded skip
+    worker = Scheduler(db, Settings(check_interval_seconds=60), trigger="worker")
+    worker._sweep()  # `invtui worker` keeps its own schedule
+    assert worker.last_run is not None and world.count(runs) == 2
+
+
 def test_other_jobs_can_be_added_beside_the_sweep(db: Database) -> None:
     ticks: list[int] = []
     scheduler = Scheduler(db, Settings(check_interval_seconds=3600), run_at_start=False)

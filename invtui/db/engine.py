@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session
 
 from invtui.config import Settings, redact_url
+from invtui.db.pool import DEFAULT_IDLE_SECONDS, IdleClosingPool
 from invtui.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -45,10 +46,13 @@ def normalize_url(raw: str) -> URL:
 class Database:
     """One PostgreSQL database: a SQLAlchemy engine for services, raw psycopg for LISTEN and bulk work."""
 
-    def __init__(self, url: str | URL, *, embedded: bool = False, os_user: str | None = None) -> None:
+    def __init__(self, url: str | URL, *, embedded: bool = False, os_user: str | None = None,
+                 idle_seconds: float = DEFAULT_IDLE_SECONDS) -> None:
+        """`idle_seconds`: a pooled connection unused this long is closed (see db/pool.py)."""
         self.url = normalize_url(url) if isinstance(url, str) else url
         self.embedded = embedded
         self.os_user = os_user
+        self.idle_seconds = idle_seconds
 
     @classmethod
     def from_settings(cls, settings: Settings, *, os_user: str | None = None) -> Database:
@@ -57,11 +61,13 @@ class Database:
         `os_user` is the real OS account of this process: every connection carries it as the
         setting `invtui.os_user`, which the audit columns of migration 0004 default to.
         """
+        idle = settings.idle_connection_seconds
         if settings.database_url:
-            return cls(settings.database_url, os_user=os_user)
+            return cls(settings.database_url, os_user=os_user, idle_seconds=idle)
         from invtui.db.embedded import start_embedded
 
-        return cls(start_embedded(idle_minutes=settings.embedded_idle_minutes), embedded=True, os_user=os_user)
+        return cls(start_embedded(idle_minutes=settings.embedded_idle_minutes), embedded=True, os_user=os_user,
+                   idle_seconds=idle)
 
     @property
     def _connect_options(self) -> dict[str, str]:
@@ -76,7 +82,8 @@ class Database:
         """The embedded server's demo database (`invtui demo`, `invtui --demo ...`), whatever is configured."""
         from invtui.db.embedded import DEMO_DATABASE, start_embedded
 
-        return cls(start_embedded(database=DEMO_DATABASE, idle_minutes=settings.embedded_idle_minutes), embedded=True, os_user=os_user)
+        return cls(start_embedded(database=DEMO_DATABASE, idle_minutes=settings.embedded_idle_minutes), embedded=True,
+                   os_user=os_user, idle_seconds=settings.idle_connection_seconds)
 
     @property
     def display_url(self) -> str:
@@ -110,6 +117,8 @@ class Database:
     def engine(self) -> Engine:
         return create_engine(
             self.url,
+            poolclass=IdleClosingPool,  # connections unused for idle_seconds are closed
+            idle_seconds=self.idle_seconds,
             pool_pre_ping=True,  # a server restart leaves dead pooled connections behind
             pool_size=5,
             max_overflow=20,

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import text
 
 from invtui.config import Settings
 from invtui.db.engine import Database
@@ -23,10 +24,18 @@ from invtui.db.errors import friendly_error
 from invtui.errors import DatabaseUnavailable
 from invtui.services import notifications
 from invtui.services.sweep import SweepRun, run_full_sweep
+from invtui.services.tx import unit_of_work
 
 log = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "stock-sweep"
+# A sweep that did its work (not a skip, not a failure) started within the last :seconds.
+_SWEPT_WITHIN = text(
+    """
+    SELECT EXISTS (SELECT 1 FROM sweep_runs WHERE NOT skipped AND error IS NULL
+                      AND started_at > now() - make_interval(secs => :seconds))
+    """
+)
 
 
 class Scheduler:
@@ -40,8 +49,15 @@ class Scheduler:
         trigger: str = "scheduled",
         on_sweep: Callable[[SweepRun], None] | None = None,
         run_at_start: bool = True,
+        defer_to_others: bool = False,
     ) -> None:
+        """`defer_to_others` (the app): skip a turn when any process swept within the interval.
+
+        Every open app schedules a sweep; without this, a hundred apps would run a hundred full
+        sweeps a minute and send every app a hundred `sweep.finished` events, where one would do.
+        """
         self._db = db
+        self._defer = defer_to_others
         self._settings = settings
         self._trigger = trigger
         self._on_sweep = on_sweep
@@ -111,7 +127,18 @@ class Scheduler:
 
     # -- jobs -------------------------------------------------------------------------------
 
+    def _swept_recently(self) -> bool:
+        seconds = 0.9 * self._settings.check_interval_seconds
+        try:
+            with self._db.session() as session, unit_of_work(session):
+                return bool(session.execute(_SWEPT_WITHIN, {"seconds": seconds}).scalar())
+        except Exception:  # the sweep itself reports an outage, in one place
+            return False
+
     def _sweep(self) -> None:
+        if self._defer and self._swept_recently():
+            log.debug("stock sweep skipped: another process swept within the interval")
+            return
         try:
             run = run_full_sweep(self._db, self._trigger, keep_days=self._settings.sweep_keep_days)
         except Exception as exc:  # recorded and logged by run_full_sweep; the schedule goes on

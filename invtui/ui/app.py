@@ -32,8 +32,10 @@ from invtui.services.scheduler import Scheduler
 from invtui.ui import size_class
 from invtui.ui.clock import Clock
 from invtui.ui.csv_files import CsvFiles
+from invtui.ui.inbox import EventInbox
 from invtui.ui.key_order import OrderedKeys
 from invtui.ui.messages import EventArrived, Resynced
+from invtui.ui.messages import EventArrived, EventsQueued, Resynced
 from invtui.ui.screen_keys import ScreenKeys
 from invtui.ui.screens.alerts import AlertsScreen
 from invtui.ui.screens.catalog import CatalogScreen
@@ -44,6 +46,7 @@ from invtui.ui.screens.login import LoginScreen
 from invtui.ui.screens.notifications import NotificationsScreen
 from invtui.ui.screens.purchase_orders import PurchaseOrdersScreen
 from invtui.ui.service_call import call_service, report_error
+from invtui.ui.toasts import ToastThrottle
 from invtui.ui.widgets.status_bar import StatusInfo
 
 log = logging.getLogger(__name__)
@@ -109,6 +112,8 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
         # The config file's [keys] remaps, checked against the registry; refused ones keep their defaults.
         self.keymap = keymap.resolve(settings.keys)
         self.set_keymap(self.keymap.remaps)
+        self.toasts = ToastThrottle(self.notify)
+        self.inbox = EventInbox(lambda: self.post_message(EventsQueued()))
 
     # -- signing in -------------------------------------------------------------------------
 
@@ -129,14 +134,15 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
         self.switch_mode("dashboard")
         self.refresh_bindings()
         if self.live:
-            self.listener = EventListener.for_database(self.db, lambda event: self.post_message(EventArrived(event)))
+            self.listener = EventListener.for_database(self.db, self.inbox.put)
             self.listener.start()
-            # The sweep runs in every app (APScheduler, in its own thread); the advisory lock makes
-            # one of several apps sweep and the others skip. Results reach everyone as events.
-            self.scheduler = Scheduler(self.db, self.settings, run_at_start=False)
+            # The sweep runs in every app (APScheduler, in its own thread), unless any process swept
+            # within the interval; the advisory lock makes one of two racing apps skip. Results reach
+            # everyone as events.
+            self.scheduler = Scheduler(self.db, self.settings, run_at_start=False, defer_to_others=True)
             self.scheduler.start()
         self.refresh_counts()
-        # Badges follow events, but at most once a second however many arrive.
+        # Badges follow events, but at most once a second however many arrive; so do held-back toasts.
         self.set_interval(1.0, self._refresh_counts_if_stale)
         self.last_key_at = time.monotonic()
         self.set_interval(1.0, self._lock_if_idle)
@@ -170,26 +176,36 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
 
     # -- live events ------------------------------------------------------------------------
 
-    def on_event_arrived(self, message: EventArrived) -> None:
-        event: Event = message.event  # type: ignore[assignment]
+    def on_events_queued(self, _message: EventsQueued) -> None:
+        screen_kinds: set[str] = set()  # screens look at the kind only: one of each kind a batch
+        for event in self.inbox.take():
+            if self._take_event(event) and event.kind not in screen_kinds:
+                screen_kinds.add(event.kind)
+                self.screen.post_message(EventArrived(event))
+
+    def _take_event(self, event: Event) -> bool:
+        """Status bar, toasts and badges for one event; True if the screen should hear of it."""
         if not self.screen_stack:  # shutting down: the screens are gone, the event no longer matters
-            return
+            return False
         if event.kind == LISTENER_STATE:
             self._show_db_state(event)
-            return
+            return False
         if event.kind == RESYNC:
             self.notify("Database connection is back; screens reloaded.", title="Reconnected")
             self._counts_stale = True
             self.screen.post_message(Resynced())
             self.recheck_actor()  # a user.changed for us may have been lost with the connection
-            return
+            return False
         if event.kind == "user.changed" and self.actor is not None and event.id == self.actor.id:
             self.recheck_actor()
         if self.actor is None or not event.visible_to(self.actor):
-            return
-        self._toast(event)
+            return False
+        if event.kind == "sweep.finished":  # its alerts, if any, come as alert.* events of their own
+            self._show_sweep(event)
+            return False
+        self.toasts.event(event)
         self._counts_stale = True
-        self.screen.post_message(EventArrived(event))
+        return True
 
     def recheck_actor(self) -> None:
         """Re-read who is signed in: disabled ends the app with one line, a new role applies at once."""
@@ -223,26 +239,25 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
         detail = f"retrying in {round(float(retry))} s" if retry is not None else "retrying"
         self._set_status(db_state="unreachable", db_detail=detail)
 
-    def _toast(self, event: Event) -> None:
-        """Warning for new or escalated alerts, success for resolved ones, info for personal notes."""
-        if event.kind in ("alert.created", "alert.escalated"):
-            what = "OUT OF STOCK" if event.get("alert_type") == "OUT_OF_STOCK" else "LOW STOCK"
-            quantity = event.get("current_quantity")
-            left = f", {quantity} left" if quantity is not None else ""
-            self.notify(f"{what}: {event.get('name', event.get('sku', '?'))} at {event.get('location', '?')}{left}",
-                        title="Stock alert", severity="warning", timeout=8)
-        elif event.kind == "alert.resolved" and event.user_id is None:
-            self.notify(f"Back in stock: {event.get('name', event.get('sku', '?'))} at {event.get('location', '?')}",
-                        title="Alert resolved", severity="information", timeout=5)
-        elif event.kind == "notification.created" and event.for_user is not None:
-            self.notify(str(event.get("title", "New notification")), title="For you", timeout=8)
-
     # -- status bar -------------------------------------------------------------------------
 
     def _set_status(self, **changes: object) -> None:
-        self.status = StatusInfo(**{**self.status.__dict__, **changes})
+        status = StatusInfo(**{**self.status.__dict__, **changes})
+        if status != self.status:  # an idle app redraws nothing
+            self.status = status
+
+    def _show_sweep(self, event: Event) -> None:
+        """The status bar's last / next sweep from the event itself: no query, no screen reload."""
+        if event.get("skipped"):
+            return  # nothing ran; the bar keeps the last sweep that did
+        summary = "failed" if event.get("error") else \
+            f"+{event.get('created', 0)}/^{event.get('escalated', 0)}/✓{event.get('resolved', 0)}"
+        upcoming = self.scheduler.next_run_time if self.scheduler is not None else None
+        self._set_status(last_sweep=f"{self.clock.local(event.at)} {summary}",
+                         next_sweep=self.clock.local(upcoming) if upcoming else "—")
 
     def _refresh_counts_if_stale(self) -> None:
+        self.toasts.flush()
         if self._counts_stale:
             self.refresh_counts()
 

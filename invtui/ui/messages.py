@@ -18,6 +18,10 @@ class EventArrived(Message, bubble=False):
         self.event = event
 
 
+class EventsQueued(Message, bubble=False):
+    """The listener queued events in the app's inbox (ui/inbox.py): take them all."""
+
+
 class Resynced(Message, bubble=False):
     """The database connection came back: reload everything, events may have been missed."""
 

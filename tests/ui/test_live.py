@@ -84,3 +84,18 @@ async def test_losing_the_database_connection_shows_in_the_status_bar_and_recove
         assert "retrying in" in app.status.db_detail
         assert await wait_until(pilot, lambda: app.status.db_state == "connected", 5.0)
         assert await wait_until(pilot, lambda: any("connection is back" in t for t in toasts(app)), 2.0)
+
+
+async def test_a_burst_of_events_shows_three_toasts_and_one_summary(make_app, db: Database, operator: Actor) -> None:
+    # Busy sites raise events by the dozen; a toast each would bury the screen and lag the app.
+    app = make_app("operator")
+    async with app.run_test() as pilot:
+        await signed_in(app, pilot)
+        with db.session() as session:
+            for n in range(10):
+                notifications.notify(session, kind="po.approved", title=f"Burst {n}", target_user_id=operator.id)
+            session.commit()
+        assert await wait_until(pilot, lambda: any(n.title == "7 more events" for n in app._notifications), 3.0)
+        shown = [str(n.message) for n in app._notifications]
+        assert shown[:3] == ["Burst 0", "Burst 1", "Burst 2"] and len(shown) == 4
+        assert shown[3] == "Burst 3\nBurst 4\nBurst 5\n+4 more"
