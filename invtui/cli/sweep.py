@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import getpass
 import logging
 import os
@@ -88,6 +90,12 @@ def worker(
         sys.stdout.write(systemd_unit(st.settings, _executable(), account, os.environ))
         return
     _log_to_stdout()
+    # One worker per box: it keeps its pooled connection from one sweep to the next, so every
+    # sweep is planned on a warm connection (a fresh one adds ~15 ms of planning to a ~50 ms sweep
+    # at 1,000,000 rows). Apps, a hundred of them, still close theirs when idle.
+    interval = st.settings.check_interval_seconds
+    st.settings = dataclasses.replace(
+        st.settings, idle_connection_seconds=max(st.settings.idle_connection_seconds, 2 * interval))
     db = st.database()
     stop = stop_on_signals()
     scheduler = scheduler_service.Scheduler(db, st.settings, trigger="worker")
