@@ -30,6 +30,7 @@ from invtui.services import csv_export, csv_import
 from invtui.services import users
 from invtui.services.scheduler import Scheduler
 from invtui.ui import size_class
+from invtui.ui.bindings import bindings_for
 from invtui.ui.clock import Clock
 from invtui.ui.csv_files import CsvFiles
 from invtui.ui.inbox import EventInbox
@@ -73,6 +74,7 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
     # `-compact` under 60 columns (handheld scanners), `-narrow` under 80, `-short` under 24 rows.
     HORIZONTAL_BREAKPOINTS = size_class.HORIZONTAL_BREAKPOINTS
     VERTICAL_BREAKPOINTS = size_class.VERTICAL_BREAKPOINTS
+    BINDINGS = bindings_for("app")
 
     status: reactive[StatusInfo] = reactive(StatusInfo, always_update=True)
 
