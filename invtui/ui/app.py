@@ -315,9 +315,9 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
                 if isinstance(screen, BackgroundScreen):
                     screen.reload()
 
-        keep_days = self.settings.sweep_keep_days
+        keep_days, settings = self.settings.sweep_keep_days, self.settings
         call_service(self, lambda session: sweep_service.run_full_sweep(self.db, "manual", actor=actor,
-                                                                        keep_days=keep_days),
+                                                                        keep_days=keep_days, settings=settings),
                      swept, group="check-now", exclusive=True)
 
     # -- CSV from the palette (the same services as `invtui export` / `invtui import`) ------
