@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from invtui.domain.alerts import LABELS as ALERT_LABELS
 from invtui.config import Settings
 from invtui.db.engine import Database
 from invtui.db.listener import EventListener
@@ -229,7 +230,7 @@ class InvtuiApp(OrderedKeys, App[None]):  # type: ignore[misc]
     def _toast(self, event: Event) -> None:
         """Warning for new or escalated alerts, success for resolved ones, info for personal notes."""
         if event.kind in ("alert.created", "alert.escalated"):
-            what = "OUT OF STOCK" if event.get("alert_type") == "OUT_OF_STOCK" else "LOW STOCK"
+            what = ALERT_LABELS.get(str(event.get("alert_type")), "LOW STOCK")
             quantity = event.get("current_quantity")
             left = f", {quantity} left" if quantity is not None else ""
             self.notify(f"{what}: {event.get('name', event.get('sku', '?'))} at {event.get('location', '?')}{left}",

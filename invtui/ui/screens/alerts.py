@@ -26,7 +26,7 @@ from invtui.ui.widgets.note_modal import NoteModal
 PAGE = 100
 FILTERS = (("open", "open"), ("ACKNOWLEDGED", "acknowledged"), ("all", "all, including closed"))
 ACTION_WORDS = {"acknowledge": "Acknowledge", "dismiss": "Dismiss", "resolve": "Resolve"}
-TYPE_WORDS = {"OUT_OF_STOCK": ("OUT", "danger"), "LOW_STOCK": ("LOW", "warn")}
+TYPE_WORDS = {"OUT_OF_STOCK": ("OUT", "danger"), "LOW_STOCK": ("LOW", "warn"), "LOW_SOON": ("SOON", "warn")}
 STATUS_WORDS = {"ACTIVE": "active", "ACKNOWLEDGED": "acked", "RESOLVED": "resolved", "DISMISSED": "dismissed"}
 
 
@@ -118,6 +118,8 @@ class AlertsScreen(SearchableListScreen):
 
     def _cells(self, view: AlertView) -> tuple[Text, ...]:
         word, meaning = TYPE_WORDS.get(view.alert_type, (view.alert_type, "strong"))
+        if view.covered:  # stock on order covers the lead time: no action needed (issue 17)
+            word, meaning = f"{word}·PO", "quiet"
         by = view.acknowledged_by or view.resolved_by or ""
         return (
             Text("✓" if view.id in self.marked else "", style="bold"),
