@@ -76,7 +76,7 @@ def headline(alert_type: str, available: int, judged_on: dict[str, Any] | None, 
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A reorder quantity and the figures it was computed from (stored on the draft line)."""
+    """A reorder quantity for one item and the figures it was computed from (stored on the draft line)."""
 
     quantity: int
     basis: dict[str, Any]
@@ -86,28 +86,32 @@ class Suggestion:
         return suggestion_words(self.quantity, self.basis)
 
 
-def suggest(*, available: int, on_order: int, usage: Decimal | None, lead_time_days: int | None, review_days: int,
-            safety_days: int, max_level: int | None, threshold: int, pack_size: int | None) -> Suggestion:
-    """How many to order: up to the max level when the product has one; else usage x (lead time +
-    review days) + safety stock (usage x safety days) - projected; rounded up to the pack size.
-    Without usage or max level: back above the threshold (threshold + 1 - projected)."""
+def suggest(*, available: int, on_order: int, usage: Decimal | float | None, lead_time_days: int | None,
+            review_days: int, safety_days: int, max_level: int | None, threshold: int) -> Suggestion:
+    """How many to order (issue 17): up to the max level when the product has one; else usage x
+    (lead time + review days) + safety stock (usage x safety days) - projected; without usage,
+    back above the threshold. At least 1: the item is short, so something is ordered."""
     projected = available + on_order
-    basis: dict[str, Any] = {"projected": projected, "pack_size": pack_size}
+    basis: dict[str, Any] = {"projected": projected}
     if max_level is not None:
         raw = max_level - projected
         basis.update(rule="max level", max_level=max_level)
     elif usage is not None and usage > 0:
         days = (lead_time_days or 0) + review_days
-        safety = math.ceil(usage * safety_days)
-        raw = math.ceil(usage * days) + safety - projected
+        safety = math.ceil(Decimal(str(usage)) * safety_days)
+        raw = math.ceil(Decimal(str(usage)) * days) + safety - projected
         basis.update(rule="usage", usage=float(usage), days=days, safety_stock=safety)
     else:
         raw = threshold + 1 - projected
         basis.update(rule="threshold", threshold=threshold)
-    quantity = max(raw, 0)
+    return Suggestion(max(raw, threshold + 1 - projected, 1), basis)
+
+
+def round_to_pack(quantity: int, pack_size: int | None) -> int:
+    """Up to a whole number of packs when the product has a pack size."""
     if pack_size and quantity % pack_size:
-        quantity += pack_size - quantity % pack_size
-    return Suggestion(quantity, basis)
+        return quantity + pack_size - quantity % pack_size
+    return quantity
 
 
 def suggestion_words(quantity: int, basis: dict[str, Any]) -> str:
@@ -122,6 +126,17 @@ def suggestion_words(quantity: int, basis: dict[str, Any]) -> str:
         text = f"why {quantity:,}: threshold {basis['threshold']:,} + 1 − {basis['projected']:,} projected"
     else:
         return ""
-    if basis.get("pack_size"):
-        text += f", in packs of {basis['pack_size']:,}"
+    return text
+
+
+def line_why(suggested: dict[str, Any] | None) -> str:
+    """A draft line's reasons, one per low row ('WH1: why 240: 12/day × 14 days + 72 safety − 0 projected')."""
+    if not suggested:
+        return ""
+    rows = suggested.get("rows") or []
+    words = [f"{r['location']}: {suggestion_words(r['quantity'], r)}" if len(rows) > 1 else suggestion_words(r["quantity"], r)
+             for r in rows]
+    text = "; ".join(w for w in words if w)
+    if suggested.get("pack_size") and suggested.get("quantity") != sum(r["quantity"] for r in rows):
+        text += f"; {suggested['quantity']:,} in packs of {suggested['pack_size']:,}"
     return text
