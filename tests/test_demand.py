@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from invtui.db.engine import Database
-from invtui.services import demand
+from invtui.services import demand, stock_list
 
 from stock_world import cli  # noqa: F401 (a fixture)
 from test_cli import assert_one_line_error
@@ -115,3 +115,11 @@ def test_stock_cover_on_the_command_line(world: Database, cli) -> None:  # type:
     assert table.code == 0 and "3.6" in table.stdout and "22.8" in table.stdout and "L1" not in table.stdout
     assert_one_line_error(cli("stock", "cover", "--below", "soon"), "Days (--below) must be a whole number")
     assert_one_line_error(cli("stock", "cover", "--location", "NOPE"), "Unknown location 'NOPE'")
+
+
+def test_the_stock_list_carries_use_per_day_and_days_of_cover(world: Database) -> None:
+    with world.session() as s:
+        rows = {(r.sku, r.location): r for r in stock_list.page(s, search="GEAR").rows}
+        again = stock_list.row(s, rows["GEAR", "L1"].inventory_id)
+    assert (rows["GEAR", "L1"].avg_daily_usage, rows["GEAR", "L1"].days_of_cover) == (Decimal("8.9286"), Decimal("21.6"))
+    assert rows["GEAR", "L2"].alert_condition == "OK" and again is not None and again.days_of_cover == Decimal("21.6")

@@ -62,16 +62,17 @@ _BY_LOCATION = text(
     """
     WITH ranked AS MATERIALIZED (
         SELECT u.product_id, u.location_id,
-               i.available_quantity / demand_daily_usage(u.outbound, u.used, f.first_at) AS cover
+               i.available_quantity / demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days) AS cover
           FROM demand_usage u
           JOIN item_first_movements f ON f.product_id = u.product_id AND f.location_id = u.location_id
           JOIN inventory i ON i.product_id = u.product_id AND i.location_id = u.location_id
           JOIN products p ON p.id = u.product_id AND p.is_active
+         CROSS JOIN demand_settings ds
          WHERE u.outbound >= 2
            AND (CAST(:product_id AS bigint) IS NULL OR u.product_id = CAST(:product_id AS bigint))
            AND (CAST(:location_id AS bigint) IS NULL OR u.location_id = CAST(:location_id AS bigint))
            AND (CAST(:below AS numeric) IS NULL
-                OR i.available_quantity / demand_daily_usage(u.outbound, u.used, f.first_at) < CAST(:below AS numeric))
+                OR i.available_quantity / demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days) < CAST(:below AS numeric))
          ORDER BY 3, 1, 2
          LIMIT :limit
     ), rest AS (

@@ -26,7 +26,8 @@ from invtui.ui.widgets.stock_form import ACTIONS, StockFormModal, StockFormResul
 
 PAGE = 100
 FILTERS = ("all", "low", "out")
-CONDITION_WORDS = {"OK": ("ok", "quiet"), "LOW_STOCK": ("LOW", "warn"), "OUT_OF_STOCK": ("OUT", "danger")}
+CONDITION_WORDS = {"OK": ("ok", "quiet"), "LOW_STOCK": ("LOW", "warn"), "OUT_OF_STOCK": ("OUT", "danger"),
+                   "LOW_SOON": ("SOON", "warn")}
 
 
 class InventoryScreen(SearchableListScreen):
@@ -68,9 +69,11 @@ class InventoryScreen(SearchableListScreen):
                     id="inventory-search")
         table: DataTable[Text] = DataTable(id="inventory-table", cursor_type="row", zebra_stripes=True)
         # Widths add up to 80 columns with the cell padding.
-        for label, key, width in (("SKU", "sku", 10), ("product", "name", 14), ("location", "location", 8),
-                                  ("on hand", "qty", 7), ("rsv", "reserved", 4), ("avail", "available", 5),
-                                  ("thr", "threshold", 3), ("status", "status", 6)):
+        # "use": average daily usage, "days": days of cover (issue 17); "—" without usage.
+        for label, key, width in (("SKU", "sku", 9), ("product", "name", 7), ("location", "location", 8),
+                                  ("qty", "qty", 6), ("rsv", "reserved", 3), ("avail", "available", 5),
+                                  ("thr", "threshold", 3), ("use", "use", 4), ("days", "cover", 4),
+                                  ("stat", "status", 4)):
             table.add_column(label, key=key, width=width)
         yield table
 
@@ -115,11 +118,13 @@ class InventoryScreen(SearchableListScreen):
         self._loading_more = False
 
     def _cells(self, item: StockRow) -> tuple[Text, ...]:
-        word, meaning = CONDITION_WORDS.get(item.condition, (item.condition, "strong"))
+        condition = item.alert_condition or item.condition
+        word, meaning = CONDITION_WORDS.get(condition, (condition, "strong"))
         return (
             Text(item.sku), Text(item.name, overflow="ellipsis", no_wrap=True), Text(item.location),
-            number_cell(item.quantity, 7), number_cell(item.reserved or None, 4),
+            number_cell(item.quantity, 6), number_cell(item.reserved or None, 3),
             number_cell(item.available, 5), number_cell(item.threshold, 3),
+            number_cell(item.avg_daily_usage, 4, 1, blank="—"), number_cell(item.days_of_cover, 4, 0, blank="—"),
             Text(word, style=style(self.app, meaning)),
         )
 
