@@ -26,7 +26,9 @@ CREATE TABLE demand_settings (
     window_days integer NOT NULL DEFAULT 28 CHECK (window_days BETWEEN 1 AND 365),
     safety_days integer NOT NULL DEFAULT 0 CHECK (safety_days BETWEEN 0 AND 365),
     review_days integer NOT NULL DEFAULT 7 CHECK (review_days BETWEEN 0 AND 365),
-    updated_at  timestamptz NOT NULL DEFAULT now()
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    -- when a full sweep last looked for items running out soon (stock_alert_items)
+    judged_at   timestamptz
 );
 INSERT INTO demand_settings DEFAULT VALUES;
 
@@ -99,10 +101,12 @@ SELECT m.product_id, m.location_id,
  GROUP BY m.product_id, m.location_id;
 
 -- THE usage rule: units used ÷ days of the window since the item's first movement (at least 1).
-CREATE FUNCTION demand_daily_usage(outbound bigint, used bigint, first_at timestamptz) RETURNS numeric
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+-- The window's length is an argument (demand_settings.window_days), not a sub-select, so the
+-- planner inlines the expression: the full sweep evaluates it for every item with issues.
+CREATE FUNCTION demand_daily_usage(outbound bigint, used bigint, first_at timestamptz, window_days integer)
+RETURNS numeric LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN outbound >= 2 THEN round(used::numeric / greatest(1, least(
-               (SELECT window_days FROM demand_settings), demand_now()::date - first_at::date + 1)), 4) END
+               window_days, demand_now()::date - first_at::date + 1)), 4) END
 $$;
 
 -- Lead time of every product: its own, else its supplier's; NULL without either.
@@ -197,7 +201,7 @@ SELECT x.*,
           FROM (SELECT s.*,
                        lt.lead_time_days,
                        ds.safety_days,
-                       demand_daily_usage(u.outbound, u.used, f.first_at) AS avg_daily_usage,
+                       demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days) AS avg_daily_usage,
                        coalesce(ol.on_order, 0) + coalesce(oa.on_order, 0) AS on_order,
                        CASE WHEN oa.next_due IS NULL OR ol.next_due <= oa.next_due THEN ol.next_po ELSE oa.next_po END
                            AS next_po,
@@ -219,10 +223,11 @@ SELECT x.*,
        demand_now()::date + floor(greatest(x.available_quantity, 0) / nullif(x.avg_daily_usage, 0))::integer
            AS stockout_date
   FROM (SELECT p.id AS product_id, p.sku, p.name, i.available_quantity, lt.lead_time_days,
-               demand_daily_usage(u.outbound, u.used, i.first_at) AS avg_daily_usage,
+               demand_daily_usage(u.outbound, u.used, i.first_at, ds.window_days) AS avg_daily_usage,
                coalesce(o.on_order, 0) AS on_order,
                i.available_quantity + coalesce(o.on_order, 0) AS projected
           FROM products p
+         CROSS JOIN demand_settings ds
           JOIN (SELECT i.product_id, sum(i.available_quantity)::integer AS available_quantity,
                        (SELECT min(f.first_at) FROM item_first_movements f WHERE f.product_id = i.product_id) AS first_at
                   FROM inventory i GROUP BY i.product_id) i ON i.product_id = p.id
@@ -277,7 +282,7 @@ RETURNS boolean LANGUAGE sql STABLE AS $$
           JOIN product_lead_times lt ON lt.product_id = u.product_id
          CROSS JOIN demand_settings ds
          WHERE u.product_id = p_product_id AND u.location_id = p_location_id
-           AND p_available < demand_daily_usage(u.outbound, u.used, f.first_at) * (lt.lead_time_days + ds.safety_days))
+           AND p_available < demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days) * (lt.lead_time_days + ds.safety_days))
 $$;
 
 -- The full sweep's LOW_SOON rows: over the window's issues (one pass by time), the items that
@@ -294,12 +299,19 @@ LANGUAGE sql STABLE AS $$
      CROSS JOIN LATERAL (SELECT * FROM inventory_demand d
                           WHERE d.product_id = u.product_id AND d.location_id = u.location_id OFFSET 0) d
      WHERE u.outbound >= 2 AND i.available_quantity > 0
-       AND i.available_quantity < demand_daily_usage(u.outbound, u.used, f.first_at) * (lt.lead_time_days + ds.safety_days)
+       AND i.available_quantity < demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days) * (lt.lead_time_days + ds.safety_days)
        AND d.alert_condition = 'LOW_SOON'
 $$;
 
-CREATE OR REPLACE FUNCTION stock_alert_items(p_product_ids bigint[] DEFAULT NULL, p_location_ids bigint[] DEFAULT NULL,
-                                             OUT items stock_alert_item[], OUT judged integer)
+-- Version 3's function, judging by inventory_demand. A full sweep looks for items running out
+-- soon (stock_alert_demand_probe: one pass over the window's issues, the costly part) when the last
+-- look was 10 minutes ago or more (demand_settings.judged_at; usage moves by the day, and every
+-- stock change and PO change is judged at once by the triggers anyway), and then says so in
+-- `demand_judged`. In between, the fingerprints leave LOW_SOON alone: open LOW_SOON alerts are
+-- simply judged one by one (few), so one that a quiet change resolved or escalated is still seen.
+DROP FUNCTION stock_alert_items(bigint[], bigint[]);
+CREATE FUNCTION stock_alert_items(p_product_ids bigint[] DEFAULT NULL, p_location_ids bigint[] DEFAULT NULL,
+                                  OUT items stock_alert_item[], OUT judged integer, OUT demand_judged boolean)
 LANGUAGE plpgsql STABLE SET jit = off SET plan_cache_mode = force_generic_plan
     SET from_collapse_limit = 16 SET join_collapse_limit = 16
     SET enable_mergejoin = off SET enable_memoize = off AS $$
@@ -307,8 +319,11 @@ DECLARE
     v_few boolean;
     v_probed integer := NULL;
     v_steady boolean;
+    v_demand boolean := false;
 BEGIN
     IF p_product_ids IS NULL THEN
+        SELECT ds.judged_at IS NULL OR ds.judged_at <= demand_now() - interval '10 minutes' OR ds.judged_at > demand_now()
+          INTO v_demand FROM demand_settings ds;
         -- Full sweep, step 1 (version 3): do the fingerprints of rows and alerts agree? The rows
         -- that say something: the probe's rows that are not OK, and the demand probe's LOW_SOON
         -- rows (stock-OK, so never the same item twice).
@@ -325,23 +340,28 @@ BEGIN
                                                    f.available_quantity, f.threshold)) AS fingerprint,
                    count(*) AS n
               FROM stock_alert_demand_probe() f
+             WHERE v_demand
         ),
         alerts_say AS (
             SELECT bit_xor(stock_alert_fingerprint(a.product_id, a.location_id, a.alert_type,
                                                    a.current_quantity, a.threshold_quantity)) AS fingerprint,
                    count(*) AS n
               FROM stock_alerts a
-             WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED')
+             WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED') AND (v_demand OR a.alert_type <> 'LOW_SOON')
         ),
         disarmed_say AS (
             SELECT bit_xor(stock_alert_fingerprint(s.product_id, s.location_id, s.alert_condition,
                                                    s.available_quantity, s.threshold))
-                       FILTER (WHERE s.alert_condition <> 'OK') AS rows_fingerprint,
-                   count(*) FILTER (WHERE s.alert_condition <> 'OK') AS rows_n,
+                       FILTER (WHERE s.alert_condition <> 'OK' AND (v_demand OR s.alert_condition <> 'LOW_SOON'))
+                       AS rows_fingerprint,
+                   count(*) FILTER (WHERE s.alert_condition <> 'OK' AND (v_demand OR s.alert_condition <> 'LOW_SOON'))
+                       AS rows_n,
                    bit_xor(stock_alert_fingerprint(s.product_id, s.location_id, s.alert_type,
                                                    s.alert_quantity, s.alert_threshold))
-                       FILTER (WHERE s.alert_id IS NOT NULL) AS alerts_fingerprint,
-                   count(*) FILTER (WHERE s.alert_id IS NOT NULL) AS alerts_n,
+                       FILTER (WHERE s.alert_id IS NOT NULL AND (v_demand OR s.alert_type <> 'LOW_SOON'))
+                       AS alerts_fingerprint,
+                   count(*) FILTER (WHERE s.alert_id IS NOT NULL AND (v_demand OR s.alert_type <> 'LOW_SOON'))
+                       AS alerts_n,
                    array_agg(s.product_id ORDER BY s.product_id, s.location_id) FILTER (WHERE s.has_work) AS product_ids,
                    array_agg(s.location_id ORDER BY s.product_id, s.location_id) FILTER (WHERE s.has_work) AS location_ids
               FROM alert_disarmed d
@@ -368,6 +388,7 @@ BEGIN
                 UNION ALL
                 SELECT f.product_id, f.location_id, f.condition, f.available_quantity, f.threshold
                   FROM stock_alert_demand_probe() f
+                 WHERE v_demand
             ),
             compared AS (
                 SELECT coalesce(f.product_id, a.product_id) AS product_id,
@@ -375,7 +396,8 @@ BEGIN
                   FROM said f
                   FULL JOIN (SELECT a.product_id, a.location_id, a.alert_type, a.current_quantity,
                                     a.threshold_quantity
-                               FROM stock_alerts a WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED')) a
+                               FROM stock_alerts a WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED')
+                                AND (v_demand OR a.alert_type <> 'LOW_SOON')) a
                          ON a.product_id = f.product_id AND a.location_id = f.location_id
                  WHERE a.product_id IS NULL OR f.product_id IS NULL
                     OR f.condition <> a.alert_type OR f.available_quantity <> a.current_quantity
@@ -388,7 +410,17 @@ BEGIN
               INTO p_product_ids, p_location_ids
               FROM compared c;
         END IF;
+        IF NOT v_demand THEN
+            SELECT coalesce(array_agg(c.product_id ORDER BY c.product_id, c.location_id), '{}'),
+                   coalesce(array_agg(c.location_id ORDER BY c.product_id, c.location_id), '{}')
+              INTO p_product_ids, p_location_ids
+              FROM (SELECT k.product_id, k.location_id FROM unnest(p_product_ids, p_location_ids) AS k(product_id, location_id)
+                    UNION
+                    SELECT a.product_id, a.location_id FROM stock_alerts a
+                     WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED') AND a.alert_type = 'LOW_SOON') c;
+        END IF;
     END IF;
+    demand_judged := v_demand;
 
     -- Step 3: judge each item exactly as inventory_demand sees it.
     v_few := cardinality(p_product_ids) <= 20000;
@@ -456,13 +488,18 @@ DECLARE
     v_items stock_alert_item[];
     v_events jsonb;
     v_total integer;
+    v_demand boolean;
 BEGIN
     created := 0; escalated := 0; downgraded := 0; resolved := 0; scanned := 0;
     IF p_product_ids IS NOT NULL AND cardinality(p_product_ids) = 0 THEN
         RETURN NEXT;
         RETURN;
     END IF;
-    SELECT j.items, j.judged INTO v_items, scanned FROM stock_alert_items(p_product_ids, p_location_ids) j;
+    SELECT j.items, j.judged, j.demand_judged INTO v_items, scanned, v_demand
+      FROM stock_alert_items(p_product_ids, p_location_ids) j;
+    IF v_demand THEN
+        UPDATE demand_settings SET judged_at = demand_now();
+    END IF;
     IF cardinality(v_items) = 0 THEN
         RETURN NEXT;
         RETURN;

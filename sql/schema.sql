@@ -51,11 +51,11 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION public.demand_daily_usage(outbound bigint, used bigint, first_at timestamp with time zone) RETURNS numeric
+CREATE FUNCTION public.demand_daily_usage(outbound bigint, used bigint, first_at timestamp with time zone, window_days integer) RETURNS numeric
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
     SELECT CASE WHEN outbound >= 2 THEN round(used::numeric / greatest(1, least(
-               (SELECT window_days FROM demand_settings), demand_now()::date - first_at::date + 1)), 4) END
+               window_days, demand_now()::date - first_at::date + 1)), 4) END
 $$;
 
 CREATE FUNCTION public.demand_now() RETURNS timestamp with time zone
@@ -91,13 +91,18 @@ DECLARE
     v_items stock_alert_item[];
     v_events jsonb;
     v_total integer;
+    v_demand boolean;
 BEGIN
     created := 0; escalated := 0; downgraded := 0; resolved := 0; scanned := 0;
     IF p_product_ids IS NOT NULL AND cardinality(p_product_ids) = 0 THEN
         RETURN NEXT;
         RETURN;
     END IF;
-    SELECT j.items, j.judged INTO v_items, scanned FROM stock_alert_items(p_product_ids, p_location_ids) j;
+    SELECT j.items, j.judged, j.demand_judged INTO v_items, scanned, v_demand
+      FROM stock_alert_items(p_product_ids, p_location_ids) j;
+    IF v_demand THEN
+        UPDATE demand_settings SET judged_at = demand_now();
+    END IF;
     IF cardinality(v_items) = 0 THEN
         RETURN NEXT;
         RETURN;
@@ -402,7 +407,7 @@ CREATE FUNCTION public.stock_alert_demand_probe() RETURNS TABLE(product_id bigin
      CROSS JOIN LATERAL (SELECT * FROM inventory_demand d
                           WHERE d.product_id = u.product_id AND d.location_id = u.location_id OFFSET 0) d
      WHERE u.outbound >= 2 AND i.available_quantity > 0
-       AND i.available_quantity < demand_daily_usage(u.outbound, u.used, f.first_at) * (lt.lead_time_days + ds.safety_days)
+       AND i.available_quantity < demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days) * (lt.lead_time_days + ds.safety_days)
        AND d.alert_condition = 'LOW_SOON'
 $$;
 
@@ -424,7 +429,7 @@ CREATE FUNCTION public.stock_alert_has_work(condition text, available_quantity i
                     AND stock_alert_severity(condition) <= stock_alert_severity(disarmed_at)))
 $$;
 
-CREATE FUNCTION public.stock_alert_items(p_product_ids bigint[] DEFAULT NULL::bigint[], p_location_ids bigint[] DEFAULT NULL::bigint[], OUT items public.stock_alert_item[], OUT judged integer) RETURNS record
+CREATE FUNCTION public.stock_alert_items(p_product_ids bigint[] DEFAULT NULL::bigint[], p_location_ids bigint[] DEFAULT NULL::bigint[], OUT items public.stock_alert_item[], OUT judged integer, OUT demand_judged boolean) RETURNS record
     LANGUAGE plpgsql STABLE
     SET jit TO 'off'
     SET plan_cache_mode TO 'force_generic_plan'
@@ -437,8 +442,11 @@ DECLARE
     v_few boolean;
     v_probed integer := NULL;
     v_steady boolean;
+    v_demand boolean := false;
 BEGIN
     IF p_product_ids IS NULL THEN
+        SELECT ds.judged_at IS NULL OR ds.judged_at <= demand_now() - interval '10 minutes' OR ds.judged_at > demand_now()
+          INTO v_demand FROM demand_settings ds;
         -- Full sweep, step 1 (version 3): do the fingerprints of rows and alerts agree? The rows
         -- that say something: the probe's rows that are not OK, and the demand probe's LOW_SOON
         -- rows (stock-OK, so never the same item twice).
@@ -455,23 +463,28 @@ BEGIN
                                                    f.available_quantity, f.threshold)) AS fingerprint,
                    count(*) AS n
               FROM stock_alert_demand_probe() f
+             WHERE v_demand
         ),
         alerts_say AS (
             SELECT bit_xor(stock_alert_fingerprint(a.product_id, a.location_id, a.alert_type,
                                                    a.current_quantity, a.threshold_quantity)) AS fingerprint,
                    count(*) AS n
               FROM stock_alerts a
-             WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED')
+             WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED') AND (v_demand OR a.alert_type <> 'LOW_SOON')
         ),
         disarmed_say AS (
             SELECT bit_xor(stock_alert_fingerprint(s.product_id, s.location_id, s.alert_condition,
                                                    s.available_quantity, s.threshold))
-                       FILTER (WHERE s.alert_condition <> 'OK') AS rows_fingerprint,
-                   count(*) FILTER (WHERE s.alert_condition <> 'OK') AS rows_n,
+                       FILTER (WHERE s.alert_condition <> 'OK' AND (v_demand OR s.alert_condition <> 'LOW_SOON'))
+                       AS rows_fingerprint,
+                   count(*) FILTER (WHERE s.alert_condition <> 'OK' AND (v_demand OR s.alert_condition <> 'LOW_SOON'))
+                       AS rows_n,
                    bit_xor(stock_alert_fingerprint(s.product_id, s.location_id, s.alert_type,
                                                    s.alert_quantity, s.alert_threshold))
-                       FILTER (WHERE s.alert_id IS NOT NULL) AS alerts_fingerprint,
-                   count(*) FILTER (WHERE s.alert_id IS NOT NULL) AS alerts_n,
+                       FILTER (WHERE s.alert_id IS NOT NULL AND (v_demand OR s.alert_type <> 'LOW_SOON'))
+                       AS alerts_fingerprint,
+                   count(*) FILTER (WHERE s.alert_id IS NOT NULL AND (v_demand OR s.alert_type <> 'LOW_SOON'))
+                       AS alerts_n,
                    array_agg(s.product_id ORDER BY s.product_id, s.location_id) FILTER (WHERE s.has_work) AS product_ids,
                    array_agg(s.location_id ORDER BY s.product_id, s.location_id) FILTER (WHERE s.has_work) AS location_ids
               FROM alert_disarmed d
@@ -498,6 +511,7 @@ BEGIN
                 UNION ALL
                 SELECT f.product_id, f.location_id, f.condition, f.available_quantity, f.threshold
                   FROM stock_alert_demand_probe() f
+                 WHERE v_demand
             ),
             compared AS (
                 SELECT coalesce(f.product_id, a.product_id) AS product_id,
@@ -505,7 +519,8 @@ BEGIN
                   FROM said f
                   FULL JOIN (SELECT a.product_id, a.location_id, a.alert_type, a.current_quantity,
                                     a.threshold_quantity
-                               FROM stock_alerts a WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED')) a
+                               FROM stock_alerts a WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED')
+                                AND (v_demand OR a.alert_type <> 'LOW_SOON')) a
                          ON a.product_id = f.product_id AND a.location_id = f.location_id
                  WHERE a.product_id IS NULL OR f.product_id IS NULL
                     OR f.condition <> a.alert_type OR f.available_quantity <> a.current_quantity
@@ -518,7 +533,17 @@ BEGIN
               INTO p_product_ids, p_location_ids
               FROM compared c;
         END IF;
+        IF NOT v_demand THEN
+            SELECT coalesce(array_agg(c.product_id ORDER BY c.product_id, c.location_id), '{}'),
+                   coalesce(array_agg(c.location_id ORDER BY c.product_id, c.location_id), '{}')
+              INTO p_product_ids, p_location_ids
+              FROM (SELECT k.product_id, k.location_id FROM unnest(p_product_ids, p_location_ids) AS k(product_id, location_id)
+                    UNION
+                    SELECT a.product_id, a.location_id FROM stock_alerts a
+                     WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED') AND a.alert_type = 'LOW_SOON') c;
+        END IF;
     END IF;
+    demand_judged := v_demand;
 
     -- Step 3: judge each item exactly as inventory_demand sees it.
     v_few := cardinality(p_product_ids) <= 20000;
@@ -588,7 +613,7 @@ CREATE FUNCTION public.stock_alert_may_run_short(p_product_id bigint, p_location
           JOIN product_lead_times lt ON lt.product_id = u.product_id
          CROSS JOIN demand_settings ds
          WHERE u.product_id = p_product_id AND u.location_id = p_location_id
-           AND p_available < demand_daily_usage(u.outbound, u.used, f.first_at) * (lt.lead_time_days + ds.safety_days))
+           AND p_available < demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days) * (lt.lead_time_days + ds.safety_days))
 $$;
 
 CREATE FUNCTION public.stock_alert_message(name text, sku text, location_code text, kind text, available integer, threshold integer, judged_on jsonb) RETURNS text
@@ -883,6 +908,7 @@ CREATE TABLE public.demand_settings (
     safety_days integer DEFAULT 0 NOT NULL,
     review_days integer DEFAULT 7 NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    judged_at timestamp with time zone,
     CONSTRAINT demand_settings_id_check CHECK (id),
     CONSTRAINT demand_settings_review_days_check CHECK (((review_days >= 0) AND (review_days <= 365))),
     CONSTRAINT demand_settings_safety_days_check CHECK (((safety_days >= 0) AND (safety_days <= 365))),
@@ -1108,7 +1134,7 @@ CREATE VIEW public.inventory_demand AS
                     s.alert_covered,
                     lt.lead_time_days,
                     ds.safety_days,
-                    public.demand_daily_usage(u.outbound, u.used, f.first_at) AS avg_daily_usage,
+                    public.demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days) AS avg_daily_usage,
                     (COALESCE(ol.on_order, 0) + COALESCE(oa.on_order, 0)) AS on_order,
                         CASE
                             WHEN ((oa.next_due IS NULL) OR (ol.next_due <= oa.next_due)) THEN ol.next_po
@@ -1204,10 +1230,11 @@ CREATE VIEW public.product_demand AS
             p.name,
             i.available_quantity,
             lt.lead_time_days,
-            public.demand_daily_usage(u.outbound, u.used, i.first_at) AS avg_daily_usage,
+            public.demand_daily_usage(u.outbound, u.used, i.first_at, ds.window_days) AS avg_daily_usage,
             COALESCE(o.on_order, 0) AS on_order,
             (i.available_quantity + COALESCE(o.on_order, 0)) AS projected
-           FROM ((((public.products p
+           FROM (((((public.products p
+             CROSS JOIN public.demand_settings ds)
              JOIN ( SELECT i_1.product_id,
                     (sum(i_1.available_quantity))::integer AS available_quantity,
                     ( SELECT min(f.first_at) AS min

@@ -29,10 +29,10 @@ class Clock:
         self.conn = conn
         self.day = 0
 
-    def go(self, day: int) -> None:
+    def go(self, day: int, minutes: int = 721) -> None:
         self.day = day
-        self.conn.execute(f"SELECT set_config('invtui.now', ({START} + make_interval(days => %s, mins => 721))::text, false)",
-                          (day,))
+        self.conn.execute(f"SELECT set_config('invtui.now', ({START} + make_interval(days => %s, mins => %s))::text, false)",
+                          (day, minutes))
 
     def book(self, kind: str, delta: int) -> None:
         """A movement at noon of today (simulated) and the stock it makes: the trigger judges it."""
@@ -158,3 +158,27 @@ def test_an_alert_shows_what_it_was_judged_on(clock: Clock, cli) -> None:  # typ
     low_id = clock.open_alert()["id"]  # type: ignore[index]
     text = cli("alerts", "show", str(low_id)).stdout
     assert "LOW: 20 left, 200 on PO-000001 due in 3 days" in text and "covered by stock on order" in text
+
+
+def test_the_sweep_looks_for_items_running_out_every_ten_minutes(clock: Clock) -> None:
+    for day in range(1, 17):
+        clock.go(day)
+        clock.book("issue", -10)
+    clock.sweep()  # looks: nothing runs out soon (140 left, 9.4/day)
+    clock.conn.execute("SET session_replication_role = replica")  # behind the triggers' back
+    clock.conn.execute("UPDATE inventory SET quantity = 100 WHERE id = 1")
+    clock.conn.execute("SET session_replication_role = origin")
+    clock.go(16, 721 + 9)
+    clock.sweep()
+    assert clock.open_alert() is None  # looked 9 minutes ago: not yet
+    clock.go(16, 721 + 10)
+    clock.sweep()
+    alert = clock.open_alert()
+    assert alert is not None and (alert["alert_type"], alert["current_quantity"]) == ("LOW_SOON", 100)
+    # between looks, an open LOW_SOON alert is still judged: a quiet refill resolves it
+    clock.conn.execute("SET session_replication_role = replica")
+    clock.conn.execute("UPDATE inventory SET quantity = 400 WHERE id = 1")
+    clock.conn.execute("SET session_replication_role = origin")
+    clock.go(16, 721 + 11)
+    clock.sweep()
+    assert clock.open_alert() is None

@@ -342,6 +342,7 @@ class DemandSettings(SQLModel, table=True):
     safety_days: int = 0
     review_days: int = 7
     updated_at: datetime = Field(default_factory=utcnow)
+    judged_at: datetime | None = None
 
 
 class ItemFirstMovement(SQLModel, table=True):
