@@ -110,6 +110,9 @@ _OVERALL = text(
     """
 )
 
+# The window's issues grouped by item hash in memory (as in the sweep's stock_alert_items).
+_WORK_MEM = text("SET LOCAL work_mem = '64MB'")
+
 _SYNC = text(
     """
     UPDATE demand_settings
@@ -134,6 +137,7 @@ def cover(session: Session, *, sku: str | None = None, location: str | None = No
     }
     if overall and location:
         raise ValidationError("Give a location or ask for the figures over all locations, not both")
+    session.execute(_WORK_MEM)
     rows = session.execute(_OVERALL if overall else _BY_LOCATION, params).all()
     return [Cover(*row) for row in rows]
 
@@ -142,3 +146,14 @@ def sync_settings(session: Session, settings: Settings) -> None:
     """Copy [demand] from config.toml into demand_settings (a no-op when they already agree)."""
     session.execute(_SYNC, {"window_days": settings.demand_window_days, "safety_days": settings.demand_safety_days,
                             "review_days": settings.demand_review_days})
+
+
+_RUNNING_OUT = text(
+    "SELECT count(*) FROM stock_alerts WHERE status IN ('ACTIVE', 'ACKNOWLEDGED') AND alert_type = 'LOW_SOON'"
+)
+
+
+def running_out(session: Session) -> int:
+    """Items running out within their lead time: the open RUNS OUT SOON alerts (the engine keeps
+    them current), counted from the alert index instead of recomputing every item's cover."""
+    return int(session.execute(_RUNNING_OUT).scalar_one())

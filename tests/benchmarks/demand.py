@@ -8,7 +8,8 @@ time, products x locations inventory rows, and a ledger of issues spread over th
 (loaded behind the triggers' back, then the first-movement table filled and the tables vacuumed
 as autovacuum would). Prints:
   - the first full sweep (raises every alert, LOW_SOON included), then the steady full sweep
-    (median of 5) with the demand probe;
+    (median of 5) that looks for items running out soon (every 10 minutes), and the one between
+    looks, beside a bare count(*);
   - what the trigger costs a single-row stock change (median of 500 UPDATEs of random rows, each
     its own transaction), with the triggers on and off (session_replication_role = replica);
   - `invtui stock cover`'s first page (50 rows, lowest cover first) through the service, median of 5.
@@ -79,8 +80,16 @@ def main() -> int:
             first = timed(lambda: conn.execute("SELECT * FROM evaluate_stock_alert_items()"))
             kinds = conn.execute("SELECT alert_type, count(*) FROM stock_alerts GROUP BY 1 ORDER BY 1").fetchall()
             print(f"first full sweep: {first:,.0f} ms, open alerts {dict(kinds)}")
+            def look() -> None:
+                conn.execute("UPDATE demand_settings SET judged_at = NULL")  # due for a look
+                conn.execute("SELECT * FROM evaluate_stock_alert_items()")
+
+            looks = [timed(look) for _ in range(5)]
+            print(f"steady full sweep that looks for items running out soon: median {statistics.median(looks):,.0f} ms")
             steady = [timed(lambda: conn.execute("SELECT * FROM evaluate_stock_alert_items()")) for _ in range(5)]
-            print(f"steady full sweep with demand: median {statistics.median(steady):,.0f} ms")
+            count = [timed(lambda: conn.execute("SELECT count(*) FROM inventory")) for _ in range(5)]
+            print(f"steady full sweep between looks: median {statistics.median(steady):,.0f} ms "
+                  f"(bare count(*) {statistics.median(count):,.0f} ms)")
             ids = [r[0] for r in conn.execute("SELECT id FROM inventory").fetchall()]
             for role in ("origin", "replica"):
                 conn.execute(f"SET session_replication_role = {role}")
