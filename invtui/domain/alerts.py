@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from enum import Enum
 
 from invtui.errors import InvalidTransition
@@ -75,7 +76,7 @@ def effective_threshold(
     return min_stock_level
 
 
-def condition(available: int, threshold: int, *, usage: float | None = None, on_order: int = 0,
+def condition(available: int, threshold: int, *, usage: Decimal | float | None = None, on_order: int = 0,
               lead_time_days: int | None = None, safety_days: int = 0) -> Condition:
     """OUT_OF_STOCK at or below zero available, LOW_STOCK at or below the threshold; else LOW_SOON
     when, at `usage` units a day, neither the available nor the projected quantity (available + on
