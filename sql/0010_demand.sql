@@ -314,7 +314,9 @@ CREATE FUNCTION stock_alert_items(p_product_ids bigint[] DEFAULT NULL, p_locatio
                                   OUT items stock_alert_item[], OUT judged integer, OUT demand_judged boolean)
 LANGUAGE plpgsql STABLE SET jit = off SET plan_cache_mode = force_generic_plan
     SET from_collapse_limit = 16 SET join_collapse_limit = 16
-    SET enable_mergejoin = off SET enable_memoize = off AS $$
+    SET enable_mergejoin = off SET enable_memoize = off
+    -- the window's issues grouped by item (100,000 groups at 1M rows) hash in memory, not on disk
+    SET work_mem = '64MB' AS $$
 DECLARE
     v_few boolean;
     v_probed integer := NULL;

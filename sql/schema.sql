@@ -437,6 +437,7 @@ CREATE FUNCTION public.stock_alert_items(p_product_ids bigint[] DEFAULT NULL::bi
     SET join_collapse_limit TO '16'
     SET enable_mergejoin TO 'off'
     SET enable_memoize TO 'off'
+    SET work_mem TO '64MB'
     AS $$
 DECLARE
     v_few boolean;
