@@ -14,6 +14,7 @@ import psycopg
 import pytest
 
 from invtui.db.engine import Database
+from invtui.domain.roles import Actor
 from invtui.services import demand, stock_list
 
 from stock_world import cli  # noqa: F401 (a fixture)
@@ -123,3 +124,15 @@ def test_the_stock_list_carries_use_per_day_and_days_of_cover(world: Database) -
         again = stock_list.row(s, rows["GEAR", "L1"].inventory_id)
     assert (rows["GEAR", "L1"].avg_daily_usage, rows["GEAR", "L1"].days_of_cover) == (Decimal("8.9286"), Decimal("21.6"))
     assert rows["GEAR", "L2"].alert_condition == "OK" and again is not None and again.days_of_cover == Decimal("21.6")
+
+
+def test_a_manager_gives_a_product_its_own_lead_time_and_pack_size(world: Database, cli, operator: Actor) -> None:  # type: ignore[no-untyped-def]
+    done = cli("product", "terms", "RARE", "--lead-time", "30", "--pack-size", "12")
+    assert done.code == 0 and "RARE: lead time 30 days (own), pack size 12." in done.stdout
+    with world.session() as s:
+        assert demand.cover(s, sku="RARE")[0].lead_time_days == 30
+    assert "lead time 14 days (supplier's), pack size 12." in cli("product", "terms", "RARE", "--lead-time", "none").stdout
+    assert_one_line_error(cli("product", "terms", "RARE", "--pack-size", "0"), "Pack size must be a whole number from 1")
+    assert_one_line_error(cli("--user", "operator", "product", "terms", "RARE", "--lead-time", "3"), "")
+    with world.session() as s:
+        assert demand.cover(s, sku="RARE")[0].lead_time_days == 14

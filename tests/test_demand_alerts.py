@@ -14,8 +14,10 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from invtui.config import Settings
 from invtui.db.engine import Database
 from invtui.domain.alerts import AlertType, Condition, condition
+from invtui.services.sweep import run_full_sweep
 
 from stock_world import cli  # noqa: F401 (a fixture)
 
@@ -182,3 +184,17 @@ def test_the_sweep_looks_for_items_running_out_every_ten_minutes(clock: Clock) -
     clock.go(16, 721 + 11)
     clock.sweep()
     assert clock.open_alert() is None
+
+
+def test_the_sweep_copies_the_demand_settings_and_the_engine_judges_by_them(clock: Clock, db: Database) -> None:
+    for day in range(1, 17):  # day 16: 140 left at 9.4/day, 14.9 days of cover: not yet short
+        clock.go(day)
+        clock.book("issue", -10)
+    clock.sweep()
+    clock.conn.execute("RESET invtui.now")  # the service's sweep runs on today's clock ...
+    run_full_sweep(db, "manual", settings=Settings(demand_safety_days=3))
+    assert clock.conn.execute("SELECT safety_days FROM demand_settings").fetchone() == {"safety_days": 3}
+    clock.go(16, 721 + 1)  # ... so judge the item again on the simulated one: 14.9 < 14 + 3
+    clock.book("issue", -1)
+    alert = clock.open_alert()
+    assert alert is not None and alert["alert_type"] == "LOW_SOON" and alert["judged_on"]["safety_days"] == 3

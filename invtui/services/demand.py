@@ -17,9 +17,15 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from invtui.config import Settings
+from invtui.db.models import Supplier
 from invtui.domain import validation
+from invtui.domain.roles import Actor, Permission
 from invtui.errors import ValidationError
-from invtui.services import lookup
+from invtui.services import events, lookup
+from invtui.services.acting import require_current
+from invtui.services.tx import unit_of_work
+
+UNSET: Any = object()  # an argument left out (None clears)
 
 MAX_LIMIT = 1000
 
@@ -116,7 +122,8 @@ _WORK_MEM = text("SET LOCAL work_mem = '64MB'")
 _SYNC = text(
     """
     UPDATE demand_settings
-       SET window_days = :window_days, safety_days = :safety_days, review_days = :review_days, updated_at = now()
+       SET window_days = :window_days, safety_days = :safety_days, review_days = :review_days, updated_at = now(),
+           judged_at = NULL  -- new settings: this sweep looks for items running out soon
      WHERE (window_days, safety_days, review_days) IS DISTINCT FROM (:window_days, :safety_days, :review_days)
     """
 )
@@ -157,3 +164,36 @@ def running_out(session: Session) -> int:
     """Items running out within their lead time: the open RUNS OUT SOON alerts (the engine keeps
     them current), counted from the alert index instead of recomputing every item's cover."""
     return int(session.execute(_RUNNING_OUT).scalar_one())
+
+
+@dataclass(frozen=True)
+class OrderingTerms:
+    """What reordering a product takes: its own lead time (None: its supplier's) and pack size."""
+
+    sku: str
+    lead_time_days: int | None
+    supplier_lead_time_days: int | None
+    pack_size: int | None
+
+
+def set_terms(session: Session, actor: Actor, sku: str, *, lead_time_days: Any = UNSET,
+              pack_size: Any = UNSET) -> OrderingTerms:
+    """Give a product its own lead time (None: its supplier's again) or pack size (None: none).
+
+    The products trigger re-judges the product's items at once: a longer lead time may raise
+    RUNS OUT SOON, a shorter one resolve it."""
+    require_current(session, actor, Permission.EDIT_CATALOG)
+    with unit_of_work(session):
+        product = lookup.product(session, sku, for_update=True)
+        if lead_time_days is not UNSET:
+            product.lead_time_days = None if lead_time_days is None else validation.quantity(
+                lead_time_days, minimum=0, maximum=3650, what="Lead time (days)")
+        if pack_size is not UNSET:
+            product.pack_size = None if pack_size is None else validation.quantity(pack_size, what="Pack size")
+        session.add(product)
+        session.flush()
+        events.emit(session, "catalog.changed", id=product.id, user_id=actor.id, entity="product", action="updated",
+                    product_id=product.id, sku=product.sku, name=product.name)
+        supplier = session.get(Supplier, product.supplier_id) if product.supplier_id else None
+        return OrderingTerms(product.sku, product.lead_time_days, supplier.lead_time_days if supplier else None,
+                             product.pack_size)
