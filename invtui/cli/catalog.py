@@ -11,23 +11,24 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from invtui.cli.cover import product_terms
 from invtui.cli.lazy import lazy_module
 from invtui.cli.output import console, print_json, print_table
 from invtui.cli.state import state
 
 if TYPE_CHECKING:
-    from invtui.services import catalog, demand, inventory
+    from invtui.services import catalog, inventory
     from invtui.services.catalog import Page, ProductView, RuleView
 else:
     catalog = lazy_module("invtui.services.catalog")
     inventory = lazy_module("invtui.services.inventory")
-    demand = lazy_module("invtui.services.demand")
 
 product_app = typer.Typer(help="Products (managers edit; everyone may look).", no_args_is_help=True)
 category_app = typer.Typer(help="Product categories.", no_args_is_help=True)
 supplier_app = typer.Typer(help="Suppliers.", no_args_is_help=True)
 location_app = typer.Typer(help="Stock locations (bins).", no_args_is_help=True)
 rule_app = typer.Typer(help="Alert rules: thresholds per product, for one location or all.", no_args_is_help=True)
+product_app.command("terms")(product_terms)  # invtui/cli/cover.py: lead time and pack size
 
 _JSON = typer.Option(False, "--json", help="Print JSON.")
 _SEARCH = typer.Option(None, "--search", "-s", help="Text to look for (any case).")
@@ -138,25 +139,6 @@ def product_update(
         min_stock_level=_given(min_level), reorder_point=_clearable(reorder), max_stock_level=_clearable(max_level),
         active=_given(active)))
     console.print(f"Updated product {product.sku}.")
-
-
-@product_app.command("terms")
-def product_terms(
-    ctx: typer.Context,
-    sku: str = typer.Argument(..., help="SKU or barcode."),
-    lead_time: str | None = typer.Option(None, "--lead-time", help="Days; `none`: the supplier's."),
-    pack_size: str | None = typer.Option(None, "--pack-size", help="Units per pack; `none` clears it."),
-) -> None:
-    """A product's own lead time and pack size (RUNS OUT SOON, reorder suggestions)."""
-    def unset_or(value: str | None) -> Any:
-        return demand.UNSET if value is None else (None if value.strip().lower() in _CLEAR else value)
-
-    terms = state(ctx).act(lambda session, actor: demand.set_terms(
-        session, actor, sku, lead_time_days=unset_or(lead_time), pack_size=unset_or(pack_size)))
-    lead = (f"{terms.lead_time_days} days (own)" if terms.lead_time_days is not None
-            else f"{terms.supplier_lead_time_days} days (supplier's)" if terms.supplier_lead_time_days is not None
-            else "none (no supplier)")
-    console.print(f"{terms.sku}: lead time {lead}, pack size {terms.pack_size or 'none'}.")
 
 
 @product_app.command("deactivate")

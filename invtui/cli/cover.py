@@ -1,4 +1,5 @@
-"""`invtui stock cover`: usage, stock on order and days of cover per item, lowest cover first.
+"""`invtui stock cover`: usage, stock on order and days of cover per item, lowest cover first;
+`invtui product terms`: a product's own lead time and pack size.
 
 The figures are the database's (invtui.services.demand reads the view inventory_demand), the same
 the alert engine raises "RUNS OUT SOON" by.
@@ -7,12 +8,12 @@ the alert engine raises "RUNS OUT SOON" by.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from invtui.cli.lazy import lazy_module
-from invtui.cli.output import print_json, print_table
+from invtui.cli.output import console, print_json, print_table
 from invtui.cli.state import state
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ else:
     demand = lazy_module("invtui.services.demand")
 
 NO_FIGURE = "—"
+_CLEAR = ("none", "")
 
 
 def cover(ctx: typer.Context, sku: str | None = typer.Option(None, "--sku", help="Only this SKU or barcode."),
@@ -44,3 +46,21 @@ def cover(ctx: typer.Context, sku: str | None = typer.Option(None, "--sku", help
 
 def _figure(value: Decimal | None) -> str:
     return NO_FIGURE if value is None else f"{value:.1f}"
+
+
+def product_terms(
+    ctx: typer.Context,
+    sku: str = typer.Argument(..., help="SKU or barcode."),
+    lead_time: str | None = typer.Option(None, "--lead-time", help="Days; `none`: the supplier's."),
+    pack_size: str | None = typer.Option(None, "--pack-size", help="Units per pack; `none` clears it."),
+) -> None:
+    """A product's own lead time and pack size (RUNS OUT SOON, reorder suggestions)."""
+    def unset_or(value: str | None) -> Any:
+        return demand.UNSET if value is None else (None if value.strip().lower() in _CLEAR else value)
+
+    terms = state(ctx).act(lambda session, actor: demand.set_terms(
+        session, actor, sku, lead_time_days=unset_or(lead_time), pack_size=unset_or(pack_size)))
+    lead = (f"{terms.lead_time_days} days (own)" if terms.lead_time_days is not None
+            else f"{terms.supplier_lead_time_days} days (supplier's)" if terms.supplier_lead_time_days is not None
+            else "none (no supplier)")
+    console.print(f"{terms.sku}: lead time {lead}, pack size {terms.pack_size or 'none'}.")
