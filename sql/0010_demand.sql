@@ -49,12 +49,6 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT coalesce(nullif(current_setting('invtui.now', true), '')::timestamptz, now())
 $$;
 
--- The usage window: the last window_days calendar days, today included.
-CREATE FUNCTION demand_window_start() RETURNS timestamptz
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT (demand_now()::date - (SELECT window_days FROM demand_settings) + 1)::timestamptz
-$$;
-
 -- Each item's first movement (the ledger's oldest row for it), so a new item's usage is averaged
 -- over the days it has existed, not diluted over the whole window. Kept by a trigger: the ledger
 -- has 10M rows, and this is one key lookup instead of a probe per item.
@@ -97,7 +91,10 @@ SELECT m.product_id, m.location_id,
        count(*) FILTER (WHERE m.quantity_delta < 0) AS outbound,
        greatest(-sum(m.quantity_delta), 0) AS used
   FROM stock_movements m
- WHERE m.kind = 'issue' AND m.created_at >= demand_window_start() AND m.created_at <= demand_now()
+ WHERE m.kind = 'issue' AND m.created_at <= demand_now()
+   -- the window: the last window_days calendar days, today included (a scalar subquery, computed
+   -- once per query: a function holding it would be planned again on every trigger call)
+   AND m.created_at >= (SELECT (demand_now()::date - ds.window_days + 1)::timestamptz FROM demand_settings ds)
  GROUP BY m.product_id, m.location_id;
 
 -- THE usage rule: units used ÷ days of the window since the item's first movement (at least 1).
@@ -273,17 +270,19 @@ $$;
 
 -- Could this item run out within its lead time? A necessary condition for LOW_SOON, cheap enough
 -- for the triggers to ask of every touched row that is above its threshold (one index range scan
--- over the item's issues of the window).
+-- over the item's issues of the window). plpgsql: its query is planned once per session (an SQL
+-- function with a sub-select is never inlined, and would be planned again on every call).
 CREATE FUNCTION stock_alert_may_run_short(p_product_id bigint, p_location_id bigint, p_available integer)
-RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT p_available > 0 AND EXISTS (
+RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN p_available > 0 AND EXISTS (
         SELECT 1 FROM demand_usage u
           JOIN item_first_movements f ON f.product_id = u.product_id AND f.location_id = u.location_id
           JOIN product_lead_times lt ON lt.product_id = u.product_id
          CROSS JOIN demand_settings ds
          WHERE u.product_id = p_product_id AND u.location_id = p_location_id
-           AND p_available < demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days) * (lt.lead_time_days + ds.safety_days))
-$$;
+           AND p_available < demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days) * (lt.lead_time_days + ds.safety_days));
+END $$;
 
 -- The full sweep's LOW_SOON rows: over the window's issues (one pass by time), the items that
 -- could run short, then each judged with its full figures; those judged LOW_SOON.
@@ -645,7 +644,10 @@ BEGIN
 END $$;
 
 -- The trigger on inventory updates also judges rows above their threshold that could run out
--- within their lead time (stock_alert_may_run_short: one index range scan, asked last).
+-- within their lead time (stock_alert_may_run_short: one index range scan, asked last), and only
+-- when their available quantity fell: more stock never makes an item run out sooner (an item with
+-- an open alert or disarmed is judged anyway). Hence OLD TABLE now, joined by id (a hash join for a
+-- bulk UPDATE).
 CREATE OR REPLACE FUNCTION inventory_alerts_after_update() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     v_products bigint[];
@@ -653,6 +655,7 @@ DECLARE
 BEGIN
     SELECT array_agg(n.product_id), array_agg(n.location_id) INTO v_products, v_locations
       FROM new_rows n
+      JOIN old_rows o ON o.id = n.id
       LEFT JOIN product_alert_thresholds pt ON pt.product_id = n.product_id
      WHERE (n.available_quantity <= pt.highest_threshold
             OR EXISTS (SELECT 1 FROM stock_alerts a
@@ -660,13 +663,17 @@ BEGIN
                           AND a.status IN ('ACTIVE', 'ACKNOWLEDGED'))
             OR EXISTS (SELECT 1 FROM alert_disarmed d
                         WHERE d.product_id = n.product_id AND d.location_id = n.location_id)
-            OR (pt.product_id IS NOT NULL
+            OR (pt.product_id IS NOT NULL AND n.available_quantity < o.available_quantity
                 AND stock_alert_may_run_short(n.product_id, n.location_id, n.available_quantity)));
     IF v_products IS NOT NULL THEN
         PERFORM evaluate_stock_alert_items(v_products, v_locations);
     END IF;
     RETURN NULL;
 END $$;
+DROP TRIGGER inventory_alerts_on_update ON inventory;
+CREATE TRIGGER inventory_alerts_on_update
+    AFTER UPDATE ON inventory REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory_alerts_after_update();
 
 -- A product's thresholds, lead time, supplier or active flag changed: re-evaluate its rows.
 CREATE OR REPLACE FUNCTION products_alerts_after_update() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -76,12 +76,6 @@ BEGIN
     END IF;
 END $$;
 
-CREATE FUNCTION public.demand_window_start() RETURNS timestamp with time zone
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$
-    SELECT (demand_now()::date - (SELECT window_days FROM demand_settings) + 1)::timestamptz
-$$;
-
 CREATE FUNCTION public.evaluate_stock_alert_items(p_product_ids bigint[] DEFAULT NULL::bigint[], p_location_ids bigint[] DEFAULT NULL::bigint[]) RETURNS TABLE(created integer, escalated integer, downgraded integer, resolved integer, scanned integer)
     LANGUAGE plpgsql
     SET jit TO 'off'
@@ -289,6 +283,7 @@ DECLARE
 BEGIN
     SELECT array_agg(n.product_id), array_agg(n.location_id) INTO v_products, v_locations
       FROM new_rows n
+      JOIN old_rows o ON o.id = n.id
       LEFT JOIN product_alert_thresholds pt ON pt.product_id = n.product_id
      WHERE (n.available_quantity <= pt.highest_threshold
             OR EXISTS (SELECT 1 FROM stock_alerts a
@@ -296,7 +291,7 @@ BEGIN
                           AND a.status IN ('ACTIVE', 'ACKNOWLEDGED'))
             OR EXISTS (SELECT 1 FROM alert_disarmed d
                         WHERE d.product_id = n.product_id AND d.location_id = n.location_id)
-            OR (pt.product_id IS NOT NULL
+            OR (pt.product_id IS NOT NULL AND n.available_quantity < o.available_quantity
                 AND stock_alert_may_run_short(n.product_id, n.location_id, n.available_quantity)));
     IF v_products IS NOT NULL THEN
         PERFORM evaluate_stock_alert_items(v_products, v_locations);
@@ -606,16 +601,17 @@ BEGIN
 END $$;
 
 CREATE FUNCTION public.stock_alert_may_run_short(p_product_id bigint, p_location_id bigint, p_available integer) RETURNS boolean
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT p_available > 0 AND EXISTS (
+BEGIN
+    RETURN p_available > 0 AND EXISTS (
         SELECT 1 FROM demand_usage u
           JOIN item_first_movements f ON f.product_id = u.product_id AND f.location_id = u.location_id
           JOIN product_lead_times lt ON lt.product_id = u.product_id
          CROSS JOIN demand_settings ds
          WHERE u.product_id = p_product_id AND u.location_id = p_location_id
-           AND p_available < demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days) * (lt.lead_time_days + ds.safety_days))
-$$;
+           AND p_available < demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days) * (lt.lead_time_days + ds.safety_days));
+END $$;
 
 CREATE FUNCTION public.stock_alert_message(name text, sku text, location_code text, kind text, available integer, threshold integer, judged_on jsonb) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -938,7 +934,8 @@ CREATE VIEW public.demand_usage AS
     count(*) FILTER (WHERE (m.quantity_delta < 0)) AS outbound,
     GREATEST((- sum(m.quantity_delta)), (0)::bigint) AS used
    FROM public.stock_movements m
-  WHERE (((m.kind)::text = 'issue'::text) AND (m.created_at >= public.demand_window_start()) AND (m.created_at <= public.demand_now()))
+  WHERE (((m.kind)::text = 'issue'::text) AND (m.created_at <= public.demand_now()) AND (m.created_at >= ( SELECT ((((public.demand_now())::date - ds.window_days) + 1))::timestamp with time zone AS timestamptz
+           FROM public.demand_settings ds)))
   GROUP BY m.product_id, m.location_id;
 
 CREATE TABLE public.inventory (
@@ -1639,7 +1636,7 @@ CREATE TRIGGER alert_rules_on_update AFTER UPDATE ON public.alert_rules REFERENC
 
 CREATE TRIGGER inventory_alerts_on_insert AFTER INSERT ON public.inventory REFERENCING NEW TABLE AS inserted_rows FOR EACH STATEMENT EXECUTE FUNCTION public.inventory_alerts_after_insert();
 
-CREATE TRIGGER inventory_alerts_on_update AFTER UPDATE ON public.inventory REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.inventory_alerts_after_update();
+CREATE TRIGGER inventory_alerts_on_update AFTER UPDATE ON public.inventory REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.inventory_alerts_after_update();
 
 CREATE TRIGGER products_alerts_on_update AFTER UPDATE ON public.products REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.products_alerts_after_update();
 
