@@ -49,6 +49,14 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT coalesce(nullif(current_setting('invtui.now', true), '')::timestamptz, now())
 $$;
 
+-- The usage window: the last window_days calendar days, today included. A function, not a scalar
+-- subquery: the planner evaluates it to estimate how many issues the window holds, and plans the
+-- full sweep's pass over the window by that (hash joins, not 100,000s of index lookups).
+CREATE FUNCTION demand_window_start() RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT (demand_now()::date - (SELECT window_days FROM demand_settings) + 1)::timestamptz
+$$;
+
 -- Each item's first movement (the ledger's oldest row for it), so a new item's usage is averaged
 -- over the days it has existed, not diluted over the whole window. Kept by a trigger: the ledger
 -- has 10M rows, and this is one key lookup instead of a probe per item.
@@ -91,10 +99,7 @@ SELECT m.product_id, m.location_id,
        count(*) FILTER (WHERE m.quantity_delta < 0) AS outbound,
        greatest(-sum(m.quantity_delta), 0) AS used
   FROM stock_movements m
- WHERE m.kind = 'issue' AND m.created_at <= demand_now()
-   -- the window: the last window_days calendar days, today included (a scalar subquery, computed
-   -- once per query: a function holding it would be planned again on every trigger call)
-   AND m.created_at >= (SELECT (demand_now()::date - ds.window_days + 1)::timestamptz FROM demand_settings ds)
+ WHERE m.kind = 'issue' AND m.created_at >= demand_window_start() AND m.created_at <= demand_now()
  GROUP BY m.product_id, m.location_id;
 
 -- THE usage rule: units used ÷ days of the window since the item's first movement (at least 1).
@@ -306,8 +311,9 @@ $$;
 -- soon (stock_alert_demand_probe: one pass over the window's issues, the costly part) when the last
 -- look was 10 minutes ago or more (demand_settings.judged_at; usage moves by the day, and every
 -- stock change and PO change is judged at once by the triggers anyway), and then says so in
--- `demand_judged`. In between, the fingerprints leave LOW_SOON alone: open LOW_SOON alerts are
--- simply judged one by one (few), so one that a quiet change resolved or escalated is still seen.
+-- `demand_judged`. In between, the fingerprints leave LOW_SOON alone, and the open LOW_SOON alerts
+-- whose row's available quantity is no longer the one they say (changed behind the triggers'
+-- back) are judged one by one, so a quiet refill or drop is still seen at once.
 DROP FUNCTION stock_alert_items(bigint[], bigint[]);
 CREATE FUNCTION stock_alert_items(p_product_ids bigint[] DEFAULT NULL, p_location_ids bigint[] DEFAULT NULL,
                                   OUT items stock_alert_item[], OUT judged integer, OUT demand_judged boolean)
@@ -418,7 +424,9 @@ BEGIN
               FROM (SELECT k.product_id, k.location_id FROM unnest(p_product_ids, p_location_ids) AS k(product_id, location_id)
                     UNION
                     SELECT a.product_id, a.location_id FROM stock_alerts a
-                     WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED') AND a.alert_type = 'LOW_SOON') c;
+                      JOIN inventory i ON i.product_id = a.product_id AND i.location_id = a.location_id
+                     WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED') AND a.alert_type = 'LOW_SOON'
+                       AND i.available_quantity <> a.current_quantity) c;
         END IF;
     END IF;
     demand_judged := v_demand;

@@ -76,6 +76,12 @@ BEGIN
     END IF;
 END $$;
 
+CREATE FUNCTION public.demand_window_start() RETURNS timestamp with time zone
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT (demand_now()::date - (SELECT window_days FROM demand_settings) + 1)::timestamptz
+$$;
+
 CREATE FUNCTION public.evaluate_stock_alert_items(p_product_ids bigint[] DEFAULT NULL::bigint[], p_location_ids bigint[] DEFAULT NULL::bigint[]) RETURNS TABLE(created integer, escalated integer, downgraded integer, resolved integer, scanned integer)
     LANGUAGE plpgsql
     SET jit TO 'off'
@@ -536,7 +542,9 @@ BEGIN
               FROM (SELECT k.product_id, k.location_id FROM unnest(p_product_ids, p_location_ids) AS k(product_id, location_id)
                     UNION
                     SELECT a.product_id, a.location_id FROM stock_alerts a
-                     WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED') AND a.alert_type = 'LOW_SOON') c;
+                      JOIN inventory i ON i.product_id = a.product_id AND i.location_id = a.location_id
+                     WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED') AND a.alert_type = 'LOW_SOON'
+                       AND i.available_quantity <> a.current_quantity) c;
         END IF;
     END IF;
     demand_judged := v_demand;
@@ -934,8 +942,7 @@ CREATE VIEW public.demand_usage AS
     count(*) FILTER (WHERE (m.quantity_delta < 0)) AS outbound,
     GREATEST((- sum(m.quantity_delta)), (0)::bigint) AS used
    FROM public.stock_movements m
-  WHERE (((m.kind)::text = 'issue'::text) AND (m.created_at <= public.demand_now()) AND (m.created_at >= ( SELECT ((((public.demand_now())::date - ds.window_days) + 1))::timestamp with time zone AS timestamptz
-           FROM public.demand_settings ds)))
+  WHERE (((m.kind)::text = 'issue'::text) AND (m.created_at >= public.demand_window_start()) AND (m.created_at <= public.demand_now()))
   GROUP BY m.product_id, m.location_id;
 
 CREATE TABLE public.inventory (
