@@ -67,6 +67,9 @@ SETTINGS: dict[str, Setting] = {
     "counts_approve_above_percent": Setting(
         "counts", "approve_above_percent", ("INVTUI_COUNTS_APPROVE_ABOVE_PERCENT",), int, 0, 100_000
     ),
+    "demand_window_days": Setting("demand", "window_days", ("INVTUI_DEMAND_WINDOW_DAYS",), int, 1, 365),
+    "demand_safety_days": Setting("demand", "safety_days", ("INVTUI_DEMAND_SAFETY_DAYS",), int, 0, 365),
+    "demand_review_days": Setting("demand", "review_days", ("INVTUI_DEMAND_REVIEW_DAYS",), int, 0, 365),
     "log_level": Setting("log", "level", ("INVTUI_LOG_LEVEL", "LOG_LEVEL"), str, choices=LOG_LEVELS),
     "log_file": Setting("log", "file", ("INVTUI_LOG_FILE",), str),
     # Where the app may read and write files: from the config file only, never the environment,
@@ -94,6 +97,9 @@ class Settings:
     counts_every_days: int = 90
     counts_approve_above_value: int = 500
     counts_approve_above_percent: int = 25
+    demand_window_days: int = 28
+    demand_safety_days: int = 0
+    demand_review_days: int = 7
     log_level: str = "INFO"
     log_file: str = ""
     files_dir: str = ""

@@ -15,7 +15,10 @@ CREATE TYPE public.stock_alert_item AS (
 	alert_type character varying,
 	alert_quantity integer,
 	alert_threshold integer,
-	disarmed_at character varying
+	disarmed_at character varying,
+	covered boolean,
+	alert_covered boolean,
+	judged_on jsonb
 );
 
 CREATE FUNCTION public.alert_rules_affected_rows(p_product_id bigint, p_location_id bigint) RETURNS SETOF bigint
@@ -48,6 +51,37 @@ BEGIN
     RETURN NULL;
 END $$;
 
+CREATE FUNCTION public.demand_daily_usage(outbound bigint, used bigint, first_at timestamp with time zone, window_days integer) RETURNS numeric
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE WHEN outbound >= 2 THEN round(used::numeric / greatest(1, least(
+               window_days, demand_now()::date - first_at::date + 1)), 4) END
+$$;
+
+CREATE FUNCTION public.demand_now() RETURNS timestamp with time zone
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT coalesce(nullif(current_setting('invtui.now', true), '')::timestamptz, now())
+$$;
+
+CREATE FUNCTION public.demand_reevaluate_products(p_product_ids bigint[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_ids bigint[];
+BEGIN
+    SELECT array_agg(i.id) INTO v_ids FROM inventory i WHERE i.product_id = ANY (p_product_ids);
+    IF v_ids IS NOT NULL THEN
+        PERFORM evaluate_stock_alerts(v_ids);
+    END IF;
+END $$;
+
+CREATE FUNCTION public.demand_window_start() RETURNS timestamp with time zone
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT (demand_now()::date - (SELECT window_days FROM demand_settings) + 1)::timestamptz
+$$;
+
 CREATE FUNCTION public.evaluate_stock_alert_items(p_product_ids bigint[] DEFAULT NULL::bigint[], p_location_ids bigint[] DEFAULT NULL::bigint[]) RETURNS TABLE(created integer, escalated integer, downgraded integer, resolved integer, scanned integer)
     LANGUAGE plpgsql
     SET jit TO 'off'
@@ -57,13 +91,18 @@ DECLARE
     v_items stock_alert_item[];
     v_events jsonb;
     v_total integer;
+    v_demand boolean;
 BEGIN
     created := 0; escalated := 0; downgraded := 0; resolved := 0; scanned := 0;
     IF p_product_ids IS NOT NULL AND cardinality(p_product_ids) = 0 THEN
         RETURN NEXT;
         RETURN;
     END IF;
-    SELECT j.items, j.judged INTO v_items, scanned FROM stock_alert_items(p_product_ids, p_location_ids) j;
+    SELECT j.items, j.judged, j.demand_judged INTO v_items, scanned, v_demand
+      FROM stock_alert_items(p_product_ids, p_location_ids) j;
+    IF v_demand THEN
+        UPDATE demand_settings SET judged_at = demand_now();
+    END IF;
     IF cardinality(v_items) = 0 THEN
         RETURN NEXT;
         RETURN;
@@ -73,28 +112,28 @@ BEGIN
         SELECT * FROM unnest(v_items)
     ),
     new_alerts AS (
-        -- ordered by key so two evaluations inserting the same items wait in the same order
         INSERT INTO stock_alerts (product_id, location_id, alert_type, status, current_quantity,
-                                  threshold_quantity, message)
+                                  threshold_quantity, message, judged_on, covered)
         SELECT c.product_id, c.location_id, c.condition, 'ACTIVE', c.available_quantity, c.threshold,
-               format('%s (%s) at %s: %s available, threshold %s',
-                      c.name, c.sku, c.location_code, c.available_quantity, c.threshold)
+               stock_alert_message(c.name, c.sku, c.location_code, c.condition, c.available_quantity, c.threshold,
+                                   c.judged_on),
+               c.judged_on, coalesce(c.covered, false)
           FROM c
-         WHERE c.condition IN ('LOW_STOCK', 'OUT_OF_STOCK') AND c.alert_id IS NULL
-           AND (c.disarmed_at IS NULL OR (c.disarmed_at = 'LOW_STOCK' AND c.condition = 'OUT_OF_STOCK'))
+         WHERE c.condition IN ('LOW_SOON', 'LOW_STOCK', 'OUT_OF_STOCK') AND c.alert_id IS NULL
+           AND (c.disarmed_at IS NULL OR stock_alert_severity(c.condition) > stock_alert_severity(c.disarmed_at))
          ORDER BY c.product_id, c.location_id
         ON CONFLICT (product_id, location_id) WHERE status IN ('ACTIVE', 'ACKNOWLEDGED') DO NOTHING
-        RETURNING id, product_id, location_id, alert_type, status, current_quantity, threshold_quantity
+        RETURNING id, product_id, location_id, alert_type, status, current_quantity, threshold_quantity, judged_on
     ),
     targets AS (
-        SELECT c.alert_id AS id, c.condition, c.available_quantity, c.threshold, c.sku, c.name, c.location_code
+        SELECT c.alert_id AS id, c.condition, c.available_quantity, c.threshold, c.sku, c.name, c.location_code,
+               c.judged_on, c.covered
           FROM c
          WHERE c.alert_id IS NOT NULL
            AND (c.condition IN ('OK', 'INACTIVE') OR c.condition <> c.alert_type
-                OR c.alert_quantity <> c.available_quantity OR c.alert_threshold <> c.threshold)
+                OR c.alert_quantity <> c.available_quantity OR c.alert_threshold <> c.threshold
+                OR coalesce(c.covered, false) <> coalesce(c.alert_covered, false))
     ),
-    -- Lock in id order (no deadlock between two evaluations); after a wait, FOR UPDATE returns the
-    -- newest version, so the transition below is computed from the alert as it is now.
     locked AS (
         SELECT a.id, a.status, a.alert_type FROM stock_alerts a
          WHERE a.id IN (SELECT id FROM targets)
@@ -105,25 +144,29 @@ BEGIN
         UPDATE stock_alerts a
            SET alert_type = CASE WHEN t.condition IN ('OK', 'INACTIVE') THEN a.alert_type ELSE t.condition END,
                status = CASE WHEN t.condition IN ('OK', 'INACTIVE') THEN 'RESOLVED'
-                             WHEN t.condition = 'OUT_OF_STOCK' AND a.alert_type = 'LOW_STOCK' THEN 'ACTIVE'
+                             WHEN stock_alert_severity(t.condition) > stock_alert_severity(a.alert_type) THEN 'ACTIVE'
                              ELSE a.status END,
                resolution = CASE WHEN t.condition IN ('OK', 'INACTIVE') THEN 'auto' END,
                resolved_at = CASE WHEN t.condition IN ('OK', 'INACTIVE') THEN now() END,
                current_quantity = t.available_quantity,
                threshold_quantity = t.threshold,
-               message = format('%s (%s) at %s: %s available, threshold %s',
-                                t.name, t.sku, t.location_code, t.available_quantity, t.threshold),
+               message = stock_alert_message(t.name, t.sku, t.location_code,
+                                             CASE WHEN t.condition IN ('OK', 'INACTIVE') THEN a.alert_type
+                                                  ELSE t.condition END,
+                                             t.available_quantity, t.threshold, t.judged_on),
+               judged_on = t.judged_on,
+               covered = coalesce(t.covered, false),
                updated_at = now()
           FROM targets t JOIN locked l ON l.id = t.id
          WHERE a.id = t.id AND a.status IN ('ACTIVE', 'ACKNOWLEDGED')  -- compare-and-set
         RETURNING a.id, a.product_id, a.location_id, a.alert_type, a.status, a.current_quantity,
                   a.threshold_quantity, l.status AS from_status,
                   CASE WHEN a.status = 'RESOLVED' THEN 'resolved'
-                       WHEN a.alert_type <> l.alert_type AND a.alert_type = 'OUT_OF_STOCK' THEN 'escalated'
+                       WHEN stock_alert_severity(a.alert_type) > stock_alert_severity(l.alert_type) THEN 'escalated'
                        WHEN a.alert_type <> l.alert_type THEN 'downgraded'
                        ELSE 'refreshed' END AS event,
                   CASE WHEN t.condition = 'INACTIVE' THEN 'product inactive' ELSE '' END AS note,
-                  t.sku, t.name, t.location_code
+                  t.sku, t.name, t.location_code, a.judged_on
     ),
     rearmed AS (
         DELETE FROM alert_disarmed d USING c
@@ -133,18 +176,17 @@ BEGIN
     transitions AS MATERIALIZED (
         SELECT n.id, n.product_id, n.location_id, n.alert_type, n.status, n.current_quantity,
                n.threshold_quantity, NULL::varchar AS from_status, 'created' AS event, '' AS note,
-               c.sku, c.name, c.location_code
+               c.sku, c.name, c.location_code, n.judged_on
           FROM new_alerts n JOIN c ON c.product_id = n.product_id AND c.location_id = n.location_id
         UNION ALL
         SELECT id, product_id, location_id, alert_type, status, current_quantity, threshold_quantity,
-               from_status, event, note, sku, name, location_code
+               from_status, event, note, sku, name, location_code, judged_on
           FROM changed WHERE event <> 'refreshed'
     ),
     logged AS (
-        INSERT INTO alert_events (alert_id, event, from_status, to_status, alert_type, quantity, note)
-        SELECT id, event, from_status, status, alert_type, current_quantity, note FROM transitions
+        INSERT INTO alert_events (alert_id, event, from_status, to_status, alert_type, quantity, note, judged_on)
+        SELECT id, event, from_status, status, alert_type, current_quantity, note, judged_on FROM transitions
     ),
-    -- the notification log: one row per transition people hear about, or one summary for a bulk
     noted AS (
         INSERT INTO notifications (kind, severity, title, body, link_kind, link_id)
         SELECT 'alert.' || t.event,
@@ -154,10 +196,14 @@ BEGIN
                                                                t.name, t.location_code, t.current_quantity)
                          WHEN t.alert_type = 'OUT_OF_STOCK' THEN format('OUT OF STOCK: %s at %s, %s left',
                                                                         t.name, t.location_code, t.current_quantity)
+                         WHEN t.alert_type = 'LOW_SOON' THEN format('RUNS OUT SOON: %s at %s, %s left (%s days of cover, lead time %s days)',
+                                                                    t.name, t.location_code, t.current_quantity,
+                                                                    t.judged_on->>'days_of_cover',
+                                                                    t.judged_on->>'lead_time_days')
                          ELSE format('LOW STOCK: %s at %s, %s left (threshold %s)',
                                      t.name, t.location_code, t.current_quantity, t.threshold_quantity) END, 200),
-               format('%s (%s) at %s: %s available, threshold %s', t.name, t.sku, t.location_code,
-                      t.current_quantity, t.threshold_quantity),
+               stock_alert_message(t.name, t.sku, t.location_code, t.alert_type, t.current_quantity,
+                                   t.threshold_quantity, t.judged_on),
                'alert', t.id
           FROM transitions t
          WHERE t.event <> 'downgraded' AND (SELECT count(*) FROM transitions) <= 50
@@ -167,7 +213,7 @@ BEGIN
                format('Stock alerts: %s new, %s escalated, %s resolved',
                       count(*) FILTER (WHERE event = 'created'), count(*) FILTER (WHERE event = 'escalated'),
                       count(*) FILTER (WHERE event = 'resolved')),
-               format('%s stock alert transitions at once (%s quietly downgraded from OUT to LOW)',
+               format('%s stock alert transitions at once (%s quietly downgraded)',
                       count(*), count(*) FILTER (WHERE event = 'downgraded')),
                NULL, NULL
           FROM transitions
@@ -190,7 +236,6 @@ BEGIN
       FROM transitions t;
 
     IF v_total BETWEEN 1 AND 50 THEN
-        -- a quiet downgrade (OUT -> LOW) sends nothing: no toast for good-ish news
         PERFORM pg_notify('invtui_events', e::text) FROM jsonb_array_elements(v_events) AS e;
     ELSIF v_total > 50 THEN
         PERFORM pg_notify('invtui_events', jsonb_build_object(
@@ -242,23 +287,33 @@ DECLARE
     v_products bigint[];
     v_locations bigint[];
 BEGIN
-    -- Only rows that could be low (at or below their product's highest threshold) or have an open
-    -- alert or an arming state to update need judging; every other row is provably OK with nothing
-    -- to do. Most stock changes touch OK items, so most stop here after a few index lookups. (No
-    -- OLD TABLE: comparing old and new would cost more than judging the few rows left again; an
-    -- unchanged row is judged to "nothing to do".)
     SELECT array_agg(n.product_id), array_agg(n.location_id) INTO v_products, v_locations
       FROM new_rows n
+      JOIN old_rows o ON o.id = n.id
       LEFT JOIN product_alert_thresholds pt ON pt.product_id = n.product_id
      WHERE (n.available_quantity <= pt.highest_threshold
             OR EXISTS (SELECT 1 FROM stock_alerts a
                         WHERE a.product_id = n.product_id AND a.location_id = n.location_id
                           AND a.status IN ('ACTIVE', 'ACKNOWLEDGED'))
             OR EXISTS (SELECT 1 FROM alert_disarmed d
-                        WHERE d.product_id = n.product_id AND d.location_id = n.location_id));
+                        WHERE d.product_id = n.product_id AND d.location_id = n.location_id)
+            OR (pt.product_id IS NOT NULL AND n.available_quantity < o.available_quantity
+                AND stock_alert_may_run_short(n.product_id, n.location_id, n.available_quantity)));
     IF v_products IS NOT NULL THEN
         PERFORM evaluate_stock_alert_items(v_products, v_locations);
     END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.item_first_movements_after_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO item_first_movements AS f (product_id, location_id, first_at)
+    SELECT n.product_id, n.location_id, min(n.created_at) FROM new_rows n
+     GROUP BY n.product_id, n.location_id ORDER BY 1, 2
+    ON CONFLICT (product_id, location_id) DO UPDATE SET first_at = excluded.first_at
+     WHERE excluded.first_at < f.first_at;
     RETURN NULL;
 END $$;
 
@@ -274,12 +329,88 @@ BEGIN
            SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
             WHERE n.is_active IS DISTINCT FROM o.is_active
                OR n.reorder_point IS DISTINCT FROM o.reorder_point
-               OR n.min_stock_level IS DISTINCT FROM o.min_stock_level);
+               OR n.min_stock_level IS DISTINCT FROM o.min_stock_level
+               OR n.lead_time_days IS DISTINCT FROM o.lead_time_days
+               OR n.supplier_id IS DISTINCT FROM o.supplier_id);
     IF v_ids IS NOT NULL THEN
         PERFORM evaluate_stock_alerts(v_ids);
     END IF;
     RETURN NULL;
 END $$;
+
+CREATE FUNCTION public.purchase_order_lines_alerts_after_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_products bigint[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT r.product_id) INTO v_products FROM new_rows r
+          JOIN purchase_orders po ON po.id = r.purchase_order_id
+         WHERE po.status IN ('submitted', 'approved', 'partially_received');
+    ELSIF TG_OP = 'UPDATE' THEN
+        SELECT array_agg(DISTINCT x.product_id) INTO v_products
+          FROM new_rows n JOIN old_rows o ON o.id = n.id
+         CROSS JOIN LATERAL (VALUES (n.product_id), (o.product_id)) x (product_id)
+          JOIN purchase_orders po ON po.id = n.purchase_order_id
+         WHERE (n.quantity_ordered IS DISTINCT FROM o.quantity_ordered
+                OR n.quantity_received IS DISTINCT FROM o.quantity_received
+                OR n.product_id IS DISTINCT FROM o.product_id)
+           AND po.status IN ('submitted', 'approved', 'partially_received', 'received');
+    ELSE
+        SELECT array_agg(DISTINCT r.product_id) INTO v_products FROM old_rows r
+          JOIN purchase_orders po ON po.id = r.purchase_order_id
+         WHERE po.status IN ('submitted', 'approved', 'partially_received');
+    END IF;
+    IF v_products IS NOT NULL THEN
+        PERFORM demand_reevaluate_products(v_products);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.purchase_orders_alerts_after_update() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_products bigint[];
+BEGIN
+    SELECT array_agg(DISTINCT l.product_id) INTO v_products
+      FROM new_rows n JOIN old_rows o ON o.id = n.id
+      JOIN purchase_order_lines l ON l.purchase_order_id = n.id
+     WHERE (n.status IS DISTINCT FROM o.status OR n.location_id IS DISTINCT FROM o.location_id
+            OR n.expected_date IS DISTINCT FROM o.expected_date)
+       AND (n.status IN ('submitted', 'approved', 'partially_received')
+            OR o.status IN ('submitted', 'approved', 'partially_received'));
+    IF v_products IS NOT NULL THEN
+        PERFORM demand_reevaluate_products(v_products);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.stock_alert_condition(stock text, available integer, projected integer, usage numeric, horizon integer) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE WHEN stock <> 'OK' THEN stock
+                WHEN usage > 0 AND horizon IS NOT NULL AND available < usage * horizon
+                     AND projected < usage * horizon THEN 'LOW_SOON'
+                ELSE 'OK' END
+$$;
+
+CREATE FUNCTION public.stock_alert_demand_probe() RETURNS TABLE(product_id bigint, location_id bigint, condition text, available_quantity integer, threshold integer)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT d.product_id, d.location_id, d.alert_condition, d.available_quantity, d.threshold
+      FROM demand_usage u
+      JOIN item_first_movements f ON f.product_id = u.product_id AND f.location_id = u.location_id
+      JOIN inventory i ON i.product_id = u.product_id AND i.location_id = u.location_id
+      JOIN product_lead_times lt ON lt.product_id = u.product_id
+     CROSS JOIN demand_settings ds
+     CROSS JOIN LATERAL (SELECT * FROM inventory_demand d
+                          WHERE d.product_id = u.product_id AND d.location_id = u.location_id OFFSET 0) d
+     WHERE u.outbound >= 2 AND i.available_quantity > 0
+       AND i.available_quantity < demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days) * (lt.lead_time_days + ds.safety_days)
+       AND d.alert_condition = 'LOW_SOON'
+$$;
 
 CREATE FUNCTION public.stock_alert_fingerprint(product_id bigint, location_id bigint, condition text, quantity integer, threshold integer) RETURNS bigint
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -288,17 +419,18 @@ CREATE FUNCTION public.stock_alert_fingerprint(product_id bigint, location_id bi
            hashint4extended(threshold, hashtextextended(condition, 0)))))
 $$;
 
-CREATE FUNCTION public.stock_alert_has_work(condition text, available_quantity integer, threshold integer, alert_id bigint, alert_type character varying, alert_quantity integer, alert_threshold integer, disarmed_at character varying) RETURNS boolean
+CREATE FUNCTION public.stock_alert_has_work(condition text, available_quantity integer, threshold integer, alert_id bigint, alert_type character varying, alert_quantity integer, alert_threshold integer, disarmed_at character varying, covered boolean, alert_covered boolean) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
     SELECT NOT ((alert_id IS NOT NULL AND condition = alert_type
-                 AND alert_quantity = available_quantity AND alert_threshold = threshold)
+                 AND alert_quantity = available_quantity AND alert_threshold = threshold
+                 AND coalesce(covered, false) = coalesce(alert_covered, false))
                 OR (alert_id IS NULL AND condition = 'OK' AND disarmed_at IS NULL)
                 OR (alert_id IS NULL AND condition <> 'OK' AND disarmed_at IS NOT NULL
-                    AND NOT (disarmed_at = 'LOW_STOCK' AND condition = 'OUT_OF_STOCK')))
+                    AND stock_alert_severity(condition) <= stock_alert_severity(disarmed_at)))
 $$;
 
-CREATE FUNCTION public.stock_alert_items(p_product_ids bigint[] DEFAULT NULL::bigint[], p_location_ids bigint[] DEFAULT NULL::bigint[], OUT items public.stock_alert_item[], OUT judged integer) RETURNS record
+CREATE FUNCTION public.stock_alert_items(p_product_ids bigint[] DEFAULT NULL::bigint[], p_location_ids bigint[] DEFAULT NULL::bigint[], OUT items public.stock_alert_item[], OUT judged integer, OUT demand_judged boolean) RETURNS record
     LANGUAGE plpgsql STABLE
     SET jit TO 'off'
     SET plan_cache_mode TO 'force_generic_plan'
@@ -306,16 +438,20 @@ CREATE FUNCTION public.stock_alert_items(p_product_ids bigint[] DEFAULT NULL::bi
     SET join_collapse_limit TO '16'
     SET enable_mergejoin TO 'off'
     SET enable_memoize TO 'off'
+    SET work_mem TO '64MB'
     AS $$
 DECLARE
     v_few boolean;
     v_probed integer := NULL;
     v_steady boolean;
+    v_demand boolean := false;
 BEGIN
     IF p_product_ids IS NULL THEN
-        -- Full sweep, step 1: do the fingerprints of rows and alerts agree? Disarmed items are
-        -- taken out of both sides (they may be low with no alert, or keep an alert while disarmed);
-        -- those with something to change go to step 3. One statement: one snapshot for all parts.
+        SELECT ds.judged_at IS NULL OR ds.judged_at <= demand_now() - interval '10 minutes' OR ds.judged_at > demand_now()
+          INTO v_demand FROM demand_settings ds;
+        -- Full sweep, step 1 (version 3): do the fingerprints of rows and alerts agree? The rows
+        -- that say something: the probe's rows that are not OK, and the demand probe's LOW_SOON
+        -- rows (stock-OK, so never the same item twice).
         WITH rows_say AS (
             SELECT bit_xor(stock_alert_fingerprint(f.product_id, f.location_id, f.condition,
                                                    f.available_quantity, f.threshold))
@@ -324,56 +460,73 @@ BEGIN
                    count(*) AS probed
               FROM stock_alert_probe() f
         ),
+        soon_say AS (
+            SELECT bit_xor(stock_alert_fingerprint(f.product_id, f.location_id, f.condition,
+                                                   f.available_quantity, f.threshold)) AS fingerprint,
+                   count(*) AS n
+              FROM stock_alert_demand_probe() f
+             WHERE v_demand
+        ),
         alerts_say AS (
             SELECT bit_xor(stock_alert_fingerprint(a.product_id, a.location_id, a.alert_type,
                                                    a.current_quantity, a.threshold_quantity)) AS fingerprint,
                    count(*) AS n
               FROM stock_alerts a
-             WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED')
+             WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED') AND (v_demand OR a.alert_type <> 'LOW_SOON')
         ),
         disarmed_say AS (
-            SELECT bit_xor(stock_alert_fingerprint(s.product_id, s.location_id, s.condition,
+            SELECT bit_xor(stock_alert_fingerprint(s.product_id, s.location_id, s.alert_condition,
                                                    s.available_quantity, s.threshold))
-                       FILTER (WHERE s.condition <> 'OK') AS rows_fingerprint,
-                   count(*) FILTER (WHERE s.condition <> 'OK') AS rows_n,
+                       FILTER (WHERE s.alert_condition <> 'OK' AND (v_demand OR s.alert_condition <> 'LOW_SOON'))
+                       AS rows_fingerprint,
+                   count(*) FILTER (WHERE s.alert_condition <> 'OK' AND (v_demand OR s.alert_condition <> 'LOW_SOON'))
+                       AS rows_n,
                    bit_xor(stock_alert_fingerprint(s.product_id, s.location_id, s.alert_type,
                                                    s.alert_quantity, s.alert_threshold))
-                       FILTER (WHERE s.alert_id IS NOT NULL) AS alerts_fingerprint,
-                   count(*) FILTER (WHERE s.alert_id IS NOT NULL) AS alerts_n,
+                       FILTER (WHERE s.alert_id IS NOT NULL AND (v_demand OR s.alert_type <> 'LOW_SOON'))
+                       AS alerts_fingerprint,
+                   count(*) FILTER (WHERE s.alert_id IS NOT NULL AND (v_demand OR s.alert_type <> 'LOW_SOON'))
+                       AS alerts_n,
                    array_agg(s.product_id ORDER BY s.product_id, s.location_id) FILTER (WHERE s.has_work) AS product_ids,
                    array_agg(s.location_id ORDER BY s.product_id, s.location_id) FILTER (WHERE s.has_work) AS location_ids
               FROM alert_disarmed d
-             CROSS JOIN LATERAL (SELECT s.*, stock_alert_has_work(s.condition, s.available_quantity, s.threshold,
+             CROSS JOIN LATERAL (SELECT s.*, stock_alert_has_work(s.alert_condition, s.available_quantity, s.threshold,
                                                                   s.alert_id, s.alert_type, s.alert_quantity,
-                                                                  s.alert_threshold, s.disarmed_at) AS has_work
-                                   FROM inventory_status s
+                                                                  s.alert_threshold, s.disarmed_at, s.covered,
+                                                                  s.alert_covered) AS has_work
+                                   FROM inventory_demand s
                                   WHERE s.product_id = d.product_id AND s.location_id = d.location_id OFFSET 0) s
         )
-        SELECT r.probed,
-               r.n - d.rows_n = a.n - d.alerts_n
-               AND coalesce(r.fingerprint, 0) # coalesce(d.rows_fingerprint, 0)
+        SELECT r.probed + s.n,
+               r.n + s.n - d.rows_n = a.n - d.alerts_n
+               AND coalesce(r.fingerprint, 0) # coalesce(s.fingerprint, 0) # coalesce(d.rows_fingerprint, 0)
                    = coalesce(a.fingerprint, 0) # coalesce(d.alerts_fingerprint, 0),
                coalesce(d.product_ids, '{}'), coalesce(d.location_ids, '{}')
           INTO v_probed, v_steady, p_product_ids, p_location_ids
-          FROM rows_say r, alerts_say a, disarmed_say d;
+          FROM rows_say r, soon_say s, alerts_say a, disarmed_say d;
 
         IF NOT v_steady THEN
-            -- Step 2: something changed behind the triggers' back; find what, key by key. A
-            -- candidate: a row that is not OK with no open alert, an open alert whose row was not
-            -- probed (OK now, or its product is no longer active) or says something else, or a
-            -- disarmed item step 1 found work for.
-            WITH compared AS (
+            -- Step 2: key by key, rows that say something against open alerts.
+            WITH said AS (
+                SELECT f.product_id, f.location_id, f.condition, f.available_quantity, f.threshold
+                  FROM stock_alert_probe() f WHERE f.condition <> 'OK'
+                UNION ALL
+                SELECT f.product_id, f.location_id, f.condition, f.available_quantity, f.threshold
+                  FROM stock_alert_demand_probe() f
+                 WHERE v_demand
+            ),
+            compared AS (
                 SELECT coalesce(f.product_id, a.product_id) AS product_id,
                        coalesce(f.location_id, a.location_id) AS location_id
-                  FROM stock_alert_probe() f
+                  FROM said f
                   FULL JOIN (SELECT a.product_id, a.location_id, a.alert_type, a.current_quantity,
                                     a.threshold_quantity
-                               FROM stock_alerts a WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED')) a
+                               FROM stock_alerts a WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED')
+                                AND (v_demand OR a.alert_type <> 'LOW_SOON')) a
                          ON a.product_id = f.product_id AND a.location_id = f.location_id
-                 WHERE CASE WHEN a.product_id IS NULL THEN f.condition <> 'OK'
-                            WHEN f.product_id IS NULL THEN true
-                            ELSE f.condition <> a.alert_type OR f.available_quantity <> a.current_quantity
-                                 OR f.threshold <> a.threshold_quantity END
+                 WHERE a.product_id IS NULL OR f.product_id IS NULL
+                    OR f.condition <> a.alert_type OR f.available_quantity <> a.current_quantity
+                    OR f.threshold <> a.threshold_quantity
                 UNION
                 SELECT k.product_id, k.location_id FROM unnest(p_product_ids, p_location_ids) AS k(product_id, location_id)
             )
@@ -382,32 +535,47 @@ BEGIN
               INTO p_product_ids, p_location_ids
               FROM compared c;
         END IF;
+        IF NOT v_demand THEN
+            SELECT coalesce(array_agg(c.product_id ORDER BY c.product_id, c.location_id), '{}'),
+                   coalesce(array_agg(c.location_id ORDER BY c.product_id, c.location_id), '{}')
+              INTO p_product_ids, p_location_ids
+              FROM (SELECT k.product_id, k.location_id FROM unnest(p_product_ids, p_location_ids) AS k(product_id, location_id)
+                    UNION
+                    SELECT a.product_id, a.location_id FROM stock_alerts a
+                      JOIN inventory i ON i.product_id = a.product_id AND i.location_id = a.location_id
+                     WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED') AND a.alert_type = 'LOW_SOON'
+                       AND i.available_quantity <> a.current_quantity) c;
+        END IF;
     END IF;
+    demand_judged := v_demand;
 
-    -- Step 3 (a full sweep's candidates, or the items a trigger gives): judge each item exactly
-    -- as inventory_status sees it. Up to 20,000 items, per-item index lookups beat one join over
-    -- the whole view; one-time filters make only one way in run.
+    -- Step 3: judge each item exactly as inventory_demand sees it.
     v_few := cardinality(p_product_ids) <= 20000;
     WITH items AS (
-        -- a few given items, looked up one by one (OFFSET 0: index lookups per item, never a join
-        -- over the whole view)
         SELECT v.product_id, v.location_id, v.sku, v.name, v.location_code, v.available_quantity, v.threshold,
-               v.condition, v.alert_id, v.alert_type, v.alert_quantity, v.alert_threshold, v.disarmed_at
+               v.alert_condition, v.alert_id, v.alert_type, v.alert_quantity, v.alert_threshold, v.disarmed_at,
+               v.covered, v.alert_covered,
+               stock_alert_judged_on(v.available_quantity, v.threshold, v.threshold_source, v.avg_daily_usage,
+                                     v.days_of_cover, v.on_order, v.projected, v.lead_time_days, v.safety_days,
+                                     v.next_po, v.next_due)
           FROM unnest(p_product_ids, p_location_ids) AS k(product_id, location_id)
-         CROSS JOIN LATERAL (SELECT * FROM inventory_status s
+         CROSS JOIN LATERAL (SELECT * FROM inventory_demand s
                               WHERE s.product_id = k.product_id AND s.location_id = k.location_id OFFSET 0) v
          WHERE v_few
         UNION ALL
-        -- many given items (a bulk UPDATE, a COPY, the seed, a first sweep): one set-based join
         SELECT v.product_id, v.location_id, v.sku, v.name, v.location_code, v.available_quantity, v.threshold,
-               v.condition, v.alert_id, v.alert_type, v.alert_quantity, v.alert_threshold, v.disarmed_at
+               v.alert_condition, v.alert_id, v.alert_type, v.alert_quantity, v.alert_threshold, v.disarmed_at,
+               v.covered, v.alert_covered,
+               stock_alert_judged_on(v.available_quantity, v.threshold, v.threshold_source, v.avg_daily_usage,
+                                     v.days_of_cover, v.on_order, v.projected, v.lead_time_days, v.safety_days,
+                                     v.next_po, v.next_due)
           FROM stock_alert_many_keys(p_product_ids, p_location_ids) AS k
-          JOIN inventory_status v ON v.product_id = k.product_id AND v.location_id = k.location_id
+          JOIN inventory_demand v ON v.product_id = k.product_id AND v.location_id = k.location_id
          WHERE NOT v_few
         UNION ALL
-        -- open alerts of items whose product is no longer active: to be closed, never raised
         SELECT a.product_id, a.location_id, p.sku, p.name, l.code, a.current_quantity, a.threshold_quantity,
-               'INACTIVE', a.id, a.alert_type, a.current_quantity, a.threshold_quantity, NULL
+               'INACTIVE', a.id, a.alert_type, a.current_quantity, a.threshold_quantity, NULL, false, a.covered,
+               a.judged_on
           FROM unnest(p_product_ids, p_location_ids) AS k(product_id, location_id)
           JOIN products p ON p.id = k.product_id AND NOT p.is_active
           JOIN locations l ON l.id = k.location_id
@@ -415,14 +583,23 @@ BEGIN
                              AND a.status IN ('ACTIVE', 'ACKNOWLEDGED')
     )
     SELECT coalesce(array_agg(ROW(i.*)::stock_alert_item) FILTER (
-               WHERE stock_alert_has_work(i.condition, i.available_quantity, i.threshold, i.alert_id, i.alert_type,
-                                          i.alert_quantity, i.alert_threshold, i.disarmed_at)), '{}'),
+               WHERE stock_alert_has_work(i.alert_condition, i.available_quantity, i.threshold, i.alert_id, i.alert_type,
+                                          i.alert_quantity, i.alert_threshold, i.disarmed_at, i.covered,
+                                          i.alert_covered)), '{}'),
            count(*)
       INTO items, judged
       FROM items i;
-    -- a full sweep judged every probed row, nearly all of them by the fingerprints alone
     judged := coalesce(v_probed, judged);
 END $$;
+
+CREATE FUNCTION public.stock_alert_judged_on(available integer, threshold integer, threshold_source text, usage numeric, days_of_cover numeric, on_order integer, projected integer, lead_time_days integer, safety_days integer, next_po text, next_due date) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT jsonb_build_object('available', available, 'threshold', threshold, 'threshold_source', threshold_source,
+                              'avg_daily_usage', usage, 'days_of_cover', days_of_cover, 'on_order', on_order,
+                              'projected', projected, 'lead_time_days', lead_time_days, 'safety_days', safety_days,
+                              'next_po', next_po, 'next_due', next_due)
+$$;
 
 CREATE FUNCTION public.stock_alert_many_keys(p_product_ids bigint[], p_location_ids bigint[]) RETURNS TABLE(product_id bigint, location_id bigint)
     LANGUAGE plpgsql IMMUTABLE ROWS 100000
@@ -430,6 +607,30 @@ CREATE FUNCTION public.stock_alert_many_keys(p_product_ids bigint[], p_location_
 BEGIN
     RETURN QUERY SELECT * FROM unnest(p_product_ids, p_location_ids);
 END $$;
+
+CREATE FUNCTION public.stock_alert_may_run_short(p_product_id bigint, p_location_id bigint, p_available integer) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    RETURN p_available > 0 AND EXISTS (
+        SELECT 1 FROM demand_usage u
+          JOIN item_first_movements f ON f.product_id = u.product_id AND f.location_id = u.location_id
+          JOIN product_lead_times lt ON lt.product_id = u.product_id
+         CROSS JOIN demand_settings ds
+         WHERE u.product_id = p_product_id AND u.location_id = p_location_id
+           AND p_available < demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days) * (lt.lead_time_days + ds.safety_days));
+END $$;
+
+CREATE FUNCTION public.stock_alert_message(name text, sku text, location_code text, kind text, available integer, threshold integer, judged_on jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE WHEN kind = 'LOW_SOON'
+                THEN format('%s (%s) at %s: %s available, %s/day, %s days of cover, lead time %s days',
+                            name, sku, location_code, available, judged_on->>'avg_daily_usage',
+                            judged_on->>'days_of_cover', judged_on->>'lead_time_days')
+                ELSE format('%s (%s) at %s: %s available, threshold %s', name, sku, location_code, available, threshold)
+           END
+$$;
 
 CREATE FUNCTION public.stock_alert_probe() RETURNS TABLE(product_id bigint, location_id bigint, condition text, available_quantity integer, threshold integer)
     LANGUAGE sql STABLE
@@ -447,6 +648,12 @@ CREATE FUNCTION public.stock_alert_probe() RETURNS TABLE(product_id bigint, loca
              FROM inventory i
             WHERE i.product_id = pt.product_id AND i.available_quantity <= pt.highest_threshold
            OFFSET 0) x
+$$;
+
+CREATE FUNCTION public.stock_alert_severity(kind text) RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE kind WHEN 'OUT_OF_STOCK' THEN 3 WHEN 'LOW_STOCK' THEN 2 WHEN 'LOW_SOON' THEN 1 ELSE 0 END
 $$;
 
 CREATE FUNCTION public.stock_condition(available integer, threshold integer) RETURNS text
@@ -471,7 +678,7 @@ CREATE TABLE public.alert_disarmed (
     alert_type character varying(16) NOT NULL,
     alert_id bigint,
     disarmed_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT alert_disarmed_alert_type_check CHECK (((alert_type)::text = ANY ((ARRAY['LOW_STOCK'::character varying, 'OUT_OF_STOCK'::character varying])::text[])))
+    CONSTRAINT alert_disarmed_alert_type_check CHECK (((alert_type)::text = ANY ((ARRAY['LOW_SOON'::character varying, 'LOW_STOCK'::character varying, 'OUT_OF_STOCK'::character varying])::text[])))
 );
 
 CREATE TABLE public.alert_events (
@@ -486,6 +693,7 @@ CREATE TABLE public.alert_events (
     note text DEFAULT ''::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     os_user text DEFAULT NULLIF(current_setting('invtui.os_user'::text, true), ''::text),
+    judged_on jsonb,
     CONSTRAINT alert_events_event_check CHECK (((event)::text = ANY ((ARRAY['created'::character varying, 'escalated'::character varying, 'downgraded'::character varying, 'acknowledged'::character varying, 'dismissed'::character varying, 'resolved'::character varying])::text[])))
 );
 
@@ -624,42 +832,6 @@ CREATE SEQUENCE public.count_sessions_id_seq
 
 ALTER SEQUENCE public.count_sessions_id_seq OWNED BY public.count_sessions.id;
 
-CREATE TABLE public.inventory (
-    id bigint NOT NULL,
-    product_id bigint NOT NULL,
-    location_id bigint NOT NULL,
-    quantity integer DEFAULT 0 NOT NULL,
-    reserved_quantity integer DEFAULT 0 NOT NULL,
-    available_quantity integer GENERATED ALWAYS AS ((quantity - reserved_quantity)) STORED,
-    unit_cost numeric(12,2),
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT inventory_no_negative_stock CHECK ((quantity >= 0)),
-    CONSTRAINT inventory_reserved_within_quantity CHECK (((reserved_quantity >= 0) AND (reserved_quantity <= quantity))),
-    CONSTRAINT inventory_unit_cost_check CHECK ((unit_cost >= (0)::numeric))
-);
-
-CREATE SEQUENCE public.inventory_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1;
-
-ALTER SEQUENCE public.inventory_id_seq OWNED BY public.inventory.id;
-
-CREATE TABLE public.locations (
-    id bigint NOT NULL,
-    code character varying(32) NOT NULL,
-    name character varying(200) DEFAULT ''::character varying NOT NULL,
-    is_active boolean DEFAULT true NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    count_every_days integer,
-    last_counted_at timestamp with time zone,
-    CONSTRAINT locations_code_check CHECK ((length(btrim((code)::text)) > 0)),
-    CONSTRAINT locations_count_every_days_check CHECK (((count_every_days >= 0) AND (count_every_days <= 3650)))
-);
-
 CREATE TABLE public.products (
     id bigint NOT NULL,
     sku character varying(100) NOT NULL,
@@ -676,14 +848,152 @@ CREATE TABLE public.products (
     is_active boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    lead_time_days integer,
+    pack_size integer,
     CONSTRAINT products_cost_price_check CHECK ((cost_price >= (0)::numeric)),
+    CONSTRAINT products_lead_time_days_check CHECK (((lead_time_days >= 0) AND (lead_time_days <= 3650))),
     CONSTRAINT products_max_stock_level_check CHECK ((max_stock_level >= 0)),
     CONSTRAINT products_min_stock_level_check CHECK ((min_stock_level >= 0)),
     CONSTRAINT products_name_check CHECK ((length(btrim((name)::text)) > 0)),
+    CONSTRAINT products_pack_size_check CHECK ((pack_size > 0)),
     CONSTRAINT products_reorder_point_check CHECK ((reorder_point >= 0)),
     CONSTRAINT products_sku_check CHECK ((length(btrim((sku)::text)) > 0)),
     CONSTRAINT products_thresholds_ordered CHECK ((((reorder_point IS NULL) OR (reorder_point >= min_stock_level)) AND ((max_stock_level IS NULL) OR (max_stock_level >= COALESCE(reorder_point, min_stock_level))))),
     CONSTRAINT products_unit_price_check CHECK ((unit_price >= (0)::numeric))
+);
+
+CREATE TABLE public.suppliers (
+    id bigint NOT NULL,
+    code character varying(32) NOT NULL,
+    name character varying(200) NOT NULL,
+    contact_name character varying(200) DEFAULT ''::character varying NOT NULL,
+    email character varying(254) DEFAULT ''::character varying NOT NULL,
+    phone character varying(50) DEFAULT ''::character varying NOT NULL,
+    lead_time_days integer DEFAULT 7 NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT suppliers_code_check CHECK ((length(btrim((code)::text)) > 0)),
+    CONSTRAINT suppliers_lead_time_days_check CHECK ((lead_time_days >= 0)),
+    CONSTRAINT suppliers_name_check CHECK ((length(btrim((name)::text)) > 0))
+);
+
+CREATE VIEW public.product_lead_times AS
+ SELECT p.id AS product_id,
+    COALESCE(p.lead_time_days, s.lead_time_days) AS lead_time_days
+   FROM (public.products p
+     LEFT JOIN public.suppliers s ON ((s.id = p.supplier_id)));
+
+CREATE TABLE public.purchase_order_lines (
+    id bigint NOT NULL,
+    purchase_order_id bigint NOT NULL,
+    product_id bigint NOT NULL,
+    quantity_ordered integer NOT NULL,
+    quantity_received integer DEFAULT 0 NOT NULL,
+    unit_cost numeric(12,2) DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    suggested jsonb,
+    CONSTRAINT purchase_order_lines_quantity_ordered_check CHECK ((quantity_ordered > 0)),
+    CONSTRAINT purchase_order_lines_receipt_within_order CHECK (((quantity_received >= 0) AND (quantity_received <= quantity_ordered))),
+    CONSTRAINT purchase_order_lines_unit_cost_check CHECK ((unit_cost >= (0)::numeric))
+);
+
+CREATE TABLE public.purchase_orders (
+    id bigint NOT NULL,
+    number character varying(16) GENERATED ALWAYS AS (('PO-'::text || lpad((id)::text, 6, '0'::text))) STORED,
+    supplier_id bigint NOT NULL,
+    status character varying(20) DEFAULT 'draft'::character varying NOT NULL,
+    notes text DEFAULT ''::text NOT NULL,
+    expected_date date,
+    created_by bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    submitted_at timestamp with time zone,
+    approved_at timestamp with time zone,
+    approved_by bigint,
+    received_at timestamp with time zone,
+    cancelled_at timestamp with time zone,
+    cancelled_by bigint,
+    location_id bigint,
+    CONSTRAINT purchase_orders_status_check CHECK (((status)::text = ANY ((ARRAY['draft'::character varying, 'submitted'::character varying, 'approved'::character varying, 'partially_received'::character varying, 'received'::character varying, 'cancelled'::character varying])::text[])))
+);
+
+CREATE VIEW public.demand_on_order AS
+ SELECT l.product_id,
+    po.location_id,
+    (sum((l.quantity_ordered - l.quantity_received)))::integer AS on_order,
+    (array_agg(po.number ORDER BY x.due, po.id))[1] AS next_po,
+    min(x.due) AS next_due
+   FROM (((public.purchase_order_lines l
+     JOIN public.purchase_orders po ON ((po.id = l.purchase_order_id)))
+     JOIN public.product_lead_times lt ON ((lt.product_id = l.product_id)))
+     CROSS JOIN LATERAL ( SELECT COALESCE(po.expected_date, ((COALESCE(po.approved_at, po.submitted_at, po.created_at) + make_interval(days => COALESCE(lt.lead_time_days, 0))))::date) AS due) x)
+  WHERE (((po.status)::text = ANY ((ARRAY['submitted'::character varying, 'approved'::character varying, 'partially_received'::character varying])::text[])) AND (l.quantity_ordered > l.quantity_received))
+  GROUP BY l.product_id, po.location_id;
+
+CREATE TABLE public.demand_settings (
+    id boolean DEFAULT true NOT NULL,
+    window_days integer DEFAULT 28 NOT NULL,
+    safety_days integer DEFAULT 0 NOT NULL,
+    review_days integer DEFAULT 7 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    judged_at timestamp with time zone,
+    CONSTRAINT demand_settings_id_check CHECK (id),
+    CONSTRAINT demand_settings_review_days_check CHECK (((review_days >= 0) AND (review_days <= 365))),
+    CONSTRAINT demand_settings_safety_days_check CHECK (((safety_days >= 0) AND (safety_days <= 365))),
+    CONSTRAINT demand_settings_window_days_check CHECK (((window_days >= 1) AND (window_days <= 365)))
+);
+
+CREATE TABLE public.stock_movements (
+    id bigint NOT NULL,
+    product_id bigint NOT NULL,
+    location_id bigint NOT NULL,
+    kind character varying(16) NOT NULL,
+    quantity_delta integer DEFAULT 0 NOT NULL,
+    reserved_delta integer DEFAULT 0 NOT NULL,
+    reference character varying(100) DEFAULT ''::character varying NOT NULL,
+    reason text DEFAULT ''::text NOT NULL,
+    user_id bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    os_user text DEFAULT NULLIF(current_setting('invtui.os_user'::text, true), ''::text),
+    CONSTRAINT stock_movements_kind_check CHECK (((kind)::text = ANY ((ARRAY['receive'::character varying, 'issue'::character varying, 'adjust'::character varying, 'transfer_out'::character varying, 'transfer_in'::character varying, 'reserve'::character varying, 'release'::character varying, 'po_receipt'::character varying])::text[]))),
+    CONSTRAINT stock_movements_moves_something CHECK (((quantity_delta <> 0) OR (reserved_delta <> 0)))
+);
+
+CREATE VIEW public.demand_usage AS
+ SELECT m.product_id,
+    m.location_id,
+    count(*) FILTER (WHERE (m.quantity_delta < 0)) AS outbound,
+    GREATEST((- sum(m.quantity_delta)), (0)::bigint) AS used
+   FROM public.stock_movements m
+  WHERE (((m.kind)::text = 'issue'::text) AND (m.created_at >= public.demand_window_start()) AND (m.created_at <= public.demand_now()))
+  GROUP BY m.product_id, m.location_id;
+
+CREATE TABLE public.inventory (
+    id bigint NOT NULL,
+    product_id bigint NOT NULL,
+    location_id bigint NOT NULL,
+    quantity integer DEFAULT 0 NOT NULL,
+    reserved_quantity integer DEFAULT 0 NOT NULL,
+    available_quantity integer GENERATED ALWAYS AS ((quantity - reserved_quantity)) STORED,
+    unit_cost numeric(12,2),
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT inventory_no_negative_stock CHECK ((quantity >= 0)),
+    CONSTRAINT inventory_reserved_within_quantity CHECK (((reserved_quantity >= 0) AND (reserved_quantity <= quantity))),
+    CONSTRAINT inventory_unit_cost_check CHECK ((unit_cost >= (0)::numeric))
+);
+
+CREATE TABLE public.locations (
+    id bigint NOT NULL,
+    code character varying(32) NOT NULL,
+    name character varying(200) DEFAULT ''::character varying NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    count_every_days integer,
+    last_counted_at timestamp with time zone,
+    CONSTRAINT locations_code_check CHECK ((length(btrim((code)::text)) > 0)),
+    CONSTRAINT locations_count_every_days_check CHECK (((count_every_days >= 0) AND (count_every_days <= 3650)))
 );
 
 CREATE VIEW public.product_alert_thresholds AS
@@ -722,7 +1032,9 @@ CREATE TABLE public.stock_alerts (
     resolved_at timestamp with time zone,
     resolved_by bigint,
     resolution character varying(16),
-    CONSTRAINT stock_alerts_alert_type_check CHECK (((alert_type)::text = ANY ((ARRAY['LOW_STOCK'::character varying, 'OUT_OF_STOCK'::character varying])::text[]))),
+    judged_on jsonb,
+    covered boolean DEFAULT false NOT NULL,
+    CONSTRAINT stock_alerts_alert_type_check CHECK (((alert_type)::text = ANY ((ARRAY['LOW_SOON'::character varying, 'LOW_STOCK'::character varying, 'OUT_OF_STOCK'::character varying])::text[]))),
     CONSTRAINT stock_alerts_closed_consistently CHECK (((((status)::text = ANY ((ARRAY['RESOLVED'::character varying, 'DISMISSED'::character varying])::text[])) = (resolved_at IS NOT NULL)) AND (((status)::text = ANY ((ARRAY['RESOLVED'::character varying, 'DISMISSED'::character varying])::text[])) = (resolution IS NOT NULL)))),
     CONSTRAINT stock_alerts_resolution_check CHECK (((resolution)::text = ANY ((ARRAY['auto'::character varying, 'manual'::character varying, 'dismissed'::character varying])::text[]))),
     CONSTRAINT stock_alerts_status_check CHECK (((status)::text = ANY ((ARRAY['ACTIVE'::character varying, 'ACKNOWLEDGED'::character varying, 'RESOLVED'::character varying, 'DISMISSED'::character varying])::text[])))
@@ -749,7 +1061,8 @@ CREATE VIEW public.inventory_status AS
     a.status AS alert_status,
     a.current_quantity AS alert_quantity,
     a.threshold_quantity AS alert_threshold,
-    d.alert_type AS disarmed_at
+    d.alert_type AS disarmed_at,
+    a.covered AS alert_covered
    FROM ((((((public.inventory i
      JOIN public.product_alert_thresholds pt ON ((pt.product_id = i.product_id)))
      JOIN public.products p ON ((p.id = i.product_id)))
@@ -757,6 +1070,127 @@ CREATE VIEW public.inventory_status AS
      LEFT JOIN public.alert_rules rl ON (((rl.product_id = i.product_id) AND (rl.location_id = i.location_id) AND rl.is_active)))
      LEFT JOIN public.stock_alerts a ON (((a.product_id = i.product_id) AND (a.location_id = i.location_id) AND ((a.status)::text = ANY ((ARRAY['ACTIVE'::character varying, 'ACKNOWLEDGED'::character varying])::text[])))))
      LEFT JOIN public.alert_disarmed d ON (((d.product_id = i.product_id) AND (d.location_id = i.location_id))));
+
+CREATE TABLE public.item_first_movements (
+    product_id bigint NOT NULL,
+    location_id bigint NOT NULL,
+    first_at timestamp with time zone NOT NULL
+);
+
+CREATE VIEW public.inventory_demand AS
+ SELECT x.inventory_id,
+    x.product_id,
+    x.location_id,
+    x.sku,
+    x.name,
+    x.location_code,
+    x.quantity,
+    x.reserved_quantity,
+    x.available_quantity,
+    x.threshold,
+    x.threshold_source,
+    x.condition,
+    x.alert_id,
+    x.alert_type,
+    x.alert_status,
+    x.alert_quantity,
+    x.alert_threshold,
+    x.disarmed_at,
+    x.alert_covered,
+    x.lead_time_days,
+    x.safety_days,
+    x.avg_daily_usage,
+    x.on_order,
+    x.next_po,
+    x.next_due,
+    x.projected,
+    x.days_of_cover,
+    x.projected_days_of_cover,
+    x.stockout_date,
+    public.stock_alert_condition(x.condition, x.available_quantity, x.projected, x.avg_daily_usage, (x.lead_time_days + x.safety_days)) AS alert_condition,
+    ((x.condition <> 'OUT_OF_STOCK'::text) AND (x.on_order > 0) AND
+        CASE
+            WHEN (x.avg_daily_usage > (0)::numeric) THEN ((x.projected)::numeric >= (x.avg_daily_usage * ((x.lead_time_days + x.safety_days))::numeric))
+            ELSE (x.projected > x.threshold)
+        END) AS covered
+   FROM ( SELECT y.inventory_id,
+            y.product_id,
+            y.location_id,
+            y.sku,
+            y.name,
+            y.location_code,
+            y.quantity,
+            y.reserved_quantity,
+            y.available_quantity,
+            y.threshold,
+            y.threshold_source,
+            y.condition,
+            y.alert_id,
+            y.alert_type,
+            y.alert_status,
+            y.alert_quantity,
+            y.alert_threshold,
+            y.disarmed_at,
+            y.alert_covered,
+            y.lead_time_days,
+            y.safety_days,
+            y.avg_daily_usage,
+            y.on_order,
+            y.next_po,
+            y.next_due,
+            (y.available_quantity + y.on_order) AS projected,
+            round(((y.available_quantity)::numeric / NULLIF(y.avg_daily_usage, (0)::numeric)), 1) AS days_of_cover,
+            round((((y.available_quantity + y.on_order))::numeric / NULLIF(y.avg_daily_usage, (0)::numeric)), 1) AS projected_days_of_cover,
+            ((public.demand_now())::date + (floor(((GREATEST(y.available_quantity, 0))::numeric / NULLIF(y.avg_daily_usage, (0)::numeric))))::integer) AS stockout_date
+           FROM ( SELECT s.inventory_id,
+                    s.product_id,
+                    s.location_id,
+                    s.sku,
+                    s.name,
+                    s.location_code,
+                    s.quantity,
+                    s.reserved_quantity,
+                    s.available_quantity,
+                    s.threshold,
+                    s.threshold_source,
+                    s.condition,
+                    s.alert_id,
+                    s.alert_type,
+                    s.alert_status,
+                    s.alert_quantity,
+                    s.alert_threshold,
+                    s.disarmed_at,
+                    s.alert_covered,
+                    lt.lead_time_days,
+                    ds.safety_days,
+                    public.demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days) AS avg_daily_usage,
+                    (COALESCE(ol.on_order, 0) + COALESCE(oa.on_order, 0)) AS on_order,
+                        CASE
+                            WHEN ((oa.next_due IS NULL) OR (ol.next_due <= oa.next_due)) THEN ol.next_po
+                            ELSE oa.next_po
+                        END AS next_po,
+                    LEAST(ol.next_due, oa.next_due) AS next_due
+                   FROM ((((((public.inventory_status s
+                     CROSS JOIN public.demand_settings ds)
+                     LEFT JOIN public.product_lead_times lt ON ((lt.product_id = s.product_id)))
+                     LEFT JOIN public.demand_usage u ON (((u.product_id = s.product_id) AND (u.location_id = s.location_id))))
+                     LEFT JOIN public.item_first_movements f ON (((f.product_id = s.product_id) AND (f.location_id = s.location_id))))
+                     LEFT JOIN public.demand_on_order ol ON (((ol.product_id = s.product_id) AND (ol.location_id = s.location_id))))
+                     LEFT JOIN ( SELECT o.product_id,
+                            o.on_order,
+                            o.next_po,
+                            o.next_due
+                           FROM public.demand_on_order o
+                          WHERE (o.location_id IS NULL)) oa ON ((oa.product_id = s.product_id)))) y) x;
+
+CREATE SEQUENCE public.inventory_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.inventory_id_seq OWNED BY public.inventory.id;
 
 CREATE SEQUENCE public.locations_id_seq
     START WITH 1
@@ -808,6 +1242,47 @@ CREATE SEQUENCE public.notifications_id_seq
 
 ALTER SEQUENCE public.notifications_id_seq OWNED BY public.notifications.id;
 
+CREATE VIEW public.product_demand AS
+ SELECT x.product_id,
+    x.sku,
+    x.name,
+    x.available_quantity,
+    x.lead_time_days,
+    x.avg_daily_usage,
+    x.on_order,
+    x.projected,
+    round(((x.available_quantity)::numeric / NULLIF(x.avg_daily_usage, (0)::numeric)), 1) AS days_of_cover,
+    round(((x.projected)::numeric / NULLIF(x.avg_daily_usage, (0)::numeric)), 1) AS projected_days_of_cover,
+    ((public.demand_now())::date + (floor(((GREATEST(x.available_quantity, 0))::numeric / NULLIF(x.avg_daily_usage, (0)::numeric))))::integer) AS stockout_date
+   FROM ( SELECT p.id AS product_id,
+            p.sku,
+            p.name,
+            i.available_quantity,
+            lt.lead_time_days,
+            public.demand_daily_usage(u.outbound, u.used, i.first_at, ds.window_days) AS avg_daily_usage,
+            COALESCE(o.on_order, 0) AS on_order,
+            (i.available_quantity + COALESCE(o.on_order, 0)) AS projected
+           FROM (((((public.products p
+             CROSS JOIN public.demand_settings ds)
+             JOIN ( SELECT i_1.product_id,
+                    (sum(i_1.available_quantity))::integer AS available_quantity,
+                    ( SELECT min(f.first_at) AS min
+                           FROM public.item_first_movements f
+                          WHERE (f.product_id = i_1.product_id)) AS first_at
+                   FROM public.inventory i_1
+                  GROUP BY i_1.product_id) i ON ((i.product_id = p.id)))
+             LEFT JOIN public.product_lead_times lt ON ((lt.product_id = p.id)))
+             LEFT JOIN ( SELECT u_1.product_id,
+                    (sum(u_1.outbound))::bigint AS outbound,
+                    (sum(u_1.used))::bigint AS used
+                   FROM public.demand_usage u_1
+                  GROUP BY u_1.product_id) u ON ((u.product_id = p.id)))
+             LEFT JOIN ( SELECT o_1.product_id,
+                    (sum(o_1.on_order))::integer AS on_order
+                   FROM public.demand_on_order o_1
+                  GROUP BY o_1.product_id) o ON ((o.product_id = p.id)))
+          WHERE p.is_active) x;
+
 CREATE SEQUENCE public.products_id_seq
     START WITH 1
     INCREMENT BY 1
@@ -837,19 +1312,6 @@ CREATE SEQUENCE public.purchase_order_events_id_seq
 
 ALTER SEQUENCE public.purchase_order_events_id_seq OWNED BY public.purchase_order_events.id;
 
-CREATE TABLE public.purchase_order_lines (
-    id bigint NOT NULL,
-    purchase_order_id bigint NOT NULL,
-    product_id bigint NOT NULL,
-    quantity_ordered integer NOT NULL,
-    quantity_received integer DEFAULT 0 NOT NULL,
-    unit_cost numeric(12,2) DEFAULT 0 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT purchase_order_lines_quantity_ordered_check CHECK ((quantity_ordered > 0)),
-    CONSTRAINT purchase_order_lines_receipt_within_order CHECK (((quantity_received >= 0) AND (quantity_received <= quantity_ordered))),
-    CONSTRAINT purchase_order_lines_unit_cost_check CHECK ((unit_cost >= (0)::numeric))
-);
-
 CREATE SEQUENCE public.purchase_order_lines_id_seq
     START WITH 1
     INCREMENT BY 1
@@ -858,25 +1320,6 @@ CREATE SEQUENCE public.purchase_order_lines_id_seq
     CACHE 1;
 
 ALTER SEQUENCE public.purchase_order_lines_id_seq OWNED BY public.purchase_order_lines.id;
-
-CREATE TABLE public.purchase_orders (
-    id bigint NOT NULL,
-    number character varying(16) GENERATED ALWAYS AS (('PO-'::text || lpad((id)::text, 6, '0'::text))) STORED,
-    supplier_id bigint NOT NULL,
-    status character varying(20) DEFAULT 'draft'::character varying NOT NULL,
-    notes text DEFAULT ''::text NOT NULL,
-    expected_date date,
-    created_by bigint,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    submitted_at timestamp with time zone,
-    approved_at timestamp with time zone,
-    approved_by bigint,
-    received_at timestamp with time zone,
-    cancelled_at timestamp with time zone,
-    cancelled_by bigint,
-    CONSTRAINT purchase_orders_status_check CHECK (((status)::text = ANY ((ARRAY['draft'::character varying, 'submitted'::character varying, 'approved'::character varying, 'partially_received'::character varying, 'received'::character varying, 'cancelled'::character varying])::text[])))
-);
 
 CREATE SEQUENCE public.purchase_orders_id_seq
     START WITH 1
@@ -903,22 +1346,6 @@ CREATE SEQUENCE public.stock_alerts_id_seq
 
 ALTER SEQUENCE public.stock_alerts_id_seq OWNED BY public.stock_alerts.id;
 
-CREATE TABLE public.stock_movements (
-    id bigint NOT NULL,
-    product_id bigint NOT NULL,
-    location_id bigint NOT NULL,
-    kind character varying(16) NOT NULL,
-    quantity_delta integer DEFAULT 0 NOT NULL,
-    reserved_delta integer DEFAULT 0 NOT NULL,
-    reference character varying(100) DEFAULT ''::character varying NOT NULL,
-    reason text DEFAULT ''::text NOT NULL,
-    user_id bigint,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    os_user text DEFAULT NULLIF(current_setting('invtui.os_user'::text, true), ''::text),
-    CONSTRAINT stock_movements_kind_check CHECK (((kind)::text = ANY ((ARRAY['receive'::character varying, 'issue'::character varying, 'adjust'::character varying, 'transfer_out'::character varying, 'transfer_in'::character varying, 'reserve'::character varying, 'release'::character varying, 'po_receipt'::character varying])::text[]))),
-    CONSTRAINT stock_movements_moves_something CHECK (((quantity_delta <> 0) OR (reserved_delta <> 0)))
-);
-
 CREATE SEQUENCE public.stock_movements_id_seq
     START WITH 1
     INCREMENT BY 1
@@ -927,22 +1354,6 @@ CREATE SEQUENCE public.stock_movements_id_seq
     CACHE 1;
 
 ALTER SEQUENCE public.stock_movements_id_seq OWNED BY public.stock_movements.id;
-
-CREATE TABLE public.suppliers (
-    id bigint NOT NULL,
-    code character varying(32) NOT NULL,
-    name character varying(200) NOT NULL,
-    contact_name character varying(200) DEFAULT ''::character varying NOT NULL,
-    email character varying(254) DEFAULT ''::character varying NOT NULL,
-    phone character varying(50) DEFAULT ''::character varying NOT NULL,
-    lead_time_days integer DEFAULT 7 NOT NULL,
-    is_active boolean DEFAULT true NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT suppliers_code_check CHECK ((length(btrim((code)::text)) > 0)),
-    CONSTRAINT suppliers_lead_time_days_check CHECK ((lead_time_days >= 0)),
-    CONSTRAINT suppliers_name_check CHECK ((length(btrim((name)::text)) > 0))
-);
 
 CREATE SEQUENCE public.suppliers_id_seq
     START WITH 1
@@ -1103,8 +1514,14 @@ ALTER TABLE ONLY public.count_sessions
 ALTER TABLE ONLY public.count_sessions
     ADD CONSTRAINT count_sessions_reference_key UNIQUE (reference);
 
+ALTER TABLE ONLY public.demand_settings
+    ADD CONSTRAINT demand_settings_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.inventory
     ADD CONSTRAINT inventory_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.item_first_movements
+    ADD CONSTRAINT item_first_movements_pkey PRIMARY KEY (product_id, location_id);
 
 ALTER TABLE ONLY public.locations
     ADD CONSTRAINT locations_code_key UNIQUE (code);
@@ -1213,6 +1630,8 @@ CREATE INDEX idx_purchase_order_lines_product ON public.purchase_order_lines USI
 
 CREATE UNIQUE INDEX idx_purchase_orders_number ON public.purchase_orders USING btree (number);
 
+CREATE INDEX idx_purchase_orders_open ON public.purchase_orders USING btree (id) INCLUDE (location_id) WHERE ((status)::text = ANY ((ARRAY['submitted'::character varying, 'approved'::character varying, 'partially_received'::character varying])::text[]));
+
 CREATE INDEX idx_purchase_orders_status ON public.purchase_orders USING btree (status);
 
 CREATE INDEX idx_purchase_orders_supplier ON public.purchase_orders USING btree (supplier_id);
@@ -1226,6 +1645,10 @@ CREATE INDEX idx_stock_alerts_product_location ON public.stock_alerts USING btre
 CREATE INDEX idx_stock_alerts_status_list ON public.stock_alerts USING btree (status, alert_type DESC, created_at DESC, id DESC);
 
 CREATE INDEX idx_stock_movements_created_at ON public.stock_movements USING btree (created_at);
+
+CREATE INDEX idx_stock_movements_issues_item ON public.stock_movements USING btree (product_id, location_id, created_at) INCLUDE (quantity_delta) WHERE ((kind)::text = 'issue'::text);
+
+CREATE INDEX idx_stock_movements_issues_time ON public.stock_movements USING btree (created_at) INCLUDE (product_id, location_id, quantity_delta) WHERE ((kind)::text = 'issue'::text);
 
 CREATE INDEX idx_stock_movements_item ON public.stock_movements USING btree (product_id, location_id, id);
 
@@ -1257,9 +1680,19 @@ CREATE TRIGGER alert_rules_on_update AFTER UPDATE ON public.alert_rules REFERENC
 
 CREATE TRIGGER inventory_alerts_on_insert AFTER INSERT ON public.inventory REFERENCING NEW TABLE AS inserted_rows FOR EACH STATEMENT EXECUTE FUNCTION public.inventory_alerts_after_insert();
 
-CREATE TRIGGER inventory_alerts_on_update AFTER UPDATE ON public.inventory REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.inventory_alerts_after_update();
+CREATE TRIGGER inventory_alerts_on_update AFTER UPDATE ON public.inventory REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.inventory_alerts_after_update();
 
 CREATE TRIGGER products_alerts_on_update AFTER UPDATE ON public.products REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.products_alerts_after_update();
+
+CREATE TRIGGER purchase_order_lines_alerts_on_delete AFTER DELETE ON public.purchase_order_lines REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.purchase_order_lines_alerts_after_change();
+
+CREATE TRIGGER purchase_order_lines_alerts_on_insert AFTER INSERT ON public.purchase_order_lines REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.purchase_order_lines_alerts_after_change();
+
+CREATE TRIGGER purchase_order_lines_alerts_on_update AFTER UPDATE ON public.purchase_order_lines REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.purchase_order_lines_alerts_after_change();
+
+CREATE TRIGGER purchase_orders_alerts_on_update AFTER UPDATE ON public.purchase_orders REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.purchase_orders_alerts_after_update();
+
+CREATE TRIGGER stock_movements_first_movement AFTER INSERT ON public.stock_movements REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.item_first_movements_after_insert();
 
 CREATE TRIGGER stock_movements_no_rewrite BEFORE DELETE OR UPDATE ON public.stock_movements FOR EACH STATEMENT EXECUTE FUNCTION public.stock_movements_append_only();
 
@@ -1357,6 +1790,9 @@ ALTER TABLE ONLY public.purchase_orders
 
 ALTER TABLE ONLY public.purchase_orders
     ADD CONSTRAINT purchase_orders_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(id);
+
+ALTER TABLE ONLY public.purchase_orders
+    ADD CONSTRAINT purchase_orders_location_id_fkey FOREIGN KEY (location_id) REFERENCES public.locations(id);
 
 ALTER TABLE ONLY public.purchase_orders
     ADD CONSTRAINT purchase_orders_supplier_id_fkey FOREIGN KEY (supplier_id) REFERENCES public.suppliers(id);

@@ -1,8 +1,8 @@
 """The SQL alert engine against its reference: `invtui.domain.alerts` over random worlds.
 
-Hypothesis draws products (active or not, min level, reorder point, a product rule), a rule per
-location, stock, an open alert with whatever it last said, and an arming state for each of nine
-items, writes them behind the triggers' back, runs one evaluation (the full sweep, or the
+Hypothesis draws products (active or not, min level, reorder point, a product rule, a lead time),
+a rule per location, stock, issues of the last days (usage: RUNS OUT SOON), an open alert of any
+kind with whatever it last said, and an arming state for each of nine items, writes them behind the triggers' back, runs one evaluation (the full sweep, or the
 per-item path the triggers take) and checks every item against `effective_threshold`,
 `condition` and `sweep_action`: the open alert it is left with, the alert it closed, the events
 it logged, and whether it is still disarmed.
@@ -11,6 +11,7 @@ it logged, and whether it is still disarmed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import psycopg
 import pytest
@@ -33,6 +34,7 @@ class ProductDraw:
     min_level: int
     reorder_point: int | None
     rule: tuple[int, bool] | None
+    lead_time_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -42,13 +44,14 @@ class ItemDraw:
     rule: tuple[int, bool] | None
     alert: tuple[str, str, int, int] | None  # type, status, what it last said: quantity, threshold
     disarmed_at: str | None
+    issues: tuple[int, int] = (0, 0)  # how many issues (one a day, the last days), of how many units
 
 
 @st.composite
 def products(draw: st.DrawFn) -> ProductDraw:
     low = draw(st.integers(0, 8))
     reorder = draw(st.one_of(st.none(), st.integers(low, low + 6)))
-    return ProductDraw(draw(st.booleans()), low, reorder, draw(rules))
+    return ProductDraw(draw(st.booleans()), low, reorder, draw(rules), draw(st.one_of(st.none(), st.integers(0, 12))))
 
 
 @st.composite
@@ -57,7 +60,8 @@ def items(draw: st.DrawFn) -> ItemDraw:
     types = st.sampled_from([t.value for t in AlertType])
     alert = draw(st.one_of(st.none(), st.tuples(types, st.sampled_from(["ACTIVE", "ACKNOWLEDGED"]),
                                                   st.integers(0, 16), st.integers(0, 12))))
-    return ItemDraw(quantity, draw(st.integers(0, quantity)), draw(rules), alert, draw(st.one_of(st.none(), types)))
+    return ItemDraw(quantity, draw(st.integers(0, quantity)), draw(rules), alert, draw(st.one_of(st.none(), types)),
+                    draw(st.tuples(st.integers(0, 4), st.integers(1, 6))))
 
 
 worlds = st.tuples(st.lists(products(), min_size=PRODUCTS, max_size=PRODUCTS),
@@ -80,17 +84,26 @@ def _write(conn: psycopg.Connection, keys: list[tuple[int, int]], prods: list[Pr
     """The drawn world, written with every trigger off (as a restore or a bulk load would)."""
     conn.execute("SET session_replication_role = replica")
     conn.execute("DELETE FROM notifications; DELETE FROM alert_events; DELETE FROM alert_disarmed; "
-                 "DELETE FROM stock_alerts; DELETE FROM alert_rules")
+                 "DELETE FROM stock_alerts; DELETE FROM alert_rules; DELETE FROM stock_movements; "
+                 "DELETE FROM item_first_movements; UPDATE demand_settings SET judged_at = NULL")
     product_ids = sorted({p for p, _ in keys})
     for product_id, p in zip(product_ids, prods, strict=True):
-        conn.execute("UPDATE products SET is_active = %s, min_stock_level = %s, reorder_point = %s WHERE id = %s",
-                     (p.active, p.min_level, p.reorder_point, product_id))
+        conn.execute("UPDATE products SET is_active = %s, min_stock_level = %s, reorder_point = %s, lead_time_days = %s "
+                     "WHERE id = %s", (p.active, p.min_level, p.reorder_point, p.lead_time_days, product_id))
         if p.rule is not None:
             conn.execute("INSERT INTO alert_rules (product_id, threshold_quantity, is_active) VALUES (%s, %s, %s)",
                          (product_id, *p.rule))
     for (product_id, location_id), item in zip(keys, its, strict=True):
         conn.execute("UPDATE inventory SET quantity = %s, reserved_quantity = %s WHERE product_id = %s AND location_id = %s",
                      (item.quantity, item.reserved, product_id, location_id))
+        count, units = item.issues
+        for days_ago in range(count, 0, -1):
+            conn.execute("INSERT INTO stock_movements (product_id, location_id, kind, quantity_delta, created_at) "
+                         "VALUES (%s, %s, 'issue', %s, now() - make_interval(days => %s))",
+                         (product_id, location_id, -units, days_ago))
+        if count:
+            conn.execute("INSERT INTO item_first_movements SELECT %s, %s, now() - make_interval(days => %s)",
+                         (product_id, location_id, count))
         if item.rule is not None:
             conn.execute("INSERT INTO alert_rules (product_id, location_id, threshold_quantity, is_active) "
                          "VALUES (%s, %s, %s, %s)", (product_id, location_id, *item.rule))
@@ -111,7 +124,9 @@ def _expected(p: ProductDraw, item: ItemDraw) -> tuple[object, ...]:
     location_rule = item.rule[0] if item.rule and item.rule[1] else None
     threshold = effective_threshold(location_rule, product_rule, p.reorder_point, p.min_level)
     available = item.quantity - item.reserved
-    now = condition(available, threshold)
+    count, units = item.issues  # one issue a day on the last `count` days: count + 1 days old
+    usage = round(Decimal(count * units) / (count + 1), 4) if count >= 2 else None
+    now = condition(available, threshold, usage=usage, lead_time_days=p.lead_time_days)
     open_type = AlertType(item.alert[0]) if item.alert else None
     action = sweep_action(now, open_type, disarmed_at=AlertType(item.disarmed_at) if item.disarmed_at else None,
                           product_active=p.active)

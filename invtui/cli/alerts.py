@@ -1,7 +1,8 @@
-"""`invtui alerts ...`: list, acknowledge, dismiss, resolve, history."""
+"""`invtui alerts ...`: list, show, acknowledge, dismiss, resolve, history."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 import typer
@@ -9,6 +10,7 @@ import typer
 from invtui.cli.lazy import lazy_module
 from invtui.cli.output import console, err_console, print_json, print_table
 from invtui.cli.state import state
+from invtui.domain.demand import headline, why
 from invtui.errors import InvalidTransition, NotFound
 
 if TYPE_CHECKING:
@@ -31,7 +33,7 @@ def _time(value: object) -> str:
 def list_(
     ctx: typer.Context,
     status: str = typer.Option("open", "--status", "-s", help="open (default), all, ACTIVE, ACKNOWLEDGED, RESOLVED, DISMISSED."),
-    alert_type: str | None = typer.Option(None, "--type", "-t", help="LOW_STOCK or OUT_OF_STOCK (low / out)."),
+    alert_type: str | None = typer.Option(None, "--type", "-t", help="LOW_STOCK, OUT_OF_STOCK or LOW_SOON (low / out / soon)."),
     location: str | None = typer.Option(None, "--location", "-l", help="Only this location code."),
     search: str | None = typer.Option(None, "--search", help="SKU, name or barcode contains."),
     limit: int = typer.Option(50, "--limit", help="At most this many rows (1-1000)."),
@@ -88,6 +90,23 @@ def dismiss(ctx: typer.Context, ids: list[str] = _IDS, note: str = _NOTE) -> Non
 def resolve(ctx: typer.Context, ids: list[str] = _IDS, note: str = _NOTE) -> None:
     """Resolve acknowledged alerts by hand; the item stays quiet until its stock is OK again."""
     _act(ctx, "resolve", ids, note)
+
+
+@app.command()
+def show(ctx: typer.Context, alert_id: str = typer.Argument(..., metavar="ID"),
+         as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """One alert and what it was judged on (available, threshold, usage, cover, on order)."""
+    number = alerts.alert_number(alert_id)
+    with state(ctx).database().session() as session:
+        alert = alerts.get(session, number)
+    today = date.today()
+    if as_json:
+        print_json({**alert.as_dict(), "why": why(alert.judged_on, today)})
+        return
+    console.print(f"Alert #{alert.id}: {headline(alert.alert_type, alert.current_quantity, alert.judged_on, alert.covered, today)}"
+                  f" · {alert.sku} {alert.name} at {alert.location} · {alert.status.lower()}"
+                  + (" · covered by stock on order" if alert.covered else ""))
+    console.print(f"why: {why(alert.judged_on, today)}")
 
 
 @app.command()

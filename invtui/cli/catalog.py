@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from invtui.cli.cover import product_terms
 from invtui.cli.lazy import lazy_module
 from invtui.cli.output import console, print_json, print_table
 from invtui.cli.records import (ACTIVE, AFTER, JSON, LIMIT, SEARCH, clearable, footer, given, page_json, print_page,
@@ -30,6 +31,7 @@ product_app = typer.Typer(help="Products (managers edit; everyone may look).", n
 category_app = typer.Typer(help="Product categories.", no_args_is_help=True)
 supplier_app = typer.Typer(help="Suppliers.", no_args_is_help=True)
 location_app = typer.Typer(help="Stock locations (bins).", no_args_is_help=True)
+product_app.command("terms")(product_terms)  # invtui/cli/cover.py: lead time and pack size
 
 # --- products -------------------------------------------------------------------------------
 

@@ -145,7 +145,8 @@ def _view_json(view: purchasing.POView) -> dict[str, Any]:
         "approved_by": view.approved_by, "received_at": view.received_at, "cancelled_at": view.cancelled_at,
         "cancelled_by": view.cancelled_by, "total": view.total,
         "lines": [{"sku": ln.sku, "name": ln.name, "ordered": ln.ordered, "received": ln.received,
-                   "outstanding": ln.outstanding, "unit_cost": ln.unit_cost, "line_total": ln.line_total}
+                   "outstanding": ln.outstanding, "unit_cost": ln.unit_cost, "line_total": ln.line_total,
+                   "suggested": ln.suggested, "why": ln.why}
                   for ln in view.lines],
         "history": [{"at": h.at, "from": h.from_status, "to": h.to_status, "user": h.user, "note": h.note}
                     for h in view.history],
@@ -167,6 +168,9 @@ def show(ctx: typer.Context, po: str = PO_ARG, as_json: bool = typer.Option(Fals
     print_table(["sku", "name", "ordered", "received", "outstanding", "unit cost", "line total"],
                 [(ln.sku, ln.name, ln.ordered, ln.received, ln.outstanding, ln.unit_cost, ln.line_total)
                  for ln in view.lines])
+    for ln in view.lines:
+        if ln.why:
+            console.print(f"{ln.sku} {ln.why}", markup=False)
     print_table(["when", "from", "to", "who", "note"],
                 [(f"{h.at:%Y-%m-%d %H:%M}", (h.from_status or "").replace("_", " "), h.to_status.replace("_", " "),
                   h.user or "system", h.note) for h in view.history], title="History")

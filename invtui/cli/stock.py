@@ -150,3 +150,13 @@ def _signed(value: int) -> str:
 def register(root: typer.Typer) -> None:
     """Add this module's commands and groups to the root `invtui` app."""
     root.add_typer(app, name="stock")
+
+
+def _add_cover() -> None:
+    """`invtui stock cover` lives in its own module (invtui/cli/cover.py)."""
+    from invtui.cli.cover import cover
+
+    app.command("cover")(cover)
+
+
+_add_cover()

@@ -50,7 +50,8 @@ def sweep(
         current = st.read(lambda conn: sweep_runs.sweep_status(conn, limit=limit))
         _print_status(current, as_json)
         return
-    run = sweep_service.run_full_sweep(st.database(), "cli", actor=st.actor(), keep_days=st.settings.sweep_keep_days)
+    run = sweep_service.run_full_sweep(st.database(), "cli", actor=st.actor(), keep_days=st.settings.sweep_keep_days,
+                                       settings=st.settings)
     if as_json:
         print_json(run.as_dict())
     elif run.skipped:

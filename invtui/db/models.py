@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Column, Computed, FetchedValue, Integer, Numeric, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 
@@ -115,6 +116,8 @@ class Product(SQLModel, table=True):
     min_stock_level: int = 0
     reorder_point: int | None = None
     max_stock_level: int | None = None
+    lead_time_days: int | None = None  # overrides the supplier's (migration 0010)
+    pack_size: int | None = None
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -181,6 +184,8 @@ class StockAlert(SQLModel, table=True):
     resolved_at: datetime | None = None
     resolved_by: int | None = Field(default=None, foreign_key="users.id")
     resolution: str | None = Field(default=None, max_length=16)
+    judged_on: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
+    covered: bool = False
 
 
 class AlertDisarmed(SQLModel, table=True):
@@ -207,6 +212,7 @@ class AlertEvent(SQLModel, table=True):
     note: str = ""
     created_at: datetime = Field(default_factory=utcnow)
     os_user: str | None = _os_user()
+    judged_on: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
 
 
 class PurchaseOrder(SQLModel, table=True):
@@ -230,6 +236,7 @@ class PurchaseOrder(SQLModel, table=True):
     received_at: datetime | None = None
     cancelled_at: datetime | None = None
     cancelled_by: int | None = Field(default=None, foreign_key="users.id")
+    location_id: int | None = Field(default=None, foreign_key="locations.id")
 
 
 class PurchaseOrderLine(SQLModel, table=True):
@@ -241,6 +248,7 @@ class PurchaseOrderLine(SQLModel, table=True):
     quantity_received: int = 0
     unit_cost: Decimal = Field(default=Decimal("0"), sa_column=_money())
     created_at: datetime = Field(default_factory=utcnow)
+    suggested: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB, nullable=True))
 
 
 class PurchaseOrderEvent(SQLModel, table=True):
@@ -339,3 +347,24 @@ class CountEvent(SQLModel, table=True):
     user_id: int | None = Field(default=None, foreign_key="users.id")
     os_user: str | None = _os_user()
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class DemandSettings(SQLModel, table=True):
+    """The [demand] settings as the triggers read them (copied from config.toml by each sweep)."""
+
+    __tablename__ = "demand_settings"
+    id: bool = Field(default=True, primary_key=True)
+    window_days: int = 28
+    safety_days: int = 0
+    review_days: int = 7
+    updated_at: datetime = Field(default_factory=utcnow)
+    judged_at: datetime | None = None
+
+
+class ItemFirstMovement(SQLModel, table=True):
+    """Each item's first ledger row (kept by a trigger): usage of a new item is not diluted."""
+
+    __tablename__ = "item_first_movements"
+    product_id: int = Field(primary_key=True)
+    location_id: int = Field(primary_key=True)
+    first_at: datetime

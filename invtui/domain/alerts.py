@@ -13,20 +13,43 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from enum import Enum
 
 from invtui.errors import InvalidTransition
 
 
 class AlertType(str, Enum):
+    # "RUNS OUT SOON" (issue 17): the code sorts below LOW_STOCK, as the alert lists sort by type
+    LOW_SOON = "LOW_SOON"
     LOW_STOCK = "LOW_STOCK"
     OUT_OF_STOCK = "OUT_OF_STOCK"
+
+    @property
+    def severity(self) -> int:
+        return SEVERITY[self.value]
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.value]
 
 
 class Condition(str, Enum):
     OK = "OK"
+    LOW_SOON = "LOW_SOON"
     LOW_STOCK = "LOW_STOCK"
     OUT_OF_STOCK = "OUT_OF_STOCK"
+
+    @property
+    def severity(self) -> int:
+        return SEVERITY[self.value]
+
+
+# How bad each kind is (SQL: stock_alert_severity): worse escalates, better is a quiet downgrade,
+# and an item disarmed at one kind alerts again only at a worse one.
+SEVERITY = {"OK": 0, "LOW_SOON": 1, "LOW_STOCK": 2, "OUT_OF_STOCK": 3}
+LABELS = {"LOW_SOON": "RUNS OUT SOON", "LOW_STOCK": "LOW STOCK", "OUT_OF_STOCK": "OUT OF STOCK"}
+SHORT_LABELS = {"LOW_SOON": "SOON", "LOW_STOCK": "LOW", "OUT_OF_STOCK": "OUT"}
 
 
 class AlertStatus(str, Enum):
@@ -53,12 +76,19 @@ def effective_threshold(
     return min_stock_level
 
 
-def condition(available: int, threshold: int) -> Condition:
-    """OUT_OF_STOCK at or below zero available, LOW_STOCK at or below the threshold, else OK."""
+def condition(available: int, threshold: int, *, usage: Decimal | float | None = None, on_order: int = 0,
+              lead_time_days: int | None = None, safety_days: int = 0) -> Condition:
+    """OUT_OF_STOCK at or below zero available, LOW_STOCK at or below the threshold; else LOW_SOON
+    when, at `usage` units a day, neither the available nor the projected quantity (available + on
+    order) lasts the lead time plus the safety days; else OK. (SQL: stock_alert_condition.)"""
     if available <= 0:
         return Condition.OUT_OF_STOCK
     if available <= threshold:
         return Condition.LOW_STOCK
+    if usage and usage > 0 and lead_time_days is not None:
+        horizon = usage * (lead_time_days + safety_days)
+        if available < horizon and available + on_order < horizon:
+            return Condition.LOW_SOON
     return Condition.OK
 
 
@@ -67,8 +97,8 @@ class SweepAction(str, Enum):
 
     NOTHING = "nothing"
     CREATE = "create"  # new ACTIVE alert; the item counts as disarmed while it is open
-    ESCALATE = "escalate"  # LOW -> OUT, status back to ACTIVE, notify again
-    DOWNGRADE = "downgrade"  # OUT -> LOW, status unchanged, no toast
+    ESCALATE = "escalate"  # to a worse kind (SOON -> LOW -> OUT), status back to ACTIVE, notify again
+    DOWNGRADE = "downgrade"  # to a better kind, status unchanged, no toast
     RESOLVE = "resolve"  # RESOLVED, resolution 'auto', success toast, item re-armed
     REFRESH = "refresh"  # same type, current_quantity kept current
     REARM = "rearm"  # OK, no open alert, was disarmed: armed again
@@ -84,24 +114,22 @@ def sweep_action(
     """The sweep's decision for one row, given its condition, its open alert and its arming.
 
     `disarmed_at` is None for an armed item, else the condition at which a person dismissed or
-    resolved its last alert: such an item raises nothing until it is OK again, except that an
-    item disarmed while LOW still alerts when it runs OUT.
+    resolved its last alert: such an item raises nothing until it is OK again, except that it
+    still alerts at a worse kind (disarmed while LOW, it alerts when it runs OUT).
     """
     if not product_active:
         return SweepAction.RESOLVE if open_alert is not None else SweepAction.NOTHING
     if open_alert is not None:
         if now is Condition.OK:
             return SweepAction.RESOLVE
-        if open_alert is AlertType.LOW_STOCK and now is Condition.OUT_OF_STOCK:
+        if now.severity > open_alert.severity:
             return SweepAction.ESCALATE
-        if open_alert is AlertType.OUT_OF_STOCK and now is Condition.LOW_STOCK:
+        if now.severity < open_alert.severity:
             return SweepAction.DOWNGRADE
         return SweepAction.REFRESH
     if now is Condition.OK:
         return SweepAction.REARM if disarmed_at is not None else SweepAction.NOTHING
-    if disarmed_at is None:
-        return SweepAction.CREATE
-    if disarmed_at is AlertType.LOW_STOCK and now is Condition.OUT_OF_STOCK:
+    if disarmed_at is None or now.severity > disarmed_at.severity:
         return SweepAction.CREATE
     return SweepAction.NOTHING
 

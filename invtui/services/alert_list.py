@@ -44,6 +44,8 @@ class AlertView:
     resolved_at: datetime | None
     resolved_by: str | None
     resolution: str | None
+    judged_on: dict[str, Any] | None = None  # what the engine judged it on (issue 17)
+    covered: bool = False  # stock on order covers the lead time: no action needed
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -62,6 +64,7 @@ class AlertEventView:
     user: str | None  # None: the sweep
     note: str
     created_at: datetime
+    judged_on: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -86,7 +89,7 @@ SELECT = """
     SELECT a.id, a.product_id, a.location_id, p.sku, p.name, l.code AS location, a.alert_type, a.status,
            a.current_quantity, a.threshold_quantity, a.message, a.note, a.created_at, a.updated_at,
            a.acknowledged_at, ua.username AS acknowledged_by, a.resolved_at, ur.username AS resolved_by,
-           a.resolution
+           a.resolution, a.judged_on, a.covered
       FROM stock_alerts a
       JOIN products p ON p.id = a.product_id
       JOIN locations l ON l.id = a.location_id
@@ -95,7 +98,7 @@ SELECT = """
 """
 _HISTORY = """
     SELECT e.id, e.event, e.from_status, e.to_status, e.alert_type, e.quantity, u.username AS user,
-           e.note, e.created_at
+           e.note, e.created_at, e.judged_on
       FROM alert_events e LEFT JOIN users u ON u.id = e.user_id
      WHERE e.alert_id = %(id)s ORDER BY e.id
 """
@@ -115,6 +118,13 @@ def get(conn: psycopg.Connection, alert_id: object) -> AlertView:
     if row is None:
         raise NotFound(f"Alert #{number} does not exist")
     return row
+
+
+def open_for(conn: psycopg.Connection, product_id: int) -> list[AlertView]:
+    """A product's open alerts at every location, the worst kind first, then by location code."""
+    with conn.cursor(row_factory=kwargs_row(AlertView)) as cur:
+        return cur.execute(SELECT + " WHERE a.product_id = %(id)s AND a.status IN ('ACTIVE', 'ACKNOWLEDGED')"
+                           " ORDER BY a.alert_type DESC, l.code", {"id": product_id}).fetchall()
 
 
 def history(conn: psycopg.Connection, alert_id: object) -> list[AlertEventView]:
@@ -168,9 +178,9 @@ def _filters(
         params["status"] = wanted.upper()
     if alert_type:
         kind = alert_type.strip().upper().replace(" ", "_")
-        kind = {"LOW": "LOW_STOCK", "OUT": "OUT_OF_STOCK"}.get(kind, kind)
+        kind = {"LOW": "LOW_STOCK", "OUT": "OUT_OF_STOCK", "SOON": "LOW_SOON", "RUNS_OUT_SOON": "LOW_SOON"}.get(kind, kind)
         if kind not in AlertType.__members__:
-            raise ValidationError("Type must be LOW_STOCK or OUT_OF_STOCK (or low / out)")
+            raise ValidationError("Type must be LOW_STOCK, OUT_OF_STOCK or LOW_SOON (or low / out / soon)")
         where.append("a.alert_type = %(alert_type)s")
         params["alert_type"] = kind
     if location:

@@ -21,14 +21,7 @@ from invtui.domain.alerts import AlertAction, AlertState, AlertStatus, disarms, 
 from invtui.domain.roles import Actor, Permission
 from invtui.errors import InvalidTransition, NotFound, ValidationError
 from invtui.services import alert_list, events
-from invtui.services.alert_list import (  # noqa: F401 (re-exported: the app and tests name them here)
-    STATUS_CHOICES,
-    AlertCursor,
-    AlertEventView,
-    AlertPage,
-    AlertView,
-    alert_number,
-)
+from invtui.services.alert_list import AlertEventView, AlertPage, AlertView, alert_number
 from invtui.services.acting import require_current
 from invtui.services.tx import unit_of_work
 
@@ -251,9 +244,7 @@ def open_alerts_for(session: Session, product_id: int) -> list[AlertView]:
     By id, not by a search on the SKU: a search matches names and other SKUs too, and a page of
     them filtered afterwards can drop this product's alerts.
     """
-    sql = _SELECT + """ WHERE a.product_id = :product_id AND a.status IN ('ACTIVE', 'ACKNOWLEDGED')
-                        ORDER BY a.alert_type DESC, l.code"""
-    return [AlertView(**row._mapping) for row in session.execute(text(sql), {"product_id": product_id}).all()]
+    return alert_list.open_for(raw_connection(session), product_id)
 
 
 def history(session: Session, alert_id: int) -> list[AlertEventView]:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, text
 from sqlmodel import Session, select
@@ -22,10 +23,11 @@ from sqlmodel import Session, select
 from invtui.db.models import Product, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Supplier, User
 from invtui.domain import purchasing as rules
 from invtui.domain import validation
+from invtui.domain.demand import line_why
 from invtui.domain.purchasing import LineBalance, POAction, POStatus
 from invtui.domain.roles import Actor, Permission
 from invtui.errors import NotFound, ValidationError
-from invtui.services import events, lookup
+from invtui.services import events, lookup, reorder
 from invtui.services.acting import require_current
 from invtui.services.ledger import apply_movement
 from invtui.services.notifications import notify
@@ -46,6 +48,11 @@ class POLineView:
     ordered: int
     received: int
     unit_cost: Decimal
+    suggested: dict[str, Any] | None = None  # the figures a draft from alerts computed it from
+
+    @property
+    def why(self) -> str:
+        return line_why(self.suggested)
 
     @property
     def outstanding(self) -> int:
@@ -418,8 +425,8 @@ def _view(session: Session, po_id: int) -> POView:
         created_at=po.created_at, submitted_at=po.submitted_at, approved_at=po.approved_at,
         approved_by=_username(session, po.approved_by), received_at=po.received_at,
         cancelled_at=po.cancelled_at, cancelled_by=_username(session, po.cancelled_by),
-        lines=[POLineView(p.sku, p.name, line.quantity_ordered, line.quantity_received, line.unit_cost)
-               for line, p in lines],
+        lines=[POLineView(p.sku, p.name, line.quantity_ordered, line.quantity_received, line.unit_cost,
+                          line.suggested) for line, p in lines],
         history=[POHistoryEntry(e.created_at, e.from_status, e.to_status, name, e.note) for e, name in history],
     )
 
@@ -427,30 +434,9 @@ def _view(session: Session, po_id: int) -> POView:
 # Newest first; `after` is the id of the last PO on the previous page (keyset paging).
 # --- draft from alerts -----------------------------------------------------------------------
 
-# Every product with a LOW or OUT stock row (the one definition of low) that no open PO orders
-# yet, with how much to order: for each such row, up to its max stock level (or its threshold
-# when no max is set) and at least the reorder gap, summed over the product's low rows.
-_REORDER_NEEDS = text(
-    """
-    SELECT p.supplier_id, s.product_id, p.sku, p.cost_price,
-           sum(greatest(coalesce(p.max_stock_level, s.threshold) - s.available_quantity,
-                        s.threshold - s.available_quantity + 1, 1))::int AS quantity
-      FROM inventory_status s
-      JOIN products p ON p.id = s.product_id
-      JOIN suppliers sup ON sup.id = p.supplier_id AND sup.is_active
-     WHERE s.condition IN ('LOW_STOCK', 'OUT_OF_STOCK')
-       AND NOT EXISTS (
-           SELECT 1 FROM purchase_order_lines l JOIN purchase_orders o ON o.id = l.purchase_order_id
-            WHERE l.product_id = s.product_id
-              AND o.status IN ('draft', 'submitted', 'approved', 'partially_received'))
-     GROUP BY p.supplier_id, s.product_id, p.sku, p.cost_price
-     ORDER BY p.supplier_id, p.sku
-    """
-)
-
-
 def draft_from_alerts(session: Session, actor: Actor) -> list[PurchaseOrder]:
-    """One draft PO per supplier for every low or out item not already on an open PO.
+    """One draft PO per supplier for every low, out or soon-out item not already on an open PO,
+    in the quantities invtui.services.reorder suggests (each line keeps why).
 
     Drafts only: they are shown for review and never submitted automatically. Products with no
     (active) supplier cannot be ordered this way and are left out.
@@ -458,18 +444,18 @@ def draft_from_alerts(session: Session, actor: Actor) -> list[PurchaseOrder]:
     require_current(session, actor, Permission.DRAFT_PO)
     drafted: list[PurchaseOrder] = []
     with unit_of_work(session):
-        needs = session.execute(_REORDER_NEEDS).all()
-        by_supplier: dict[int, list[tuple[int, Decimal, int]]] = {}
-        for supplier_id, product_id, _sku, cost, quantity in needs:
-            by_supplier.setdefault(supplier_id, []).append((product_id, cost, min(quantity, validation.MAX_QUANTITY)))
+        by_supplier: dict[int, list[reorder.Need]] = {}
+        for need in reorder.needs(session, validation.MAX_QUANTITY):
+            by_supplier.setdefault(need.supplier_id, []).append(need)
         for supplier_id, lines in by_supplier.items():
             po = PurchaseOrder(supplier_id=supplier_id, notes="Drafted from stock alerts", created_by=actor.id)
             session.add(po)
             session.flush()
             session.refresh(po)
-            for product_id, cost, quantity in lines:
-                session.add(PurchaseOrderLine(purchase_order_id=po.id, product_id=product_id,
-                                              quantity_ordered=quantity, unit_cost=cost))
+            for need in lines:
+                session.add(PurchaseOrderLine(purchase_order_id=po.id, product_id=need.product_id,
+                                              quantity_ordered=need.quantity, unit_cost=need.unit_cost,
+                                              suggested=need.suggested))
             _record(session, po, None, actor, f"drafted from alerts: {len(lines)} line(s)")
             _emit(session, "po.created", po, actor, lines=len(lines))
             drafted.append(po)

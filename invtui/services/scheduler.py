@@ -140,7 +140,8 @@ class Scheduler:
             log.debug("stock sweep skipped: another process swept within the interval")
             return
         try:
-            run = run_full_sweep(self._db, self._trigger, keep_days=self._settings.sweep_keep_days)
+            run = run_full_sweep(self._db, self._trigger, keep_days=self._settings.sweep_keep_days,
+                                 settings=self._settings)
         except Exception as exc:  # recorded and logged by run_full_sweep; the schedule goes on
             with self._lock:
                 self._last_error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

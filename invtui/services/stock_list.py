@@ -9,6 +9,7 @@ first finds the matching products and locations (small tables), then their stock
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -39,6 +40,22 @@ class StockRow:
     threshold: int
     condition: str
     alert_status: str | None
+    # demand figures (issue 17): None without usage; alert_condition adds LOW_SOON to condition
+    avg_daily_usage: Decimal | None = None
+    days_of_cover: Decimal | None = None
+    alert_condition: str | None = None
+
+
+def _with_demand(query: str, order: str) -> str:
+    """The page `query` selects, each row with its demand figures (looked up for those rows only)."""
+    return f"""
+    SELECT page.*, d.avg_daily_usage, d.days_of_cover, d.alert_condition
+      FROM ({query}) page
+      JOIN inventory i ON i.id = page.inventory_id
+      LEFT JOIN LATERAL (SELECT d.avg_daily_usage, d.days_of_cover, d.alert_condition FROM inventory_demand d
+                          WHERE d.product_id = i.product_id AND d.location_id = i.location_id OFFSET 0) d ON true
+     ORDER BY {order}
+    """
 
 
 @dataclass(frozen=True)
@@ -101,6 +118,7 @@ def page(
         params.update(after_sku=after[0], after_location=after[1])
     query = _COLUMNS + (" WHERE " + " AND ".join(where) if where else "")
     query += " ORDER BY s.sku, s.location_code LIMIT :limit"
+    query = _with_demand(query, "page.sku, page.location_code")
     with unit_of_work(session):
         rows = session.execute(text(query), {**params, "limit": size + 1}).all()
     return StockPage([StockRow(*r) for r in rows[:size]], len(rows) > size)
@@ -113,6 +131,7 @@ def last_page(session: Session, *, search: str | None = None, condition: str = "
         where, params = _filters(session, search, condition)
     query = _COLUMNS + (" WHERE " + " AND ".join(where) if where else "")
     query += " ORDER BY s.sku DESC, s.location_code DESC LIMIT :limit"
+    query = _with_demand(query, "page.sku DESC, page.location_code DESC")
     with unit_of_work(session):
         rows = session.execute(text(query), {**params, "limit": size}).all()
     return StockPage([StockRow(*r) for r in reversed(rows)], False)
@@ -121,5 +140,6 @@ def last_page(session: Session, *, search: str | None = None, condition: str = "
 def row(session: Session, inventory_id: int) -> StockRow | None:
     """One row again (after an action changed it), or None if it is gone or its product inactive."""
     with unit_of_work(session):
-        found = session.execute(text(_COLUMNS + " WHERE s.inventory_id = :id"), {"id": inventory_id}).first()
+        found = session.execute(text(_with_demand(_COLUMNS + " WHERE s.inventory_id = :id", "page.sku")),
+                                {"id": inventory_id}).first()
     return StockRow(*found) if found else None

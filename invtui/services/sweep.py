@@ -26,7 +26,7 @@ from invtui.db.engine import Database
 from invtui.db.errors import friendly_error
 from invtui.domain.roles import Actor, Permission, require
 from invtui.errors import DatabaseUnavailable, ValidationError
-from invtui.services import events
+from invtui.services import demand, events
 from invtui.services.sweep_runs import SWEEP_LOCK_KEY, SweepRun, SweepStatus, sweep_status  # noqa: F401 (re-exported)
 from invtui.services.tx import unit_of_work
 
@@ -59,10 +59,11 @@ _PRUNE = text(
     """
 )
 def run_full_sweep(db: Database, trigger: str = "scheduled", *, actor: Actor | None = None,
-                   keep_days: int = DEFAULT_KEEP_DAYS) -> SweepRun:
+                   keep_days: int = DEFAULT_KEEP_DAYS, settings: Settings | None = None) -> SweepRun:
     """Judge every item now, unless another process is already doing it (then record a skip).
 
-    The sweep that runs also prunes sweep_runs older than `keep_days` days.
+    The sweep that runs also prunes sweep_runs older than `keep_days` days, and copies the
+    [demand] `settings` (when given) into the database first, so it judges by them.
 
     One transaction: the alerts it changes, its sweep_runs row and its `sweep.finished` event
     commit together. A failure is logged and recorded in a sweep_runs row of its own, then raised.
@@ -76,6 +77,8 @@ def run_full_sweep(db: Database, trigger: str = "scheduled", *, actor: Actor | N
     try:
         with db.session() as session, unit_of_work(session):
             taken = bool(session.execute(_TRY_LOCK, {"key": SWEEP_LOCK_KEY}).scalar())
+            if taken and settings is not None:
+                demand.sync_settings(session, settings)
             counts = _evaluate(session) if taken else None
             if taken:
                 session.execute(_PRUNE, {"keep_days": keep_days, "batch": PRUNE_BATCH})

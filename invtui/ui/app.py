@@ -331,9 +331,9 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
                 if isinstance(screen, BackgroundScreen):
                     screen.reload()
 
-        keep_days = self.settings.sweep_keep_days
+        keep_days, settings = self.settings.sweep_keep_days, self.settings
         call_service(self, lambda session: sweep_service.run_full_sweep(self.db, "manual", actor=actor,
-                                                                        keep_days=keep_days),
+                                                                        keep_days=keep_days, settings=settings),
                      swept, group="check-now", exclusive=True)
 
     def action_audit(self) -> None:

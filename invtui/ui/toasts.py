@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from invtui.domain.alerts import LABELS as ALERT_LABELS
 from invtui.domain.events import Event
 
 PER_SECOND = 3
@@ -30,7 +31,7 @@ class Toast:
 def toast_for(event: Event) -> Toast | None:
     """Warning for new or escalated alerts, information for resolved ones and personal notes."""
     if event.kind in ("alert.created", "alert.escalated"):
-        what = "OUT OF STOCK" if event.get("alert_type") == "OUT_OF_STOCK" else "LOW STOCK"
+        what = ALERT_LABELS.get(str(event.get("alert_type")), "LOW STOCK")
         quantity = event.get("current_quantity")
         left = f", {quantity} left" if quantity is not None else ""
         return Toast(f"{what}: {event.get('name', event.get('sku', '?'))} at {event.get('location', '?')}{left}",

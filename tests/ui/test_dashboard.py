@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import psycopg
 import pytest
 from textual.widgets import Static
 
@@ -28,6 +29,22 @@ async def test_tiles_show_the_warehouse_in_numbers(make_app, warehouse: Database
         assert app.screen.query_one("#kpi-alerts", KpiTile).value == "7 low\n2 out"
         assert app.screen.query_one("#kpi-pos", KpiTile).value == "2"
         assert app.screen.query_one("#kpi-unread", KpiTile).value == "8"
+        assert await wait_until(pilot, lambda: app.screen.query_one("#kpi-runout", KpiTile).value == "0 soon")
+
+
+async def test_the_run_out_tile_counts_items_running_out_within_their_lead_time(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    with psycopg.connect(warehouse.conninfo) as conn:  # an open RUNS OUT SOON alert, as the engine raises it
+        conn.execute("""INSERT INTO stock_alerts (product_id, location_id, alert_type, current_quantity, threshold_quantity)
+                        SELECT i.product_id, i.location_id, 'LOW_SOON', i.available_quantity, 0 FROM inventory i
+                         WHERE NOT EXISTS (SELECT 1 FROM stock_alerts a WHERE a.product_id = i.product_id
+                                             AND a.location_id = i.location_id AND a.status IN ('ACTIVE', 'ACKNOWLEDGED'))
+                         LIMIT 1""")
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert await wait_until(pilot, lambda: app.screen.query_one("#kpi-skus", KpiTile).value == "7")
+        tile = app.screen.query_one("#kpi-runout", KpiTile)
+        assert await wait_until(pilot, lambda: tile.value == "1 soon")
+        assert tile.alarm and "Run out" in str(tile.render())
 
 
 async def test_right_arrow_selects_low_and_shows_the_first_five_and_how_many_more(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from invtui.domain.alerts import LABELS
+from invtui.domain.demand import headline, why
 from invtui.services import details
-from invtui.services import alerts, inventory
-from invtui.services.alerts import AlertView
 from invtui.services.alerts import AlertView
 from invtui.services.details import AlertDetail
 from invtui.ui.bindings import bindings_for
@@ -45,11 +47,15 @@ class AlertDetailScreen(ModalScreen[None]):
 
     def _header(self, alert: AlertView) -> Text:
         clock = self.app.clock  # type: ignore[attr-defined]
-        kind = "OUT OF STOCK" if alert.alert_type == "OUT_OF_STOCK" else "LOW STOCK"
+        kind = LABELS.get(alert.alert_type, alert.alert_type)
         text = Text()
         text.append(f"Alert #{alert.id} · {kind} · {alert.status.lower()}\n", style="bold")
         text.append(f"{alert.sku} {alert.name} at {alert.location}: {alert.current_quantity} available, "
                     f"threshold {alert.threshold_quantity}\n")
+        today = date.today()
+        if alert.covered:
+            text.append(headline(alert.alert_type, alert.current_quantity, alert.judged_on, True, today) + "\n")
+        text.append(f"why: {why(alert.judged_on, today)}\n", style="dim")
         text.append(f"raised {clock.local(alert.created_at)} ({clock.age(alert.created_at)} ago)")
         if alert.acknowledged_by:
             text.append(f" · acknowledged by {alert.acknowledged_by} at {clock.local(alert.acknowledged_at)}")

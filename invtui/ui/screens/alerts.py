@@ -29,7 +29,7 @@ from invtui.ui.widgets.paged_table import Column, Page, PagedTable, ShowsPagedLi
 PAGE = 100
 FILTERS = (("open", "open"), ("ACKNOWLEDGED", "acknowledged"), ("all", "all, including closed"))
 ACTION_WORDS = {"acknowledge": "Acknowledge", "dismiss": "Dismiss", "resolve": "Resolve"}
-TYPE_WORDS = {"OUT_OF_STOCK": ("OUT", "danger"), "LOW_STOCK": ("LOW", "warn")}
+TYPE_WORDS = {"OUT_OF_STOCK": ("OUT", "danger"), "LOW_STOCK": ("LOW", "warn"), "LOW_SOON": ("SOON", "warn")}
 STATUS_WORDS = {"ACTIVE": "active", "ACKNOWLEDGED": "acked", "RESOLVED": "resolved", "DISMISSED": "dismissed"}
 EMPTY_WORDS = {"open": "open alerts", "ACKNOWLEDGED": "acknowledged alerts", "all": "alerts"}
 # Widths add up to 80 columns with the cell padding: the SSH default terminal.
@@ -109,6 +109,8 @@ class AlertsScreen(ShowsPagedList[AlertView], SearchableListScreen):
 
     def _cells(self, view: AlertView) -> Mapping[str, Text]:
         word, meaning = TYPE_WORDS.get(view.alert_type, (view.alert_type, "strong"))
+        if view.covered:  # stock on order covers the lead time: no action needed (issue 17)
+            word, meaning = f"{word}·PO", "quiet"
         return {
             "mark": Text("✓" if view.id in self.marked else "", style="bold"),
             "type": Text(word, style=style(self.app, meaning)),

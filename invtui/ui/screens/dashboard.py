@@ -21,6 +21,7 @@ from invtui.ui.screens.base import BaseScreen
 from invtui.ui.widgets.bar_chart import Bar, BarChart
 from invtui.ui.widgets.count_summary import CountSummaryLine
 from invtui.ui.widgets.kpi_tile import KpiTile, compact
+from invtui.ui.widgets.runout_tile import RunOutTile
 
 STOCK_COLORS = {"OK": "green", "LOW_STOCK": "dark_orange", "OUT_OF_STOCK": "red"}
 
@@ -45,6 +46,7 @@ class DashboardScreen(BaseScreen):
             yield KpiTile("Alerts", id="kpi-alerts")
             yield KpiTile("Unread", id="kpi-unread")
             yield KpiTile("Open POs", short="POs", id="kpi-pos")
+            yield RunOutTile(id="kpi-runout")
         with Horizontal(id="charts"):
             yield BarChart("Stock status", id="stock-chart")
             yield BarChart("Purchase orders", id="po-chart")
@@ -93,6 +95,7 @@ class DashboardScreen(BaseScreen):
         alerts.alarm = bool(k.low_alerts or k.out_alerts)
         self.query_one("#kpi-unread", KpiTile).value = compact(k.unread)
         self.query_one("#kpi-pos", KpiTile).value = compact(k.open_pos)
+        self.query_one("#kpi-runout", RunOutTile).reload()
         self.query_one("#stock-chart", BarChart).set_bars([_bar(b) for b in data.stock], STOCK_COLORS)
         self.query_one("#po-chart", BarChart).set_bars([_bar(b) for b in data.purchase_orders])
 

@@ -28,14 +28,17 @@ from invtui.ui.widgets.paged_table import Column, Page, PagedTable, ShowsPagedLi
 
 PAGE = 100
 FILTERS = ("all", "low", "out")
-CONDITION_WORDS = {"OK": ("ok", "quiet"), "LOW_STOCK": ("LOW", "warn"), "OUT_OF_STOCK": ("OUT", "danger")}
+CONDITION_WORDS = {"OK": ("ok", "quiet"), "LOW_STOCK": ("LOW", "warn"), "OUT_OF_STOCK": ("OUT", "danger"),
+                   "LOW_SOON": ("SOON", "warn")}
 EMPTY_WORDS = {"all": "stock rows", "low": "low stock rows", "out": "out-of-stock rows"}
-# Widths add up to 80 columns with the cell padding.
-COLUMNS = (Column("sku", "SKU", 10), Column("name", "product", 14), Column("location", "location", 8),
-           Column("qty", "on hand", 7), Column("reserved", "rsv", 4), Column("available", "avail", 5),
-           Column("threshold", "thr", 3), Column("status", "status", 6))
-# Under 80 columns: what can be taken (available) and its state; Enter shows on hand and reserved.
-NARROW_COLUMNS = ("sku", "name", "location", "available", "status")
+# Widths add up to 80 columns with the cell padding. "use": average daily usage, "days": days of
+# cover (issue 17); "—" without usage.
+COLUMNS = (Column("sku", "SKU", 9), Column("name", "product", 7), Column("location", "location", 8),
+           Column("qty", "qty", 6), Column("reserved", "rsv", 3), Column("available", "avail", 5),
+           Column("threshold", "thr", 3), Column("use", "use", 4), Column("cover", "days", 4),
+           Column("status", "stat", 4))
+# Under 80 columns: what can be taken (available), its cover and its state; Enter shows the rest.
+NARROW_COLUMNS = ("sku", "name", "location", "available", "cover", "status")
 COMPACT_COLUMNS = ("sku", "location", "available", "status")
 
 
@@ -93,12 +96,14 @@ class InventoryScreen(ShowsPagedList[StockRow], SearchableListScreen):
                          lambda codes: setattr(self, "locations", codes), group="locations")
 
     def _cells(self, item: StockRow) -> Mapping[str, Text]:
-        word, meaning = CONDITION_WORDS.get(item.condition, (item.condition, "strong"))
+        condition = item.alert_condition or item.condition
+        word, meaning = CONDITION_WORDS.get(condition, (condition, "strong"))
         return {
             "sku": Text(item.sku), "name": Text(item.name, overflow="ellipsis", no_wrap=True),
-            "location": Text(item.location), "qty": number_cell(item.quantity, 7),
-            "reserved": number_cell(item.reserved or None, 4), "available": number_cell(item.available, 5),
-            "threshold": number_cell(item.threshold, 3), "status": Text(word, style=style(self.app, meaning)),
+            "location": Text(item.location), "qty": number_cell(item.quantity, 6),
+            "reserved": number_cell(item.reserved or None, 3), "available": number_cell(item.available, 5),
+            "threshold": number_cell(item.threshold, 3), "use": number_cell(item.avg_daily_usage, 4, 1, blank="—"),
+            "cover": number_cell(item.days_of_cover, 4, 0, blank="—"), "status": Text(word, style=style(self.app, meaning)),
         }
 
     def action_last_page(self) -> None:

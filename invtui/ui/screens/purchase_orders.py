@@ -223,6 +223,9 @@ class PODetailScreen(ModalScreen[None]):
             header.append(f" · approved by {po.approved_by}")
         if po.notes:
             header.append(f"\n{po.notes}")
+        for line in po.lines:
+            if line.why:  # the figures a draft from alerts computed the quantity from (issue 17)
+                header.append(f"\n{line.sku} {line.why}", style="dim")
         self.query_one("#detail-header", Static).update(header)
         lines = self.query_one("#po-lines", DataTable)
         shown = line_columns(self.app.size.width)

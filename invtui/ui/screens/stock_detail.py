@@ -7,8 +7,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from invtui.domain.demand import SHORT
 from invtui.services import details
-from invtui.services import alerts, inventory
 from invtui.services.details import StockDetail
 from invtui.ui.bindings import bindings_for
 from invtui.ui.service_call import call_service
@@ -49,7 +49,7 @@ class StockDetailScreen(ModalScreen[None]):
         table = self.query_one("#detail-stock", DataTable)
         for line in stock.lines:
             alert = by_location.get(line.location)
-            flag = f"#{alert.id} {'OUT' if alert.alert_type == 'OUT_OF_STOCK' else 'LOW'} {alert.status.lower()}" \
+            flag = f"#{alert.id} {SHORT.get(alert.alert_type, alert.alert_type)} {alert.status.lower()}" \
                 if alert else ""
             table.add_row(line.location, f"{line.quantity:,}", f"{line.reserved:,}", f"{line.available:,}", flag)
         moves = self.query_one("#detail-movements", DataTable)

@@ -1,0 +1,199 @@
+"""Demand figures: usage, stock on order, days of cover, predicted stock-out (issue 17).
+
+Every figure is computed by the database (the views inventory_demand and product_demand in
+sql/0010_demand.sql, which the alert engine judges by too); this module only reads them, in the
+order people want them (lowest cover first), and copies the [demand] settings into the database
+so the triggers of every writer use the same window and safety days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from invtui.config import Settings
+from invtui.db.models import Supplier
+from invtui.domain import validation
+from invtui.domain.roles import Actor, Permission
+from invtui.errors import ValidationError
+from invtui.services import events, lookup
+from invtui.services.acting import require_current
+from invtui.services.tx import unit_of_work
+
+UNSET: Any = object()  # an argument left out (None clears)
+
+MAX_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Cover:
+    """One item's demand figures at one location (location None: over all its locations)."""
+
+    sku: str
+    name: str
+    location: str | None
+    available: int
+    on_order: int
+    projected: int
+    avg_daily_usage: Decimal | None  # None: fewer than 2 issues in the window
+    days_of_cover: Decimal | None
+    projected_days_of_cover: Decimal | None
+    stockout_date: date | None
+    lead_time_days: int | None
+
+    @property
+    def runs_out_within_lead_time(self) -> bool:
+        return (self.days_of_cover is not None and self.lead_time_days is not None
+                and self.days_of_cover < self.lead_time_days)
+
+    def as_json(self) -> dict[str, Any]:
+        """The keys `invtui stock cover --json` prints (issue 17), numbers as numbers."""
+        data = asdict(self)
+        del data["name"], data["projected_days_of_cover"]
+        for key in ("avg_daily_usage", "days_of_cover"):
+            data[key] = float(data[key]) if data[key] is not None else None
+        data["stockout_date"] = self.stockout_date.isoformat() if self.stockout_date else None
+        return data
+
+
+# Lowest cover first. The page is chosen from the window's issues alone (days of cover =
+# available / usage needs nothing else, and only items with usage have one), then each row is read
+# whole from inventory_demand; items without usage follow, by SKU and location.
+_BY_LOCATION = text(
+    """
+    WITH ranked AS MATERIALIZED (
+        SELECT u.product_id, u.location_id,
+               i.available_quantity / demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days) AS cover
+          FROM demand_usage u
+          JOIN item_first_movements f ON f.product_id = u.product_id AND f.location_id = u.location_id
+          JOIN inventory i ON i.product_id = u.product_id AND i.location_id = u.location_id
+          JOIN products p ON p.id = u.product_id AND p.is_active
+         CROSS JOIN demand_settings ds
+         WHERE u.outbound >= 2
+           AND (CAST(:product_id AS bigint) IS NULL OR u.product_id = CAST(:product_id AS bigint))
+           AND (CAST(:location_id AS bigint) IS NULL OR u.location_id = CAST(:location_id AS bigint))
+           AND (CAST(:below AS numeric) IS NULL
+                OR i.available_quantity / demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days) < CAST(:below AS numeric))
+         ORDER BY 3, 1, 2
+         LIMIT :limit
+    ), rest AS (
+        SELECT s.product_id, s.location_id FROM inventory_status s
+         WHERE CAST(:below AS numeric) IS NULL AND (SELECT count(*) FROM ranked) < :limit
+           AND (CAST(:product_id AS bigint) IS NULL OR s.product_id = CAST(:product_id AS bigint))
+           AND (CAST(:location_id AS bigint) IS NULL OR s.location_id = CAST(:location_id AS bigint))
+           AND NOT EXISTS (SELECT 1 FROM ranked r WHERE r.product_id = s.product_id AND r.location_id = s.location_id)
+         ORDER BY s.sku, s.location_code
+         LIMIT :limit
+    ), keys AS (
+        SELECT product_id, location_id, 0 AS part, row_number() OVER () AS n FROM ranked
+        UNION ALL
+        SELECT product_id, location_id, 1, row_number() OVER () FROM rest
+    )
+    SELECT d.sku, d.name, d.location_code, d.available_quantity, d.on_order, d.projected, d.avg_daily_usage,
+           d.days_of_cover, d.projected_days_of_cover, d.stockout_date, d.lead_time_days
+      FROM keys k
+     CROSS JOIN LATERAL (SELECT * FROM inventory_demand s
+                          WHERE s.product_id = k.product_id AND s.location_id = k.location_id OFFSET 0) d
+     ORDER BY k.part, d.days_of_cover NULLS LAST, k.n
+     LIMIT :limit
+    """
+)
+
+_OVERALL = text(
+    """
+    SELECT d.sku, d.name, NULL, d.available_quantity, d.on_order, d.projected, d.avg_daily_usage,
+           d.days_of_cover, d.projected_days_of_cover, d.stockout_date, d.lead_time_days
+      FROM product_demand d
+     WHERE (CAST(:product_id AS bigint) IS NULL OR d.product_id = CAST(:product_id AS bigint))
+       AND (CAST(:below AS numeric) IS NULL OR d.days_of_cover < CAST(:below AS numeric))
+     ORDER BY d.days_of_cover NULLS LAST, d.sku
+     LIMIT :limit
+    """
+)
+
+# The window's issues grouped by item hash in memory (as in the sweep's stock_alert_items).
+_WORK_MEM = text("SET LOCAL work_mem = '64MB'")
+
+_SYNC = text(
+    """
+    UPDATE demand_settings
+       SET window_days = :window_days, safety_days = :safety_days, review_days = :review_days, updated_at = now(),
+           judged_at = NULL  -- new settings: this sweep looks for items running out soon
+     WHERE (window_days, safety_days, review_days) IS DISTINCT FROM (:window_days, :safety_days, :review_days)
+    """
+)
+
+
+def cover(session: Session, *, sku: str | None = None, location: str | None = None, below: object = None,
+          overall: bool = False, limit: object = 50) -> list[Cover]:
+    """Demand figures per item and location (or per item with `overall`), lowest cover first.
+
+    `below`: only rows with fewer days of cover than this (rows without usage have none).
+    """
+    params: dict[str, Any] = {
+        "product_id": lookup.product(session, sku).id if sku else None,
+        "location_id": lookup.location(session, location).id if location else None,
+        "below": validation.quantity(below, minimum=0, maximum=3650, what="Days (--below)") if below not in (None, "")
+        else None,
+        "limit": validation.quantity(limit, minimum=1, maximum=MAX_LIMIT, what="Limit"),
+    }
+    if overall and location:
+        raise ValidationError("Give a location or ask for the figures over all locations, not both")
+    session.execute(_WORK_MEM)
+    rows = session.execute(_OVERALL if overall else _BY_LOCATION, params).all()
+    return [Cover(*row) for row in rows]
+
+
+def sync_settings(session: Session, settings: Settings) -> None:
+    """Copy [demand] from config.toml into demand_settings (a no-op when they already agree)."""
+    session.execute(_SYNC, {"window_days": settings.demand_window_days, "safety_days": settings.demand_safety_days,
+                            "review_days": settings.demand_review_days})
+
+
+_RUNNING_OUT = text(
+    "SELECT count(*) FROM stock_alerts WHERE status IN ('ACTIVE', 'ACKNOWLEDGED') AND alert_type = 'LOW_SOON'"
+)
+
+
+def running_out(session: Session) -> int:
+    """Items running out within their lead time: the open RUNS OUT SOON alerts (the engine keeps
+    them current), counted from the alert index instead of recomputing every item's cover."""
+    return int(session.execute(_RUNNING_OUT).scalar_one())
+
+
+@dataclass(frozen=True)
+class OrderingTerms:
+    """What reordering a product takes: its own lead time (None: its supplier's) and pack size."""
+
+    sku: str
+    lead_time_days: int | None
+    supplier_lead_time_days: int | None
+    pack_size: int | None
+
+
+def set_terms(session: Session, actor: Actor, sku: str, *, lead_time_days: Any = UNSET,
+              pack_size: Any = UNSET) -> OrderingTerms:
+    """Give a product its own lead time (None: its supplier's again) or pack size (None: none).
+
+    The products trigger re-judges the product's items at once: a longer lead time may raise
+    RUNS OUT SOON, a shorter one resolve it."""
+    require_current(session, actor, Permission.EDIT_CATALOG)
+    with unit_of_work(session):
+        product = lookup.product(session, sku, for_update=True)
+        if lead_time_days is not UNSET:
+            product.lead_time_days = None if lead_time_days is None else validation.quantity(
+                lead_time_days, minimum=0, maximum=3650, what="Lead time (days)")
+        if pack_size is not UNSET:
+            product.pack_size = None if pack_size is None else validation.quantity(pack_size, what="Pack size")
+        session.add(product)
+        session.flush()
+        events.emit(session, "catalog.changed", id=product.id, user_id=actor.id, entity="product", action="updated",
+                    product_id=product.id, sku=product.sku, name=product.name)
+        supplier = session.get(Supplier, product.supplier_id) if product.supplier_id else None
+        return OrderingTerms(product.sku, product.lead_time_days, supplier.lead_time_days if supplier else None,
+                             product.pack_size)
