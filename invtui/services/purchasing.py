@@ -12,18 +12,15 @@ line per product); a cost given again replaces the line's unit cost.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
-from invtui.db.models import Product, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Supplier, User
+from invtui.db.models import Product, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Supplier
 from invtui.domain import purchasing as rules
 from invtui.domain import validation
-from invtui.domain.demand import line_why
 from invtui.domain.purchasing import LineBalance, POAction, POStatus
 from invtui.domain.roles import Actor, Permission
 from invtui.errors import NotFound, ValidationError
@@ -31,71 +28,18 @@ from invtui.services import events, lookup, reorder
 from invtui.services.acting import require_current
 from invtui.services.ledger import apply_movement
 from invtui.services.notifications import notify
-from invtui.services.po_list import (  # noqa: F401 (re-exported: the app and tests name them here)
-    MAX_LIST,
-    POSummary,
-    list_pos,
+from invtui.services.po_views import (  # noqa: F401 (re-exported: the app, the CLI and tests name them here)
+    POHistoryEntry,
+    POLineView,
+    POView,
+    get,
+    supplier_of,
+    username,
+    view,
 )
 from invtui.services.tx import unit_of_work
 
 MAX_NOTES = 2000
-
-
-@dataclass(frozen=True)
-class POLineView:
-    sku: str
-    name: str
-    ordered: int
-    received: int
-    unit_cost: Decimal
-    suggested: dict[str, Any] | None = None  # the figures a draft from alerts computed it from
-
-    @property
-    def why(self) -> str:
-        return line_why(self.suggested)
-
-    @property
-    def outstanding(self) -> int:
-        return rules.outstanding(self.ordered, self.received)
-
-    @property
-    def line_total(self) -> Decimal:
-        return self.unit_cost * self.ordered
-
-
-@dataclass(frozen=True)
-class POHistoryEntry:
-    at: datetime
-    from_status: str | None
-    to_status: str
-    user: str | None
-    note: str
-
-
-@dataclass(frozen=True)
-class POView:
-    """Everything `po show` and the PO screen display: header, lines, history."""
-
-    id: int
-    number: str
-    status: str
-    supplier_code: str
-    supplier_name: str
-    notes: str
-    created_by: str | None
-    created_at: datetime
-    submitted_at: datetime | None
-    approved_at: datetime | None
-    approved_by: str | None
-    received_at: datetime | None
-    cancelled_at: datetime | None
-    cancelled_by: str | None
-    lines: list[POLineView] = field(default_factory=list)
-    history: list[POHistoryEntry] = field(default_factory=list)
-
-    @property
-    def total(self) -> Decimal:
-        return sum((line.line_total for line in self.lines), Decimal("0.00"))
 
 
 @dataclass(frozen=True)
@@ -131,19 +75,13 @@ def _locked(session: Session, po_number: str) -> PurchaseOrder:
     return po
 
 
-def _username(session: Session, user_id: int | None) -> str | None:
-    if user_id is None:
-        return None
-    return session.exec(select(User.username).where(User.id == user_id)).first()
-
-
 def _guard(session: Session, po: PurchaseOrder, action: POAction) -> None:
     """Refuse `action` unless the PO's current state allows it; name who got there first."""
     status = POStatus(po.status)
     if rules.refusal(po.number or "", status, action) is None:
         return
     by = {POStatus.APPROVED: po.approved_by, POStatus.CANCELLED: po.cancelled_by}.get(status)
-    rules.check_transition(po.number or "", status, action, by=_username(session, by))
+    rules.check_transition(po.number or "", status, action, by=username(session, by))
 
 
 def _record(session: Session, po: PurchaseOrder, from_status: str | None, actor: Actor, note: str = "") -> None:
@@ -152,14 +90,8 @@ def _record(session: Session, po: PurchaseOrder, from_status: str | None, actor:
                                    user_id=actor.id, note=note))
 
 
-def _supplier(session: Session, po: PurchaseOrder) -> Supplier:
-    supplier = session.get(Supplier, po.supplier_id)
-    assert supplier is not None  # FK
-    return supplier
-
-
 def _emit(session: Session, kind: str, po: PurchaseOrder, actor: Actor, **fields: object) -> None:
-    supplier = _supplier(session, po)
+    supplier = supplier_of(session, po)
     events.emit(session, kind, id=po.id, number=po.number, status=po.status, supplier=supplier.code,
                 supplier_name=supplier.name, user_id=actor.id, **fields)
 
@@ -274,7 +206,7 @@ def submit(session: Session, actor: Actor, po_number: str) -> PurchaseOrder:
         po.submitted_at = po.updated_at = _now()
         _record(session, po, old, actor)
         _emit(session, "po.submitted", po, actor)
-        supplier = _supplier(session, po)
+        supplier = supplier_of(session, po)
         notify(session, kind="po.submitted", title=f"{po.number} from {supplier.name} awaits approval",
                body=f"Submitted by {actor.username}", link_kind="po", link_id=po.id, target_role="manager",
                actor_id=actor.id)
@@ -393,42 +325,6 @@ def receive(session: Session, actor: Actor, po_number: str, location_code: str,
         _tell_creator(session, po, actor, "po.received", f"Your {po.number} was {how} by {actor.username}",
                       severity="success", body=summary)
     return Receipt(number=po.number or "", status=po.status, location=location.code, received=plan)
-
-
-# ---------------------------------------------------------------------------------------------
-# reading
-
-
-def get(session: Session, po_number: str) -> POView:
-    """One PO with its lines (ordered, received, outstanding) and its history, oldest first."""
-    po_id = rules.parse_number(po_number)
-    with unit_of_work(session):  # reads too end their transaction: no idle-in-transaction session
-        return _view(session, po_id)
-
-
-def _view(session: Session, po_id: int) -> POView:
-    po = session.get(PurchaseOrder, po_id, populate_existing=True)
-    if po is None:
-        raise NotFound(f"Unknown purchase order {rules.format_number(po_id)}")
-    supplier = _supplier(session, po)
-    lines = session.exec(
-        select(PurchaseOrderLine, Product).join(Product, Product.id == PurchaseOrderLine.product_id)
-        .where(PurchaseOrderLine.purchase_order_id == po.id).order_by(PurchaseOrderLine.id)
-    ).all()
-    history = session.exec(
-        select(PurchaseOrderEvent, User.username).join(User, User.id == PurchaseOrderEvent.user_id, isouter=True)
-        .where(PurchaseOrderEvent.purchase_order_id == po.id).order_by(PurchaseOrderEvent.id)
-    ).all()
-    return POView(
-        id=po.id or 0, number=po.number or "", status=po.status, supplier_code=supplier.code,
-        supplier_name=supplier.name, notes=po.notes, created_by=_username(session, po.created_by),
-        created_at=po.created_at, submitted_at=po.submitted_at, approved_at=po.approved_at,
-        approved_by=_username(session, po.approved_by), received_at=po.received_at,
-        cancelled_at=po.cancelled_at, cancelled_by=_username(session, po.cancelled_by),
-        lines=[POLineView(p.sku, p.name, line.quantity_ordered, line.quantity_received, line.unit_cost,
-                          line.suggested) for line, p in lines],
-        history=[POHistoryEntry(e.created_at, e.from_status, e.to_status, name, e.note) for e, name in history],
-    )
 
 
 # Newest first; `after` is the id of the last PO on the previous page (keyset paging).
