@@ -996,24 +996,39 @@ CREATE TABLE public.locations (
     CONSTRAINT locations_count_every_days_check CHECK (((count_every_days >= 0) AND (count_every_days <= 3650)))
 );
 
-CREATE VIEW public.product_alert_thresholds AS
+CREATE VIEW public.product_thresholds AS
  SELECT p.id AS product_id,
-    COALESCE(r.product_threshold, p.reorder_point, p.min_stock_level) AS threshold,
+    p.is_active,
+    b.threshold AS base_threshold,
+    b.source AS base_source,
+    r.product_threshold AS product_rule,
+    r.highest_location_threshold,
+    COALESCE(r.product_threshold, b.threshold) AS threshold,
         CASE
             WHEN (r.product_threshold IS NOT NULL) THEN 'product rule'::text
-            WHEN (p.reorder_point IS NOT NULL) THEN 'reorder point'::text
-            ELSE 'min stock level'::text
-        END AS threshold_source,
-    GREATEST(COALESCE(r.product_threshold, p.reorder_point, p.min_stock_level), COALESCE(r.highest_location_threshold, 0)) AS highest_threshold,
-    COALESCE((r.highest_location_threshold IS NOT NULL), false) AS has_location_rules
-   FROM (public.products p
+            ELSE b.source
+        END AS threshold_source
+   FROM ((public.products p
+     CROSS JOIN LATERAL ( SELECT COALESCE(p.reorder_point, p.min_stock_level) AS threshold,
+                CASE
+                    WHEN (p.reorder_point IS NOT NULL) THEN 'reorder point'::text
+                    ELSE 'min stock level'::text
+                END AS source) b)
      LEFT JOIN ( SELECT ar.product_id,
             max(ar.threshold_quantity) FILTER (WHERE (ar.location_id IS NULL)) AS product_threshold,
             max(ar.threshold_quantity) FILTER (WHERE (ar.location_id IS NOT NULL)) AS highest_location_threshold
            FROM public.alert_rules ar
           WHERE ar.is_active
-          GROUP BY ar.product_id) r ON ((r.product_id = p.id)))
-  WHERE p.is_active;
+          GROUP BY ar.product_id) r ON ((r.product_id = p.id)));
+
+CREATE VIEW public.product_alert_thresholds AS
+ SELECT t.product_id,
+    t.threshold,
+    t.threshold_source,
+    GREATEST(t.threshold, COALESCE(t.highest_location_threshold, 0)) AS highest_threshold,
+    COALESCE((t.highest_location_threshold IS NOT NULL), false) AS has_location_rules
+   FROM public.product_thresholds t
+  WHERE t.is_active;
 
 CREATE TABLE public.stock_alerts (
     id bigint NOT NULL,

@@ -74,7 +74,7 @@ def test_stock_and_purchase_order_listings(cli) -> None:  # type: ignore[no-unty
           " total", numbers="lines units_ordered units_received total", times="created_at")
     assert all(o["total"].as_tuple().exponent == -2 for o in orders)  # a number with its exact cents
     order = cli("po", "show", orders[0]["number"])
-    check(order["lines"], "sku name ordered received outstanding unit_cost line_total",
+    check(order["lines"], "sku name ordered received outstanding unit_cost line_total suggested why",
           numbers="ordered received outstanding unit_cost line_total")
     check([order], "number status supplier supplier_name notes created_by created_at submitted_at approved_at"
           " approved_by received_at cancelled_at cancelled_by total lines history", numbers="total",
@@ -84,10 +84,11 @@ def test_stock_and_purchase_order_listings(cli) -> None:  # type: ignore[no-unty
 def test_alert_notification_audit_sweep_user_and_migration_listings(cli) -> None:  # type: ignore[no-untyped-def]
     alerts = cli("alerts", "list")
     check(alerts, "id product_id location_id sku name location alert_type status current_quantity threshold_quantity"
-          " message note created_at updated_at acknowledged_at acknowledged_by resolved_at resolved_by resolution",
+          " message note created_at updated_at acknowledged_at acknowledged_by resolved_at resolved_by resolution"
+          " judged_on covered",
           numbers="id current_quantity threshold_quantity", times="created_at updated_at acknowledged_at resolved_at")
     history = cli("alerts", "history", str(alerts[0]["id"]))
-    check(history["history"], "id event from_status to_status alert_type quantity user note created_at",
+    check(history["history"], "id event from_status to_status alert_type quantity user note created_at judged_on",
           numbers="id quantity", times="created_at")
     check(cli("notifications", "list"), "id kind severity title body link_kind link_id target_user_id target_role"
           " created_at read_at read for", numbers="id", times="created_at read_at")

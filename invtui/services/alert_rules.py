@@ -171,17 +171,15 @@ class RuleEffect:
 # counts follow the view's definition of "low" and can never disagree with the sweep.
 _RULE_EFFECTS = """
     SELECT r.id, p.sku, p.name, l.code, r.threshold_quantity, r.is_active,
-           CASE WHEN rp.id IS NOT NULL THEN 'product rule'
-                WHEN p.reorder_point IS NOT NULL THEN 'reorder point'
-                ELSE 'min stock level' END,
-           coalesce(rp.threshold_quantity, p.reorder_point, p.min_stock_level),
+           -- what the rule replaces, in the words of product_thresholds (sql/0011): a location rule
+           -- the product's threshold (its rule for all locations, or its base), a product rule the base
+           CASE WHEN r.location_id IS NULL THEN t.base_source ELSE t.threshold_source END,
+           CASE WHEN r.location_id IS NULL THEN t.base_threshold ELSE t.threshold END,
            covered.rows, covered.low
       FROM alert_rules r
       JOIN products p ON p.id = r.product_id
+      JOIN product_thresholds t ON t.product_id = r.product_id
       LEFT JOIN locations l ON l.id = r.location_id
-      -- what a location rule replaces first: the product's rule for all locations
-      LEFT JOIN alert_rules rp ON r.location_id IS NOT NULL AND rp.product_id = r.product_id
-                              AND rp.location_id IS NULL AND rp.is_active
       CROSS JOIN LATERAL (
           SELECT count(*) AS rows, count(*) FILTER (WHERE s.condition <> 'OK') AS low
             FROM inventory_status s

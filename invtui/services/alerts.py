@@ -21,7 +21,14 @@ from invtui.domain.alerts import AlertAction, AlertState, AlertStatus, disarms, 
 from invtui.domain.roles import Actor, Permission
 from invtui.errors import InvalidTransition, NotFound, ValidationError
 from invtui.services import alert_list, events
-from invtui.services.alert_list import AlertEventView, AlertPage, AlertView, alert_number
+from invtui.services.alert_list import (  # noqa: F401 (re-exported: the app and tests name them here)
+    STATUS_CHOICES,
+    AlertCursor,
+    AlertEventView,
+    AlertPage,
+    AlertView,
+    alert_number,
+)
 from invtui.services.acting import require_current
 from invtui.services.tx import unit_of_work
 

@@ -28,6 +28,11 @@ from invtui.services import events, lookup, reorder
 from invtui.services.acting import require_current
 from invtui.services.ledger import apply_movement
 from invtui.services.notifications import notify
+from invtui.services.po_list import (  # noqa: F401 (re-exported: the app and tests name them here)
+    MAX_LIST,
+    POSummary,
+    list_pos,
+)
 from invtui.services.po_views import (  # noqa: F401 (re-exported: the app, the CLI and tests name them here)
     POHistoryEntry,
     POLineView,
