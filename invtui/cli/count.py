@@ -43,7 +43,7 @@ def start(ctx: typer.Context, location: str = typer.Argument(..., metavar="LOCAT
     st = state(ctx)
     with st.database().session() as session:
         row = counts.start(session, st.actor(), location, blind)
-    console.print(f"Started {_session_line(row)}.", markup=False)
+    console.print(f"Started {_session_line(row)}.", markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -62,7 +62,7 @@ def scan(ctx: typer.Context, count: str = COUNT_ARG,
             else:
                 line = counts.scan(session, actor, count, code, amount or 1)
             expected = "" if line.expected is None else f" (expected {line.expected})"
-            console.print(f"{line.sku} {line.name}: {line.counted}{expected}", markup=False)
+            console.print(f"{line.sku} {line.name}: {line.counted}{expected}", markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -87,7 +87,7 @@ def review(ctx: typer.Context, count: str = COUNT_ARG, as_json: bool = JSON) -> 
                                                   "needs approval" if line.needs_approval else "",
                                                   "posted" if line.posted else "", line.reason])))
                          for line in rows], title=f"{group} ({len(rows)})")
-    console.print(_session_line(result.session), markup=False)
+    console.print(_session_line(result.session), markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -96,7 +96,7 @@ def approve(ctx: typer.Context, count: str = COUNT_ARG) -> None:
     st = state(ctx)
     with st.database().session() as session:
         row = counts.approve(session, st.actor(), count)
-    console.print(f"Approved {row.reference}.", markup=False)
+    console.print(f"Approved {row.reference}.", markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -107,7 +107,7 @@ def reason(ctx: typer.Context, count: str = COUNT_ARG, code: str = typer.Argumen
     st = state(ctx)
     with st.database().session() as session:
         line = counts.set_reason(session, st.actor(), count, code, why)
-    console.print(f"{line.sku} {line.name}: reason {why.strip()!r}.", markup=False)
+    console.print(f"{line.sku} {line.name}: reason {why.strip()!r}.", markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -122,16 +122,16 @@ def post(ctx: typer.Context, count: str = COUNT_ARG,
     with st.database().session() as session:
         result = counts.post(session, st.actor(), count, reason, st.settings, partial=partial)
     if result.already_posted:
-        console.print(f"{result.reference} was already posted; nothing written.", markup=False)
+        console.print(f"{result.reference} was already posted; nothing written.", markup=False, soft_wrap=True)
         return
     waiting = (f"{len(result.held)} difference(s) wait for a manager's approval: {', '.join(result.held[:5])}"
                f"{' ...' if len(result.held) > 5 else ''}.")
     if result.held and not result.lines:
-        console.print(f"Nothing more to post in {result.reference} yet; {waiting}", markup=False)
+        console.print(f"Nothing more to post in {result.reference} yet; {waiting}", markup=False, soft_wrap=True)
         return
     console.print(f"Posted {result.reference}{' in part' if result.held else ''}: {result.movements} adjustment(s), "
                   f"+{result.units_up} / -{result.units_down} unit(s).{' ' + waiting if result.held else ''}",
-                  markup=False)
+                  markup=False, soft_wrap=True)  # one line whatever the width: scripts read it
 
 
 @app.command()
@@ -141,7 +141,7 @@ def abandon(ctx: typer.Context, count: str = COUNT_ARG) -> None:
     with st.database().session() as session:
         row = counts.abandon(session, st.actor(), count)
     kept = f"the {row.posted_lines} line(s) posted before stay posted" if row.posted_lines else "nothing written"
-    console.print(f"Abandoned {row.reference}; {kept}.", markup=False)
+    console.print(f"Abandoned {row.reference}; {kept}.", markup=False, soft_wrap=True)
 
 
 @app.command("list")
@@ -169,7 +169,7 @@ def show(ctx: typer.Context, count: str = COUNT_ARG, as_json: bool = JSON) -> No
         print_json({**row.as_dict(), "lines": [{"sku": x.sku, "name": x.name, "counted": x.counted,
                                                 "expected": x.expected} for x in lines]})
         return
-    console.print(_session_line(row), markup=False)
+    console.print(_session_line(row), markup=False, soft_wrap=True)
     print_table(["SKU", "name", "counted", "expected"],
                 [(x.sku, x.name, x.counted, "hidden" if x.expected is None else x.expected) for x in lines])
 
@@ -213,7 +213,7 @@ def export(ctx: typer.Context, count: str = COUNT_ARG,
     st = state(ctx)
     with st.database().session() as session:
         rows = count_export.export_to_path(session, st.actor(), count, file, st.settings)
-    console.print(f"Wrote {rows} line(s) of {count} to {file}.", markup=False)
+    console.print(f"Wrote {rows} line(s) of {count} to {file}.", markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -228,7 +228,7 @@ def interval(ctx: typer.Context, location: str = typer.Argument(..., metavar="LO
         set_to = counts.set_interval(session, st.actor(), location, every)
     if set_to is None:
         console.print(f"{location} is counted every {st.settings.counts_every_days} days (the default).",
-                      markup=False)
+                      markup=False, soft_wrap=True)
     else:
         console.print(f"{location} is {'never counted' if set_to == 0 else f'counted every {set_to} days'}.",
-                      markup=False)
+                      markup=False, soft_wrap=True)

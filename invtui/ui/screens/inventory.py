@@ -31,9 +31,9 @@ FILTERS = ("all", "low", "out")
 CONDITION_WORDS = {"OK": ("ok", "quiet"), "LOW_STOCK": ("LOW", "warn"), "OUT_OF_STOCK": ("OUT", "danger"),
                    "LOW_SOON": ("SOON", "warn")}
 EMPTY_WORDS = {"all": "stock rows", "low": "low stock rows", "out": "out-of-stock rows"}
-# Widths add up to 80 columns with the cell padding. "use": average daily usage, "days": days of
-# cover (issue 17); "—" without usage.
-COLUMNS = (Column("sku", "SKU", 9), Column("name", "product", 7), Column("location", "location", 8),
+# Widths add up to 77 columns with the cell padding and the scrollbar; a SKU is 10 wide
+# (ADH-000001). "use": average daily usage, "days": days of cover (issue 17); "—" without usage.
+COLUMNS = (Column("sku", "SKU", 10), Column("name", "product", 8), Column("location", "location", 8),
            Column("qty", "qty", 6), Column("reserved", "rsv", 3), Column("available", "avail", 5),
            Column("threshold", "thr", 3), Column("use", "use", 4), Column("cover", "days", 4),
            Column("status", "stat", 4))
