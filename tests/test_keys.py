@@ -121,6 +121,7 @@ BEFORE = {  # (key, action, footer label, shown, priority, key_display, tooltip)
         ('p', 'post', 'Post', True, False, None, ''),
         ('a', 'approve', 'Approve', True, False, None, ''),
         ('x', 'abandon', 'Abandon', True, False, None, ''),
+        ('w', 'export', 'Export', True, False, None, 'Export the review to CSV'),  # added since: issue 16's export
         ('escape', 'back', 'Back to counting', True, False, None, ''),
     ],
     'counts_list': [

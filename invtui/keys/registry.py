@@ -211,6 +211,9 @@ ACTIONS: tuple[Action, ...] = (
            doc="approve the differences above the thresholds"),
     Action("count_review.abandon", "count_review", "x", "abandon", "Abandon", permission=_P.MOVE_STOCK,
            doc="abandon the count: nothing is written (asks; only `y` confirms)"),
+    Action("count_review.export", "count_review", "w", "export", "Export", name="Export the review to CSV",
+           doc="the review as CSV, as `invtui count export` writes it: a file in your folder (a download in a "
+               "browser)"),
     Action("count_review.back", "count_review", "escape", "back", "Back to counting"),
     Action("count_abandon.yes", "count_abandon", "y", "answer(True)", "Abandon"),
     Action("count_abandon.no", "count_abandon", "n,escape,enter", "answer(False)", "Keep"),

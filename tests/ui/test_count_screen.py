@@ -207,6 +207,29 @@ async def test_an_operator_posts_what_needs_no_approval_and_the_rest_waits(make_
         assert [tuple(a) for a in adjusts] == [("TIE-200", -1)]  # BOLT-M6 waits for a manager
 
 
+async def test_the_review_is_exported_to_csv_in_the_operators_own_folder(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    import csv as csv_module
+
+    from invtui.ui.modals.file_modal import FileNameModal
+
+    app = make_app("operator", live=False, **LENIENT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_count(app, pilot)
+        await pilot.press(*keys_of(["BOLT-M6", "TIE-200", "40"]), "enter")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, CountReviewScreen) and app.screen.review)
+        review = app.screen
+        await pilot.press("w")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, FileNameModal))
+        await pilot.press("enter")  # the offered name: cnt-000001-review.csv
+        assert await wait_until(pilot, lambda: "Exported" in detail(app) if app.screen is review else False)
+        path = app.user_folder(app.actor).path / "cnt-000001-review.csv"
+        rows = {r["sku"]: r for r in csv_module.DictReader(path.open())}
+        # the same figures the review shows: BOLT-M6 1 of 3, TIE-200 40 of 40
+        assert (rows["BOLT-M6"]["counted"], rows["BOLT-M6"]["expected"], rows["BOLT-M6"]["group"]) == ("1", "3", "missing")
+        assert (rows["TIE-200"]["counted"], rows["TIE-200"]["group"]) == ("40", "matching")
+        assert session_row(warehouse)[1] == "open"  # exporting changes nothing
+
+
 async def test_viewer_sees_counts_due_and_open_sessions_live_but_cannot_count(make_app, warehouse: Database,  # type: ignore[no-untyped-def]
                                                                               operator: Actor) -> None:
     with warehouse.session() as s:

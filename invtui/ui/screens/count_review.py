@@ -8,6 +8,7 @@ miscount, moved, or own words); `r` recounts the line; `p` posts (asks first); `
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +21,8 @@ from textual.widgets import DataTable, Input, Static
 from invtui.domain import validation
 from invtui.domain.roles import Permission
 from invtui.errors import InvtuiError
-from invtui.services import count_views, counts
+from invtui.services import count_export, count_views, counts
+from invtui.services.files import FileExists
 from invtui.ui.bindings import bindings_for
 from invtui.ui.messages import EventArrived
 from invtui.ui.modals.confirm_modal import ConfirmModal
@@ -120,7 +122,7 @@ class CountReviewScreen(ModalScreen[str | None]):
             yield table
             yield Static("", id="review-detail")
             approve = " · a approve" if self.actor is not None and self.actor.can(Permission.APPROVE_COUNT) else ""
-            yield Static(f"⏎/e reason · r recount · p post{approve} · x abandon · Esc back", classes="modal-hint")
+            yield Static(f"⏎/e reason · r recount · p post{approve} · x abandon · w csv · Esc back", classes="modal-hint")
 
     def on_mount(self) -> None:
         self.reload()
@@ -305,6 +307,45 @@ class CountReviewScreen(ModalScreen[str | None]):
             self.dismiss("posted")
 
         self._call(lambda s: counts.post(s, actor, ref, settings=settings, partial=partial), posted)
+
+    def action_export(self) -> None:
+        """The review as CSV, as `invtui count export` writes it: a bare file name in your own
+        folder ([files] dir), or a download in a browser; nothing outside your folder is written."""
+        from invtui.ui.modals.file_modal import FileNameModal
+
+        app, ref = self.app, self.session.reference
+
+        def chosen(values: dict[str, str] | None) -> None:
+            if values:
+                self._export(values["name"], replace=False)
+
+        where = "downloaded by your browser" if app.is_web else "saved in your folder"
+        app.push_screen(FileNameModal(f"Export the review of {ref} to CSV ({where})",
+                                      {"name": f"{ref.lower()}-review.csv"}), chosen)
+
+    def _export(self, name: str, *, replace: bool) -> None:
+        app, actor, ref = self.app, self.actor, self.session.reference
+        settings = app.settings  # type: ignore[attr-defined]
+        if app.is_web:
+            def deliver(text: str) -> None:
+                app.deliver_binary(io.BytesIO(text.encode("utf-8")), save_filename=name, mime_type="text/csv")
+                self._say(f"Your browser downloads {name}")
+
+            self._call(lambda s: count_export.review_csv(s, actor, ref, settings), deliver)
+            return
+        folder = app.user_folder(actor)  # type: ignore[attr-defined]
+
+        def failed(error: InvtuiError | None) -> None:
+            if isinstance(error, FileExists):
+                app.push_screen(ConfirmModal(f"{name} already exists in your folder. Replace it?"),
+                                lambda yes: self._export(name, replace=True) if yes else self._say(f"Kept the old {name}"))
+            else:
+                self._refused(error)
+
+        call_service(self, lambda s: count_export.export_to_folder(s, actor, ref, folder, name, replace=replace,
+                                                                  settings=settings),
+                     lambda rows: self._say(f"Exported {rows} line(s) of {ref} to {name} in your folder"),
+                     group="review-export", failed=failed, toast_refusals=False)
 
     def action_abandon(self) -> None:
         actor, ref = self.actor, self.session.reference
