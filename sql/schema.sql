@@ -961,13 +961,13 @@ CREATE TABLE public.stock_movements (
 );
 
 CREATE VIEW public.demand_usage AS
- SELECT m.product_id,
-    m.location_id,
-    count(*) FILTER (WHERE (m.quantity_delta < 0)) AS outbound,
-    GREATEST((- sum(m.quantity_delta)), (0)::bigint) AS used
+ SELECT product_id,
+    location_id,
+    count(*) FILTER (WHERE (quantity_delta < 0)) AS outbound,
+    GREATEST((- sum(quantity_delta)), (0)::bigint) AS used
    FROM public.stock_movements m
-  WHERE (((m.kind)::text = 'issue'::text) AND (m.created_at >= public.demand_window_start()) AND (m.created_at <= public.demand_now()))
-  GROUP BY m.product_id, m.location_id;
+  WHERE (((kind)::text = 'issue'::text) AND (created_at >= public.demand_window_start()) AND (created_at <= public.demand_now()))
+  GROUP BY product_id, location_id;
 
 CREATE TABLE public.inventory (
     id bigint NOT NULL,
@@ -1022,13 +1022,13 @@ CREATE VIEW public.product_thresholds AS
           GROUP BY ar.product_id) r ON ((r.product_id = p.id)));
 
 CREATE VIEW public.product_alert_thresholds AS
- SELECT t.product_id,
-    t.threshold,
-    t.threshold_source,
-    GREATEST(t.threshold, COALESCE(t.highest_location_threshold, 0)) AS highest_threshold,
-    COALESCE((t.highest_location_threshold IS NOT NULL), false) AS has_location_rules
+ SELECT product_id,
+    threshold,
+    threshold_source,
+    GREATEST(threshold, COALESCE(highest_location_threshold, 0)) AS highest_threshold,
+    COALESCE((highest_location_threshold IS NOT NULL), false) AS has_location_rules
    FROM public.product_thresholds t
-  WHERE t.is_active;
+  WHERE is_active;
 
 CREATE TABLE public.stock_alerts (
     id bigint NOT NULL,
@@ -1093,40 +1093,40 @@ CREATE TABLE public.item_first_movements (
 );
 
 CREATE VIEW public.inventory_demand AS
- SELECT x.inventory_id,
-    x.product_id,
-    x.location_id,
-    x.sku,
-    x.name,
-    x.location_code,
-    x.quantity,
-    x.reserved_quantity,
-    x.available_quantity,
-    x.threshold,
-    x.threshold_source,
-    x.condition,
-    x.alert_id,
-    x.alert_type,
-    x.alert_status,
-    x.alert_quantity,
-    x.alert_threshold,
-    x.disarmed_at,
-    x.alert_covered,
-    x.lead_time_days,
-    x.safety_days,
-    x.avg_daily_usage,
-    x.on_order,
-    x.next_po,
-    x.next_due,
-    x.projected,
-    x.days_of_cover,
-    x.projected_days_of_cover,
-    x.stockout_date,
-    public.stock_alert_condition(x.condition, x.available_quantity, x.projected, x.avg_daily_usage, (x.lead_time_days + x.safety_days)) AS alert_condition,
-    ((x.condition <> 'OUT_OF_STOCK'::text) AND (x.on_order > 0) AND
+ SELECT inventory_id,
+    product_id,
+    location_id,
+    sku,
+    name,
+    location_code,
+    quantity,
+    reserved_quantity,
+    available_quantity,
+    threshold,
+    threshold_source,
+    condition,
+    alert_id,
+    alert_type,
+    alert_status,
+    alert_quantity,
+    alert_threshold,
+    disarmed_at,
+    alert_covered,
+    lead_time_days,
+    safety_days,
+    avg_daily_usage,
+    on_order,
+    next_po,
+    next_due,
+    projected,
+    days_of_cover,
+    projected_days_of_cover,
+    stockout_date,
+    public.stock_alert_condition(condition, available_quantity, projected, avg_daily_usage, (lead_time_days + safety_days)) AS alert_condition,
+    ((condition <> 'OUT_OF_STOCK'::text) AND (on_order > 0) AND
         CASE
-            WHEN (x.avg_daily_usage > (0)::numeric) THEN ((x.projected)::numeric >= (x.avg_daily_usage * ((x.lead_time_days + x.safety_days))::numeric))
-            ELSE (x.projected > x.threshold)
+            WHEN (avg_daily_usage > (0)::numeric) THEN ((projected)::numeric >= (avg_daily_usage * ((lead_time_days + safety_days))::numeric))
+            ELSE (projected > threshold)
         END) AS covered
    FROM ( SELECT y.inventory_id,
             y.product_id,
@@ -1258,17 +1258,17 @@ CREATE SEQUENCE public.notifications_id_seq
 ALTER SEQUENCE public.notifications_id_seq OWNED BY public.notifications.id;
 
 CREATE VIEW public.product_demand AS
- SELECT x.product_id,
-    x.sku,
-    x.name,
-    x.available_quantity,
-    x.lead_time_days,
-    x.avg_daily_usage,
-    x.on_order,
-    x.projected,
-    round(((x.available_quantity)::numeric / NULLIF(x.avg_daily_usage, (0)::numeric)), 1) AS days_of_cover,
-    round(((x.projected)::numeric / NULLIF(x.avg_daily_usage, (0)::numeric)), 1) AS projected_days_of_cover,
-    ((public.demand_now())::date + (floor(((GREATEST(x.available_quantity, 0))::numeric / NULLIF(x.avg_daily_usage, (0)::numeric))))::integer) AS stockout_date
+ SELECT product_id,
+    sku,
+    name,
+    available_quantity,
+    lead_time_days,
+    avg_daily_usage,
+    on_order,
+    projected,
+    round(((available_quantity)::numeric / NULLIF(avg_daily_usage, (0)::numeric)), 1) AS days_of_cover,
+    round(((projected)::numeric / NULLIF(avg_daily_usage, (0)::numeric)), 1) AS projected_days_of_cover,
+    ((public.demand_now())::date + (floor(((GREATEST(available_quantity, 0))::numeric / NULLIF(avg_daily_usage, (0)::numeric))))::integer) AS stockout_date
    FROM ( SELECT p.id AS product_id,
             p.sku,
             p.name,
