@@ -57,11 +57,19 @@ async def serve() -> AsyncIterator[Start]:
     # while the loop still runs, so none is finalised after the loop has closed.
     me = psutil.Process()
     for _ in range(100):
-        if not [child for child in me.children(recursive=True) if child.status() != psutil.STATUS_ZOMBIE]:
+        if not [child for child in me.children(recursive=True) if _alive(child)]:
             break
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.05)
     gc.collect()
+
+
+def _alive(process: psutil.Process) -> bool:
+    """Running and not a zombie; a child that ends while we look is not alive (no NoSuchProcess)."""
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def _tab_command(tmp_path: Path) -> tuple[str, Path]:

@@ -165,7 +165,8 @@ async def test_a_burst_opens_the_adjust_form_fills_it_and_submits(make_app, ware
         await go_to(pilot, screen, "TAPE-48", "WH1-A-01")
         await burst(app, pilot, "j", *"7", "tab", *"cycle count", "tab", *"CC-42", "enter")
         assert await wait_until(pilot, lambda: level(warehouse, "TAPE-48", "WH1-A-01") == (7, 0))
-        assert not isinstance(app.screen, StockFormModal)
+        # the form closes when the answer is back on the event loop, a moment after the commit
+        assert await wait_until(pilot, lambda: not isinstance(app.screen, StockFormModal))
     with warehouse.connect() as conn:
         row = conn.execute("SELECT reason, reference FROM stock_movements ORDER BY id DESC LIMIT 1").fetchone()
     assert tuple(row) == ("cycle count", "CC-42")
