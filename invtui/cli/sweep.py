@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-
 import getpass
 import logging
 import os

@@ -120,11 +120,12 @@ def get(conn: psycopg.Connection, alert_id: object) -> AlertView:
     return row
 
 
-def open_for(conn: psycopg.Connection, product_id: int) -> list[AlertView]:
-    """A product's open alerts at every location, the worst kind first, then by location code."""
+def open_for(conn: psycopg.Connection, sku: str) -> list[AlertView]:
+    """A product's open alerts at every location (by its stored SKU, exactly), the worst kind
+    first, then by location code."""
     with conn.cursor(row_factory=kwargs_row(AlertView)) as cur:
-        return cur.execute(SELECT + " WHERE a.product_id = %(id)s AND a.status IN ('ACTIVE', 'ACKNOWLEDGED')"
-                           " ORDER BY a.alert_type DESC, l.code", {"id": product_id}).fetchall()
+        return cur.execute(SELECT + " WHERE p.sku = %(sku)s AND a.status IN ('ACTIVE', 'ACKNOWLEDGED')"
+                           " ORDER BY a.alert_type DESC, l.code", {"sku": sku}).fetchall()
 
 
 def history(conn: psycopg.Connection, alert_id: object) -> list[AlertEventView]:

@@ -245,13 +245,14 @@ def get(session: Session, alert_id: int) -> AlertView:
     return alert_list.get(raw_connection(session), alert_id)
 
 
-def open_alerts_for(session: Session, product_id: int) -> list[AlertView]:
+def open_alerts_for(session: Session, sku: str) -> list[AlertView]:
     """A product's open alerts at every location, OUT before LOW (the stock detail's list).
 
-    By id, not by a search on the SKU: a search matches names and other SKUs too, and a page of
-    them filtered afterwards can drop this product's alerts.
+    `sku` is the stored SKU (as `inventory.stock_for` returns it), matched exactly: a search
+    matches names and other SKUs too, and a page of them filtered afterwards can drop this
+    product's alerts.
     """
-    return alert_list.open_for(raw_connection(session), product_id)
+    return alert_list.open_for(raw_connection(session), sku)
 
 
 def history(session: Session, alert_id: int) -> list[AlertEventView]:

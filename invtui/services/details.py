@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from invtui.services import alerts, inventory, lookup
+from invtui.services import alerts, inventory
 from invtui.services.alerts import AlertEventView, AlertView
 from invtui.services.inventory import MovementRow, ProductStock
 
@@ -39,7 +39,6 @@ def alert_detail(session: Session, alert_id: int, *, movements: int = MOVEMENTS)
 
 def stock_detail(session: Session, sku: str, *, movements: int = MOVEMENTS) -> StockDetail:
     """A product's stock at every location, its open alerts and its newest ledger rows."""
-    stock = inventory.stock_for(session, sku)
-    product_id = lookup.product(session, stock.sku).id
-    return StockDetail(stock, alerts.open_alerts_for(session, product_id),
+    stock = inventory.stock_for(session, sku)  # found by SKU or barcode; `stock.sku` is the stored SKU
+    return StockDetail(stock, alerts.open_alerts_for(session, stock.sku),
                        inventory.movements(session, stock.sku, limit=movements))
