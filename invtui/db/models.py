@@ -137,6 +137,10 @@ class Inventory(SQLModel, table=True):
     )
     unit_cost: Decimal | None = Field(default=None, sa_column=_money(nullable=True))
     updated_at: datetime = Field(default_factory=utcnow)
+    # kept by the database (sql/0012_kept_usage.sql): the usage inventory_demand says, and its days
+    avg_daily_usage: Decimal | None = None
+    usage_from: date | None = None
+    usage_until: date | None = None
 
 
 class StockMovement(SQLModel, table=True):
@@ -359,6 +363,7 @@ class DemandSettings(SQLModel, table=True):
     review_days: int = 7
     updated_at: datetime = Field(default_factory=utcnow)
     judged_at: datetime | None = None
+    usage_window: int | None = None  # the window inventory's kept usage was computed for
 
 
 class ItemFirstMovement(SQLModel, table=True):

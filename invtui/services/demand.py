@@ -61,10 +61,68 @@ class Cover:
         return data
 
 
-# Lowest cover first. The page is chosen from the window's issues alone (days of cover =
-# available / usage needs nothing else, and only items with usage have one), then each row is read
-# whole from inventory_demand; items without usage follow, by SKU and location.
+# Lowest cover first, from the usage each stock row keeps (sql/0012_kept_usage.sql): the first
+# rows of the days-of-cover index whose kept usage is good today, plus the rows whose kept usage is
+# not (none, most of the time), each then read whole from inventory_demand and ordered by its
+# figures there. Items without cover follow, by SKU and location.
 _BY_LOCATION = text(
+    """
+    WITH indexed AS (
+        SELECT i.product_id, i.location_id
+          FROM inventory i
+          JOIN products p ON p.id = i.product_id AND p.is_active
+         WHERE i.avg_daily_usage > 0
+           AND i.usage_from <= demand_now()::date AND i.usage_until >= demand_now()::date
+           AND (CAST(:product_id AS bigint) IS NULL OR i.product_id = CAST(:product_id AS bigint))
+           AND (CAST(:location_id AS bigint) IS NULL OR i.location_id = CAST(:location_id AS bigint))
+           AND (CAST(:below AS numeric) IS NULL OR round(i.available_quantity / i.avg_daily_usage, 1) < CAST(:below AS numeric))
+         ORDER BY round(i.available_quantity / i.avg_daily_usage, 1), i.product_id, i.location_id
+         LIMIT :limit
+    ), unkept AS MATERIALIZED (
+        SELECT i.product_id, i.location_id
+          FROM inventory i
+         WHERE (i.usage_until IS NULL OR i.usage_until < demand_now()::date OR i.usage_from > demand_now()::date)
+           AND (CAST(:product_id AS bigint) IS NULL OR i.product_id = CAST(:product_id AS bigint))
+           AND (CAST(:location_id AS bigint) IS NULL OR i.location_id = CAST(:location_id AS bigint))
+    ), ranked AS MATERIALIZED (
+        SELECT d.product_id, d.location_id, d.days_of_cover
+          FROM (SELECT * FROM indexed UNION SELECT * FROM unkept) k
+         CROSS JOIN LATERAL (SELECT * FROM inventory_demand s
+                              WHERE s.product_id = k.product_id AND s.location_id = k.location_id OFFSET 0) d
+         WHERE d.days_of_cover IS NOT NULL
+           AND (CAST(:below AS numeric) IS NULL OR d.days_of_cover < CAST(:below AS numeric))
+         ORDER BY d.days_of_cover, d.product_id, d.location_id
+         LIMIT :limit
+    ), rest AS (
+        SELECT s.product_id, s.location_id FROM inventory_status s
+          JOIN inventory i ON i.id = s.inventory_id
+         WHERE CAST(:below AS numeric) IS NULL AND (SELECT count(*) FROM ranked) < :limit
+           AND (CAST(:product_id AS bigint) IS NULL OR s.product_id = CAST(:product_id AS bigint))
+           AND (CAST(:location_id AS bigint) IS NULL OR s.location_id = CAST(:location_id AS bigint))
+           AND (coalesce(i.avg_daily_usage, 0) = 0
+                OR EXISTS (SELECT 1 FROM unkept u WHERE u.product_id = s.product_id AND u.location_id = s.location_id))
+           AND NOT EXISTS (SELECT 1 FROM ranked r WHERE r.product_id = s.product_id AND r.location_id = s.location_id)
+         ORDER BY s.sku, s.location_code
+         LIMIT :limit
+    ), keys AS (
+        SELECT product_id, location_id, 0 AS part, row_number() OVER (ORDER BY days_of_cover, product_id, location_id) AS n
+          FROM ranked
+        UNION ALL
+        SELECT product_id, location_id, 1, row_number() OVER () FROM rest
+    )
+    SELECT d.sku, d.name, d.location_code, d.available_quantity, d.on_order, d.projected, d.avg_daily_usage,
+           d.days_of_cover, d.projected_days_of_cover, d.stockout_date, d.lead_time_days
+      FROM keys k
+     CROSS JOIN LATERAL (SELECT * FROM inventory_demand s
+                          WHERE s.product_id = k.product_id AND s.location_id = k.location_id OFFSET 0) d
+     ORDER BY k.part, k.n
+     LIMIT :limit
+    """
+)
+
+# Until a full sweep has kept every row's usage for the current [demand] window_days (just after
+# the window changed): version 10's query, one pass over the window's issues.
+_BY_LOCATION_FROM_LEDGER = text(
     """
     WITH ranked AS MATERIALIZED (
         SELECT u.product_id, u.location_id,
@@ -74,7 +132,7 @@ _BY_LOCATION = text(
           JOIN inventory i ON i.product_id = u.product_id AND i.location_id = u.location_id
           JOIN products p ON p.id = u.product_id AND p.is_active
          CROSS JOIN demand_settings ds
-         WHERE u.outbound >= 2
+         WHERE u.outbound >= 2 AND u.used > 0
            AND (CAST(:product_id AS bigint) IS NULL OR u.product_id = CAST(:product_id AS bigint))
            AND (CAST(:location_id AS bigint) IS NULL OR u.location_id = CAST(:location_id AS bigint))
            AND (CAST(:below AS numeric) IS NULL
@@ -103,6 +161,8 @@ _BY_LOCATION = text(
      LIMIT :limit
     """
 )
+
+_USAGE_KEPT = text("SELECT usage_window IS NOT DISTINCT FROM window_days FROM demand_settings")
 
 _OVERALL = text(
     """
@@ -144,8 +204,12 @@ def cover(session: Session, *, sku: str | None = None, location: str | None = No
     }
     if overall and location:
         raise ValidationError("Give a location or ask for the figures over all locations, not both")
-    session.execute(_WORK_MEM)
-    rows = session.execute(_OVERALL if overall else _BY_LOCATION, params).all()
+    if not overall and session.execute(_USAGE_KEPT).scalar_one():
+        query = _BY_LOCATION
+    else:
+        session.execute(_WORK_MEM)
+        query = _OVERALL if overall else _BY_LOCATION_FROM_LEDGER
+    rows = session.execute(query, params).all()
     return [Cover(*row) for row in rows]
 
 

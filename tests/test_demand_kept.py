@@ -1,0 +1,152 @@
+"""The usage each stock row keeps (sql/0012_kept_usage.sql) says what inventory_demand says.
+
+`invtui stock cover` and the sorted stock screen read the first page of the days-of-cover index,
+so the kept usage must be the view's on every day it claims to be good for (usage_from to
+usage_until), after issues, returns, back-dated movements and the window moving, and the full
+sweep must make every row good again. The clock is the session's `invtui.now` (demand_now()).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import psycopg
+import pytest
+
+from invtui.db.engine import Database
+from invtui.services import demand
+
+START = "date_trunc('day', now()) - interval '60 days'"
+
+
+def _at(day: int, hour: int = 12) -> str:
+    return f"{START} + make_interval(days => {day}, hours => {hour})"
+
+
+class World:
+    """Three items at two locations with a controlled clock (day 0 = 60 days ago)."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
+
+    def go(self, day: int) -> None:
+        self.conn.execute(f"SELECT set_config('invtui.now', ({_at(day, 13)})::text, false)")
+
+    def book(self, product: int, location: int, kind: str, delta: int, day: int) -> None:
+        self.conn.execute(f"""INSERT INTO stock_movements (product_id, location_id, kind, quantity_delta, created_at)
+                              VALUES (%s, %s, %s, %s, {_at(day)})""", (product, location, kind, delta))
+        self.conn.execute("UPDATE inventory SET quantity = quantity + %s WHERE product_id = %s AND location_id = %s",
+                          (delta, product, location))
+
+    def disagreements(self) -> list[tuple]:
+        """Rows whose kept usage claims to be good today but is not the view's figure."""
+        return self.conn.execute("""
+            SELECT i.product_id, i.location_id, i.avg_daily_usage, d.avg_daily_usage
+              FROM inventory i JOIN inventory_demand d ON d.inventory_id = i.id
+             WHERE demand_usage_kept(i.usage_from, i.usage_until)
+               AND i.avg_daily_usage IS DISTINCT FROM d.avg_daily_usage""").fetchall()
+
+    def unkept(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM inventory i"
+                                 " WHERE NOT coalesce(demand_usage_kept(i.usage_from, i.usage_until), false)"
+                                 ).fetchone()[0]  # type: ignore[index]
+
+    def kept(self, product: int, location: int) -> Decimal | None:
+        return self.conn.execute("SELECT avg_daily_usage FROM inventory WHERE product_id = %s AND location_id = %s",
+                                 (product, location)).fetchone()[0]  # type: ignore[index]
+
+
+@pytest.fixture
+def world(db: Database):  # type: ignore[no-untyped-def]
+    with psycopg.connect(db.conninfo, autocommit=True) as conn:
+        conn.execute("""INSERT INTO suppliers (code, name, lead_time_days) VALUES ('ACME', 'Acme', 14);
+                        INSERT INTO products (sku, name, supplier_id, reorder_point)
+                             VALUES ('GEAR', 'Gear', 1, 5), ('BOLT', 'Bolt', 1, 5), ('NUT', 'Nut', 1, 5);
+                        INSERT INTO locations (code) VALUES ('L1'), ('L2');
+                        INSERT INTO inventory (product_id, location_id) SELECT p.id, l.id FROM products p, locations l""")
+        w = World(conn)
+        w.go(0)
+        for product in (1, 2, 3):
+            w.book(product, 1, "receive", 1000, 0)
+        yield w
+
+
+def test_kept_usage_follows_issues_returns_and_back_dated_movements(world: World) -> None:
+    world.go(30)
+    for day in range(10, 31):
+        world.book(1, 1, "issue", -7, day)  # GEAR at L1: 7 a day for 21 days, 19 of them in the window
+    assert world.kept(1, 1) == Decimal("5.25")  # 147 over the window's 28 days
+    world.book(1, 1, "issue", 14, 29)  # a return, booked as an issue: 133
+    assert world.kept(1, 1) == Decimal("4.75")
+    world.book(2, 1, "issue", -40, 30)  # BOLT: one issue only, no figure
+    assert world.kept(2, 1) is None
+    world.book(2, 1, "issue", -20, 25)  # a second one, back-dated: 60 over the days since day 0 (28)
+    assert world.kept(2, 1) == round(Decimal(60) / 28, 4)
+    world.book(3, 2, "receive", 50, 29)  # NUT at L2: new, then two issues: 30 over its 2 days
+    world.book(3, 2, "issue", -10, 29)
+    world.book(3, 2, "issue", -20, 30)
+    assert world.kept(3, 2) == 15
+    world.book(3, 2, "receive", 5, 20)  # a receipt dated before its first movement: 11 days now
+    assert world.kept(3, 2) == round(Decimal(30) / 11, 4)
+    world.book(1, 2, "transfer_in", 10, 30)  # neither a transfer nor an adjustment is usage
+    world.book(1, 2, "adjust", -3, 30)
+    assert world.kept(1, 2) is None
+    assert world.disagreements() == []
+    # BOLT at L2 never moved: a new row keeps nothing until the sweep (it is judged from the ledger)
+    assert world.unkept() == 1
+    world.conn.execute("SELECT * FROM evaluate_stock_alert_items()")
+    assert world.unkept() == 0 and world.disagreements() == []
+
+
+def test_as_days_pass_the_kept_usage_is_the_views_on_every_day_it_claims_and_the_sweep_renews_it(world: World) -> None:
+    world.go(20)
+    for day in range(1, 21):
+        world.book(1, 1, "issue", -5, day)  # GEAR at L1: every day
+    world.book(2, 2, "receive", 100, 1)
+    for day in (3, 12, 19):
+        world.book(2, 2, "issue", -9, day)  # BOLT at L2: now and then
+    world.book(3, 1, "issue", -4, 18)  # NUT at L1: twice, young
+    world.book(3, 1, "issue", -6, 20)
+    stale_seen = 0
+    for day in range(21, 70):
+        world.go(day)  # nothing booked: only the window moves
+        assert world.disagreements() == [], f"day {day}"
+        stale_seen += world.unkept()
+        if day % 3 == 0:
+            world.conn.execute("SELECT * FROM evaluate_stock_alert_items()")  # the sweep refreshes
+            assert world.unkept() == 0
+            assert world.disagreements() == []
+    assert stale_seen > 0  # the window did move out from under some rows between sweeps
+    # long after: every issue has left the window, no figure anywhere
+    assert world.kept(1, 1) is None and world.kept(2, 2) is None
+
+
+def test_stock_cover_lists_what_the_view_says_lowest_cover_first_even_before_the_sweep(world: World,
+                                                                                      db: Database) -> None:
+    world.go(20)
+    for product, location, each in ((1, 1, 30), (1, 2, 2), (2, 1, 11), (2, 2, 50), (3, 1, 1)):
+        if location == 2:
+            world.book(product, location, "receive", 500, 1)
+        for day in range(1, 21, 2):
+            world.book(product, location, "issue", -each, day)
+    world.go(31)  # eleven days on: some rows' kept usage ran out of days, and no sweep ran
+
+    def by_view() -> list[tuple]:
+        rows = world.conn.execute("""
+            SELECT sku, location_code, avg_daily_usage, days_of_cover FROM inventory_demand
+             ORDER BY days_of_cover IS NULL, days_of_cover, product_id, location_id""").fetchall()
+        covered = [r for r in rows if r[3] is not None]
+        return covered + sorted(r for r in rows if r[3] is None)
+
+    def by_service() -> list[tuple]:
+        with db.session() as s:
+            s.connection().exec_driver_sql(f"SELECT set_config('invtui.now', ({_at(31, 13)})::text, false)")
+            return [(r.sku, r.location, r.avg_daily_usage, r.days_of_cover) for r in demand.cover(s)]
+
+    assert world.unkept() > 0
+    assert by_service() == by_view()
+    world.conn.execute("SELECT * FROM evaluate_stock_alert_items()")
+    assert world.unkept() == 0
+    assert by_service() == by_view()
+    assert by_view()[:2] == [("BOLT", "L2", Decimal("14.2857"), Decimal("0.0")),  # 400 in 28 days, none left
+                             ("GEAR", "L1", Decimal("8.5714"), Decimal("81.7"))]  # 700 left, 240 in 28 days
