@@ -59,9 +59,22 @@ def _with_demand(query: str, order: str) -> str:
 
 
 @dataclass(frozen=True)
+class CoverKey:
+    """Where a page in cover order ends: days of cover, then product and location ids (the rows
+    with cover), or no days and SKU, location (the rows without, which follow)."""
+
+    days: Decimal | None
+    product_id: int
+    location_id: int
+    sku: str
+    location: str
+
+
+@dataclass(frozen=True)
 class StockPage:
     rows: list[StockRow]
     has_more: bool
+    cover_key: CoverKey | None = None  # in cover order (page_by_cover): where the next page starts
 
     @property
     def last_key(self) -> tuple[str, str] | None:
@@ -143,3 +156,102 @@ def row(session: Session, inventory_id: int) -> StockRow | None:
         found = session.execute(text(_with_demand(_COLUMNS + " WHERE s.inventory_id = :id", "page.sku")),
                                 {"id": inventory_id}).first()
     return StockRow(*found) if found else None
+
+
+# -- lowest cover first (issue 17) ------------------------------------------------------------------
+# The rows with days of cover come first, in inventory_demand's days of cover then product and
+# location ids: the days-of-cover index over the usage each row keeps (sql/0012_kept_usage.sql)
+# gives the page in order, and the rows whose kept usage is not good today are judged from the
+# ledger beside it. The rows without cover follow in SKU then location order. Each row shows the
+# view's figures.
+
+_KEPT = "i.usage_from <= demand_now()::date AND i.usage_until >= demand_now()::date"
+_UNKEPT = "(i.usage_until IS NULL OR i.usage_until < demand_now()::date OR i.usage_from > demand_now()::date)"
+_KEPT_COVER = "round(i.available_quantity / i.avg_daily_usage, 1)"
+
+
+def _covered(where: list[str], after: CoverKey | None, backwards: bool) -> str:
+    sign, order = ("<", " DESC") if backwards else (">", "")
+    clause = "".join(f" AND {w}" for w in where)
+    indexed_after = f" AND ({_KEPT_COVER}, i.product_id, i.location_id) {sign} (:after_days, :after_product, :after_location)" \
+        if after else ""
+    view_after = f" AND (d.days_of_cover, d.product_id, d.location_id) {sign} (:after_days, :after_product, :after_location)" \
+        if after else ""
+    return f"""
+    WITH indexed AS (
+        SELECT i.product_id, i.location_id FROM inventory_status s JOIN inventory i ON i.id = s.inventory_id
+         WHERE i.avg_daily_usage > 0 AND {_KEPT}{indexed_after}{clause}
+         ORDER BY {_KEPT_COVER}{order}, i.product_id{order}, i.location_id{order} LIMIT :limit
+    ), unkept AS (
+        SELECT i.product_id, i.location_id FROM inventory_status s JOIN inventory i ON i.id = s.inventory_id
+         WHERE {_UNKEPT}{clause}
+    )
+    SELECT s.inventory_id, s.sku, s.name, s.location_code, s.quantity, s.reserved_quantity, s.available_quantity,
+           s.threshold, s.condition, s.alert_status, d.avg_daily_usage, d.days_of_cover, d.alert_condition,
+           d.product_id, d.location_id
+      FROM (SELECT * FROM indexed UNION SELECT * FROM unkept) k
+      JOIN inventory_status s ON s.product_id = k.product_id AND s.location_id = k.location_id
+     CROSS JOIN LATERAL (SELECT * FROM inventory_demand d
+                          WHERE d.product_id = k.product_id AND d.location_id = k.location_id OFFSET 0) d
+     WHERE d.days_of_cover IS NOT NULL{view_after}
+     ORDER BY d.days_of_cover{order}, d.product_id{order}, d.location_id{order} LIMIT :limit
+    """
+
+
+def _uncovered(where: list[str], after: CoverKey | None, backwards: bool) -> str:
+    order = " DESC" if backwards else ""
+    clause = "".join(f" AND {w}" for w in where)
+    keyset = " AND s.sku >= :after_sku AND (s.sku > :after_sku OR s.location_code > :after_location)" \
+        if after else ""
+    query = f"""
+    SELECT s.inventory_id, s.sku, s.name, s.location_code, s.quantity, s.reserved_quantity, s.available_quantity,
+           s.threshold, s.condition, s.alert_status
+      FROM inventory_status s JOIN inventory i ON i.id = s.inventory_id
+     WHERE CASE WHEN {_KEPT} THEN coalesce(i.avg_daily_usage, 0) = 0
+                ELSE (SELECT d.days_of_cover IS NULL FROM inventory_demand d WHERE d.product_id = s.product_id
+                         AND d.location_id = s.location_id OFFSET 0) END{keyset}{clause}
+     ORDER BY s.sku{order}, s.location_code{order} LIMIT :limit
+    """
+    return _with_demand(query, f"page.sku{order}, page.location_code{order}")
+
+
+def _cover_params(after: CoverKey | None) -> dict[str, object]:
+    if after is None or after.days is None:
+        return {}
+    return {"after_days": after.days, "after_product": after.product_id, "after_location": after.location_id}
+
+
+def page_by_cover(session: Session, *, search: str | None = None, condition: str = "all",
+                  after: CoverKey | None = None, limit: int = 100) -> StockPage:
+    """One page of stock rows in cover order (lowest days of cover first, rows without cover last)."""
+    size = validation.quantity(limit, maximum=MAX_PAGE, what="Page size")
+    with unit_of_work(session):
+        where, params = _filters(session, search, condition)
+        rows: list[tuple] = []
+        if after is None or after.days is not None:
+            found = session.execute(text(_covered(where, after, False)),
+                                    {**params, **_cover_params(after), "limit": size + 1}).all()
+            rows = [(*r[:13], CoverKey(r.days_of_cover, r.product_id, r.location_id, r.sku, r.location_code))
+                    for r in found]
+        if len(rows) <= size:
+            rest_after = after if after is not None and after.days is None else None
+            if rest_after is not None:
+                params.update(after_sku=rest_after.sku, after_location=rest_after.location)
+            found = session.execute(text(_uncovered(where, rest_after, False)),
+                                    {**params, "limit": size + 1 - len(rows)}).all()
+            rows += [(*r, CoverKey(None, 0, 0, r.sku, r.location_code)) for r in found]
+    shown = rows[:size]
+    return StockPage([StockRow(*r[:13]) for r in shown], len(rows) > size, shown[-1][13] if shown else None)
+
+
+def last_page_by_cover(session: Session, *, search: str | None = None, condition: str = "all",
+                       limit: int = 100) -> StockPage:
+    """The final page in cover order (End key): the last rows without cover, then those with the most."""
+    size = validation.quantity(limit, maximum=MAX_PAGE, what="Page size")
+    with unit_of_work(session):
+        where, params = _filters(session, search, condition)
+        rows = [tuple(r) for r in session.execute(text(_uncovered(where, None, True)), {**params, "limit": size}).all()]
+        if len(rows) < size:
+            found = session.execute(text(_covered(where, None, True)), {**params, "limit": size - len(rows)}).all()
+            rows += [tuple(r[:13]) for r in found]
+    return StockPage([StockRow(*r) for r in reversed(rows)], False)
