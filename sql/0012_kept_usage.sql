@@ -110,7 +110,7 @@ END $$;
 
 -- The full sweep's refresh: every row when the window changed (or was never kept), else the rows
 -- whose kept usage is not good today (their days ran out, or not known). Returns how many changed.
-CREATE FUNCTION demand_refresh_usage() RETURNS integer LANGUAGE plpgsql AS $$
+CREATE FUNCTION demand_refresh_usage() RETURNS integer LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
     v_products bigint[];
     v_locations bigint[];
@@ -198,6 +198,7 @@ LANGUAGE sql STABLE AS $$
         SELECT i.product_id, i.location_id
           FROM inventory i
           JOIN product_lead_times lt ON lt.product_id = i.product_id
+          JOIN inventory_status s ON s.inventory_id = i.id AND s.condition = 'OK'  -- LOW_SOON: not yet LOW
          CROSS JOIN kept k
          WHERE k.kept AND i.avg_daily_usage > 0 AND i.available_quantity > 0
            AND round(i.available_quantity / i.avg_daily_usage, 1) <= k.horizon
@@ -232,7 +233,7 @@ $$;
 ALTER FUNCTION evaluate_stock_alert_items(bigint[], bigint[]) RENAME TO evaluate_stock_alert_items_judged;
 CREATE FUNCTION evaluate_stock_alert_items(p_product_ids bigint[] DEFAULT NULL, p_location_ids bigint[] DEFAULT NULL)
 RETURNS TABLE (created integer, escalated integer, downgraded integer, resolved integer, scanned integer)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET jit = off AS $$
 BEGIN
     IF p_product_ids IS NULL THEN
         PERFORM demand_refresh_usage();

@@ -62,9 +62,13 @@ class Cover:
 
 
 # Lowest cover first, from the usage each stock row keeps (sql/0012_kept_usage.sql): the first
-# rows of the days-of-cover index whose kept usage is good today, plus the rows whose kept usage is
-# not (none, most of the time), each then read whole from inventory_demand and ordered by its
-# figures there. Items without cover follow, by SKU and location.
+# rows of the days-of-cover index whose kept usage is good today, the first rows without kept
+# cover in SKU order, and the rows whose kept usage is not good today (none, most of the time);
+# each read whole from inventory_demand (once: planning the view is most of the cost) and ordered
+# by its figures there: rows with cover first, the others by SKU and location.
+_FILTER = """
+           AND (CAST(:product_id AS bigint) IS NULL OR i.product_id = CAST(:product_id AS bigint))
+           AND (CAST(:location_id AS bigint) IS NULL OR i.location_id = CAST(:location_id AS bigint))"""
 _BY_LOCATION = text(
     """
     WITH indexed AS (
@@ -72,50 +76,34 @@ _BY_LOCATION = text(
           FROM inventory i
           JOIN products p ON p.id = i.product_id AND p.is_active
          WHERE i.avg_daily_usage > 0
-           AND i.usage_from <= demand_now()::date AND i.usage_until >= demand_now()::date
-           AND (CAST(:product_id AS bigint) IS NULL OR i.product_id = CAST(:product_id AS bigint))
-           AND (CAST(:location_id AS bigint) IS NULL OR i.location_id = CAST(:location_id AS bigint))
+           AND i.usage_from <= demand_now()::date AND i.usage_until >= demand_now()::date""" + _FILTER + """
            AND (CAST(:below AS numeric) IS NULL OR round(i.available_quantity / i.avg_daily_usage, 1) < CAST(:below AS numeric))
          ORDER BY round(i.available_quantity / i.avg_daily_usage, 1), i.product_id, i.location_id
          LIMIT :limit
-    ), unkept AS MATERIALIZED (
+    ), uncovered AS (
         SELECT i.product_id, i.location_id
           FROM inventory i
-         WHERE (i.usage_until IS NULL OR i.usage_until < demand_now()::date OR i.usage_from > demand_now()::date)
-           AND (CAST(:product_id AS bigint) IS NULL OR i.product_id = CAST(:product_id AS bigint))
-           AND (CAST(:location_id AS bigint) IS NULL OR i.location_id = CAST(:location_id AS bigint))
-    ), ranked AS MATERIALIZED (
-        SELECT d.product_id, d.location_id, d.days_of_cover
-          FROM (SELECT * FROM indexed UNION SELECT * FROM unkept) k
-         CROSS JOIN LATERAL (SELECT * FROM inventory_demand s
-                              WHERE s.product_id = k.product_id AND s.location_id = k.location_id OFFSET 0) d
-         WHERE d.days_of_cover IS NOT NULL
-           AND (CAST(:below AS numeric) IS NULL OR d.days_of_cover < CAST(:below AS numeric))
-         ORDER BY d.days_of_cover, d.product_id, d.location_id
+          JOIN products p ON p.id = i.product_id AND p.is_active
+          JOIN locations l ON l.id = i.location_id
+         WHERE CAST(:below AS numeric) IS NULL AND coalesce(i.avg_daily_usage, 0) = 0
+           AND i.usage_from <= demand_now()::date AND i.usage_until >= demand_now()::date""" + _FILTER + """
+         ORDER BY p.sku, l.code
          LIMIT :limit
-    ), rest AS (
-        SELECT s.product_id, s.location_id FROM inventory_status s
-          JOIN inventory i ON i.id = s.inventory_id
-         WHERE CAST(:below AS numeric) IS NULL AND (SELECT count(*) FROM ranked) < :limit
-           AND (CAST(:product_id AS bigint) IS NULL OR s.product_id = CAST(:product_id AS bigint))
-           AND (CAST(:location_id AS bigint) IS NULL OR s.location_id = CAST(:location_id AS bigint))
-           AND (coalesce(i.avg_daily_usage, 0) = 0
-                OR EXISTS (SELECT 1 FROM unkept u WHERE u.product_id = s.product_id AND u.location_id = s.location_id))
-           AND NOT EXISTS (SELECT 1 FROM ranked r WHERE r.product_id = s.product_id AND r.location_id = s.location_id)
-         ORDER BY s.sku, s.location_code
-         LIMIT :limit
-    ), keys AS (
-        SELECT product_id, location_id, 0 AS part, row_number() OVER (ORDER BY days_of_cover, product_id, location_id) AS n
-          FROM ranked
-        UNION ALL
-        SELECT product_id, location_id, 1, row_number() OVER () FROM rest
+    ), unkept AS (
+        SELECT i.product_id, i.location_id
+          FROM inventory i
+         WHERE (i.usage_until IS NULL OR i.usage_until < demand_now()::date OR i.usage_from > demand_now()::date)"""
+    + _FILTER + """
     )
     SELECT d.sku, d.name, d.location_code, d.available_quantity, d.on_order, d.projected, d.avg_daily_usage,
            d.days_of_cover, d.projected_days_of_cover, d.stockout_date, d.lead_time_days
-      FROM keys k
+      FROM (SELECT * FROM indexed UNION SELECT * FROM uncovered UNION SELECT * FROM unkept) k
      CROSS JOIN LATERAL (SELECT * FROM inventory_demand s
                           WHERE s.product_id = k.product_id AND s.location_id = k.location_id OFFSET 0) d
-     ORDER BY k.part, k.n
+     WHERE CAST(:below AS numeric) IS NULL OR d.days_of_cover < CAST(:below AS numeric)
+     ORDER BY d.days_of_cover IS NULL, d.days_of_cover,
+              CASE WHEN d.days_of_cover IS NOT NULL THEN d.product_id END,
+              CASE WHEN d.days_of_cover IS NOT NULL THEN d.location_id END, d.sku, d.location_code
      LIMIT :limit
     """
 )
@@ -178,6 +166,8 @@ _OVERALL = text(
 
 # The window's issues grouped by item hash in memory (as in the sweep's stock_alert_items).
 _WORK_MEM = text("SET LOCAL work_mem = '64MB'")
+# A page of rows costs milliseconds; compiling it (the views' many joins look costly) costs seconds.
+_NO_JIT = text("SET LOCAL jit = off")
 
 _SYNC = text(
     """
@@ -204,6 +194,7 @@ def cover(session: Session, *, sku: str | None = None, location: str | None = No
     }
     if overall and location:
         raise ValidationError("Give a location or ask for the figures over all locations, not both")
+    session.execute(_NO_JIT)
     if not overall and session.execute(_USAGE_KEPT).scalar_one():
         query = _BY_LOCATION
     else:

@@ -165,54 +165,55 @@ def row(session: Session, inventory_id: int) -> StockRow | None:
 # ledger beside it. The rows without cover follow in SKU then location order. Each row shows the
 # view's figures.
 
+_NO_JIT = text("SET LOCAL jit = off")  # a page costs milliseconds, compiling it seconds
 _KEPT = "i.usage_from <= demand_now()::date AND i.usage_until >= demand_now()::date"
 _UNKEPT = "(i.usage_until IS NULL OR i.usage_until < demand_now()::date OR i.usage_from > demand_now()::date)"
 _KEPT_COVER = "round(i.available_quantity / i.avg_daily_usage, 1)"
 
 
-def _covered(where: list[str], after: CoverKey | None, backwards: bool) -> str:
+def _source(where: list[str]) -> str:
+    """The stock rows to pick keys from: inventory_status when a filter needs its columns."""
+    if where:
+        return "inventory_status s JOIN inventory i ON i.id = s.inventory_id WHERE " + " AND ".join(where) + " AND "
+    return "inventory i JOIN products p ON p.id = i.product_id AND p.is_active WHERE "
+
+
+def _in_cover_order(where: list[str], after: CoverKey | None, backwards: bool, covered: bool) -> str:
+    """One page of the rows with cover (`covered`) or of those without, in cover order: keys from the
+    indexes (kept usage good today) and the rows whose kept usage is not, then each row's figures
+    from inventory_demand, read once."""
     sign, order = ("<", " DESC") if backwards else (">", "")
-    clause = "".join(f" AND {w}" for w in where)
-    indexed_after = f" AND ({_KEPT_COVER}, i.product_id, i.location_id) {sign} (:after_days, :after_product, :after_location)" \
-        if after else ""
-    view_after = f" AND (d.days_of_cover, d.product_id, d.location_id) {sign} (:after_days, :after_product, :after_location)" \
-        if after else ""
+    source = _source(where)
+    if covered:
+        keyset = f" AND ({_KEPT_COVER}, i.product_id, i.location_id) {sign} (:after_days, :after_product, :after_location)"
+        indexed = f"""SELECT i.product_id, i.location_id FROM {source} i.avg_daily_usage > 0 AND {_KEPT}
+                       {keyset if after else ""}
+                       ORDER BY {_KEPT_COVER}{order}, i.product_id{order}, i.location_id{order} LIMIT :limit"""
+        view_keyset = f" AND (d.days_of_cover, d.product_id, d.location_id) {sign} (:after_days, :after_product, :after_location)"
+        wanted = "d.days_of_cover IS NOT NULL" + (view_keyset if after else "")
+        final = f"d.days_of_cover{order}, d.product_id{order}, d.location_id{order}"
+    else:
+        keyset = f" AND (x.sku, x.code) {sign} (:after_sku, :after_location)"
+        indexed = f"""SELECT x.product_id, x.location_id FROM (
+                         SELECT i.product_id, i.location_id, pp.sku, l.code FROM {source}
+                                coalesce(i.avg_daily_usage, 0) = 0 AND {_KEPT}
+                                AND pp.id = i.product_id AND l.id = i.location_id) x
+                       WHERE true {keyset if after else ""}
+                       ORDER BY x.sku{order}, x.code{order} LIMIT :limit"""
+        indexed = indexed.replace("FROM " + source, "FROM products pp, locations l, " + source, 1)
+        view_keyset = f" AND (d.sku, d.location_code) {sign} (:after_sku, :after_location)"
+        wanted = "d.days_of_cover IS NULL" + (view_keyset if after else "")
+        final = f"d.sku{order}, d.location_code{order}"
     return f"""
-    WITH indexed AS (
-        SELECT i.product_id, i.location_id FROM inventory_status s JOIN inventory i ON i.id = s.inventory_id
-         WHERE i.avg_daily_usage > 0 AND {_KEPT}{indexed_after}{clause}
-         ORDER BY {_KEPT_COVER}{order}, i.product_id{order}, i.location_id{order} LIMIT :limit
-    ), unkept AS (
-        SELECT i.product_id, i.location_id FROM inventory_status s JOIN inventory i ON i.id = s.inventory_id
-         WHERE {_UNKEPT}{clause}
-    )
-    SELECT s.inventory_id, s.sku, s.name, s.location_code, s.quantity, s.reserved_quantity, s.available_quantity,
-           s.threshold, s.condition, s.alert_status, d.avg_daily_usage, d.days_of_cover, d.alert_condition,
+    SELECT d.inventory_id, d.sku, d.name, d.location_code, d.quantity, d.reserved_quantity, d.available_quantity,
+           d.threshold, d.condition, d.alert_status, d.avg_daily_usage, d.days_of_cover, d.alert_condition,
            d.product_id, d.location_id
-      FROM (SELECT * FROM indexed UNION SELECT * FROM unkept) k
-      JOIN inventory_status s ON s.product_id = k.product_id AND s.location_id = k.location_id
+      FROM (({indexed}) UNION SELECT i.product_id, i.location_id FROM {source} {_UNKEPT}) k
      CROSS JOIN LATERAL (SELECT * FROM inventory_demand d
                           WHERE d.product_id = k.product_id AND d.location_id = k.location_id OFFSET 0) d
-     WHERE d.days_of_cover IS NOT NULL{view_after}
-     ORDER BY d.days_of_cover{order}, d.product_id{order}, d.location_id{order} LIMIT :limit
+     WHERE {wanted}
+     ORDER BY {final} LIMIT :limit
     """
-
-
-def _uncovered(where: list[str], after: CoverKey | None, backwards: bool) -> str:
-    order = " DESC" if backwards else ""
-    clause = "".join(f" AND {w}" for w in where)
-    keyset = " AND s.sku >= :after_sku AND (s.sku > :after_sku OR s.location_code > :after_location)" \
-        if after else ""
-    query = f"""
-    SELECT s.inventory_id, s.sku, s.name, s.location_code, s.quantity, s.reserved_quantity, s.available_quantity,
-           s.threshold, s.condition, s.alert_status
-      FROM inventory_status s JOIN inventory i ON i.id = s.inventory_id
-     WHERE CASE WHEN {_KEPT} THEN coalesce(i.avg_daily_usage, 0) = 0
-                ELSE (SELECT d.days_of_cover IS NULL FROM inventory_demand d WHERE d.product_id = s.product_id
-                         AND d.location_id = s.location_id OFFSET 0) END{keyset}{clause}
-     ORDER BY s.sku{order}, s.location_code{order} LIMIT :limit
-    """
-    return _with_demand(query, f"page.sku{order}, page.location_code{order}")
 
 
 def _cover_params(after: CoverKey | None) -> dict[str, object]:
@@ -226,10 +227,11 @@ def page_by_cover(session: Session, *, search: str | None = None, condition: str
     """One page of stock rows in cover order (lowest days of cover first, rows without cover last)."""
     size = validation.quantity(limit, maximum=MAX_PAGE, what="Page size")
     with unit_of_work(session):
+        session.execute(_NO_JIT)
         where, params = _filters(session, search, condition)
         rows: list[tuple] = []
         if after is None or after.days is not None:
-            found = session.execute(text(_covered(where, after, False)),
+            found = session.execute(text(_in_cover_order(where, after, False, True)),
                                     {**params, **_cover_params(after), "limit": size + 1}).all()
             rows = [(*r[:13], CoverKey(r.days_of_cover, r.product_id, r.location_id, r.sku, r.location_code))
                     for r in found]
@@ -237,9 +239,9 @@ def page_by_cover(session: Session, *, search: str | None = None, condition: str
             rest_after = after if after is not None and after.days is None else None
             if rest_after is not None:
                 params.update(after_sku=rest_after.sku, after_location=rest_after.location)
-            found = session.execute(text(_uncovered(where, rest_after, False)),
+            found = session.execute(text(_in_cover_order(where, rest_after, False, False)),
                                     {**params, "limit": size + 1 - len(rows)}).all()
-            rows += [(*r, CoverKey(None, 0, 0, r.sku, r.location_code)) for r in found]
+            rows += [(*r[:13], CoverKey(None, 0, 0, r.sku, r.location_code)) for r in found]
     shown = rows[:size]
     return StockPage([StockRow(*r[:13]) for r in shown], len(rows) > size, shown[-1][13] if shown else None)
 
@@ -249,9 +251,12 @@ def last_page_by_cover(session: Session, *, search: str | None = None, condition
     """The final page in cover order (End key): the last rows without cover, then those with the most."""
     size = validation.quantity(limit, maximum=MAX_PAGE, what="Page size")
     with unit_of_work(session):
+        session.execute(_NO_JIT)
         where, params = _filters(session, search, condition)
-        rows = [tuple(r) for r in session.execute(text(_uncovered(where, None, True)), {**params, "limit": size}).all()]
+        rows = [tuple(r[:13]) for r in session.execute(text(_in_cover_order(where, None, True, False)),
+                                                           {**params, "limit": size}).all()]
         if len(rows) < size:
-            found = session.execute(text(_covered(where, None, True)), {**params, "limit": size - len(rows)}).all()
+            found = session.execute(text(_in_cover_order(where, None, True, True)),
+                                    {**params, "limit": size - len(rows)}).all()
             rows += [tuple(r[:13]) for r in found]
     return StockPage([StockRow(*r) for r in reversed(rows)], False)
