@@ -81,7 +81,9 @@ CREATE INDEX idx_inventory_usage_from ON inventory (usage_from);
 -- Compute the kept usage of some items (NULL: all rows, one pass) and store what changed. A row
 -- whose figure and days are unchanged keeps its usage_from (the figure has been good since then).
 CREATE FUNCTION demand_keep_usage(p_product_ids bigint[] DEFAULT NULL, p_location_ids bigint[] DEFAULT NULL)
-RETURNS integer LANGUAGE plpgsql SET jit = off SET work_mem = '64MB' AS $$
+RETURNS integer LANGUAGE plpgsql SET jit = off SET work_mem = '64MB'
+    -- planned once per session (a custom plan for every call costs more than the call)
+    SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     v_n integer;
 BEGIN
@@ -190,25 +192,31 @@ CREATE OR REPLACE FUNCTION stock_alert_demand_probe()
 RETURNS TABLE (product_id bigint, location_id bigint, condition text, available_quantity integer, threshold integer)
 LANGUAGE sql STABLE AS $$
     WITH kept AS MATERIALIZED (
-        SELECT ds.usage_window IS NOT DISTINCT FROM ds.window_days AS kept, ds.safety_days,
-               (SELECT max(lt.lead_time_days) FROM product_lead_times lt) + ds.safety_days AS horizon
+        SELECT ds.usage_window IS NOT DISTINCT FROM ds.window_days AS kept, ds.safety_days
           FROM demand_settings ds
     ),
-    candidates AS (
-        SELECT i.product_id, i.location_id
+    short AS MATERIALIZED (  -- kept usage good today, fewer days of cover than the longest lead time
+        SELECT i.product_id, i.location_id, i.available_quantity, i.avg_daily_usage
           FROM inventory i
-          JOIN product_lead_times lt ON lt.product_id = i.product_id
-          JOIN inventory_status s ON s.inventory_id = i.id AND s.condition = 'OK'  -- LOW_SOON: not yet LOW
-         CROSS JOIN kept k
-         WHERE k.kept AND i.avg_daily_usage > 0 AND i.available_quantity > 0
-           AND round(i.available_quantity / i.avg_daily_usage, 1) <= k.horizon
+         WHERE (SELECT k.kept FROM kept k) AND i.avg_daily_usage > 0 AND i.available_quantity > 0
+           AND round(i.available_quantity / i.avg_daily_usage, 1)
+               <= (SELECT max(lt.lead_time_days) FROM product_lead_times lt) + (SELECT k.safety_days FROM kept k)
            AND i.usage_from <= demand_now()::date AND i.usage_until >= demand_now()::date
-           AND i.available_quantity < i.avg_daily_usage * (lt.lead_time_days + k.safety_days)
+    ),
+    candidates AS (
+        SELECT c.product_id, c.location_id
+          FROM short c
+          JOIN product_lead_times lt ON lt.product_id = c.product_id
+         CROSS JOIN kept k
+          -- LOW_SOON is for items not yet LOW
+         CROSS JOIN LATERAL (SELECT s.condition FROM inventory_status s
+                              WHERE s.product_id = c.product_id AND s.location_id = c.location_id OFFSET 0) s
+         WHERE c.available_quantity < c.avg_daily_usage * (lt.lead_time_days + k.safety_days) AND s.condition = 'OK'
         UNION
         SELECT i.product_id, i.location_id
-          FROM inventory i CROSS JOIN kept k
-         WHERE k.kept AND (i.usage_until IS NULL OR i.usage_until < demand_now()::date
-                           OR i.usage_from > demand_now()::date)
+          FROM inventory i
+         WHERE (SELECT k.kept FROM kept k)
+           AND (i.usage_until IS NULL OR i.usage_until < demand_now()::date OR i.usage_from > demand_now()::date)
         UNION
         SELECT u.product_id, u.location_id
           FROM demand_usage u

@@ -258,3 +258,31 @@ async def test_help_names_in_full_the_keys_the_80_column_footer_abbreviates(make
         assert (actions["r"], actions["t"], actions["j"], actions["v"], actions["V"]) == (
             "Receive", "Transfer", "Adjust", "Reserve", "Release")
         assert actions["^q q"] == "Quit"
+
+
+async def test_o_lists_the_lowest_cover_first_and_says_so(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    # Three rows issue steadily (two issues in the window, first movement 40 days back): 50 / 60 a
+    # day is the least cover, 120 / 20 the most; the other rows have no usage and follow by SKU.
+    with warehouse.connect() as conn:
+        for sku, code, each in (("BOLT-M6", "WH1-A-02", 840), ("FUSE-5A", "WH1-A-01", 280),
+                                ("GLOVE-L", "WH1-A-02", 560)):
+            ids = "(SELECT id FROM products WHERE sku = %s), (SELECT id FROM locations WHERE code = %s)"
+            for kind, delta, days in (("receive", 1, 40), ("issue", -each, 3), ("issue", -each, 2)):
+                conn.execute(f"INSERT INTO stock_movements (product_id, location_id, kind, quantity_delta, created_at)"
+                             f" VALUES ({ids}, %s, %s, now() - make_interval(days => %s))", (sku, code, kind, delta, days))
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_inventory(app, pilot)
+        assert "cover" not in screen.sub_title
+        await pilot.press("o")
+        assert await wait_until(pilot, lambda: "lowest cover first" in screen.sub_title
+                                and [(r.sku, r.location) for r in screen.rows[:3]] == [
+                                    ("BOLT-M6", "WH1-A-02"), ("GLOVE-L", "WH1-A-02"), ("FUSE-5A", "WH1-A-01")])
+        covers = [r.days_of_cover for r in screen.rows]
+        assert all(c is not None for c in covers[:3]) and covers[:3] == sorted(covers[:3])
+        rest = [(r.sku, r.location) for r in screen.rows[3:]]
+        assert rest == sorted(rest) and len(rest) == 9 and all(c is None for c in covers[3:])
+        await pilot.press("o")
+        assert await wait_until(pilot, lambda: "cover" not in screen.sub_title
+                                and [(r.sku, r.location) for r in screen.rows][:2] == [("BOLT-M6", "WH1-A-01"),
+                                                                                      ("BOLT-M6", "WH1-A-02")])

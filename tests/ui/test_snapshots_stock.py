@@ -61,3 +61,8 @@ def test_item_detail(snap_compare, make_app, warehouse: Database, size) -> None:
 def test_scan_mode_with_an_unknown_code(snap_compare, make_app, warehouse: Database, size) -> None:  # type: ignore[no-untyped-def]
     keys = ["s", *"WH1-A-01", "enter", *"BOLT-M6", "enter", *"3", "enter", *"NOPE", "enter"]
     assert _run(snap_compare, make_app, size, *keys)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_inventory_in_cover_order(snap_compare, make_app, warehouse: Database, size) -> None:  # type: ignore[no-untyped-def]
+    assert _run(snap_compare, make_app, size, "o")

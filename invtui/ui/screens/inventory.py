@@ -28,6 +28,7 @@ from invtui.ui.widgets.paged_table import Column, Page, PagedTable, ShowsPagedLi
 
 PAGE = 100
 FILTERS = ("all", "low", "out")
+ORDERS = ("name", "cover")  # `o`: by SKU and location, or lowest days of cover first (issue 17)
 CONDITION_WORDS = {"OK": ("ok", "quiet"), "LOW_STOCK": ("LOW", "warn"), "OUT_OF_STOCK": ("OUT", "danger"),
                    "LOW_SOON": ("SOON", "warn")}
 EMPTY_WORDS = {"all": "stock rows", "low": "low stock rows", "out": "out-of-stock rows"}
@@ -51,6 +52,10 @@ def _page(page: StockPage) -> Page[StockRow]:
     return Page(page.rows, page.last_key if page.has_more else None)
 
 
+def _cover_page(page: StockPage) -> Page[StockRow]:
+    return Page(page.rows, page.cover_key if page.has_more else None)
+
+
 class InventoryScreen(ShowsPagedList[StockRow], SearchableListScreen):
     TITLE_TEXT = "Inventory"
     ENTER_HELP = enter_help("inventory")  # `?` lists Enter, which the table handles
@@ -63,6 +68,7 @@ class InventoryScreen(ShowsPagedList[StockRow], SearchableListScreen):
     def __init__(self) -> None:
         super().__init__()
         self.filter_index = 0
+        self.order_index = 0
         self.search = ""
         self.locations: list[str] = []
         self._table = PagedTable(COLUMNS, key=lambda item: str(item.inventory_id), cells=self._cells, page_size=PAGE,
@@ -88,9 +94,16 @@ class InventoryScreen(ShowsPagedList[StockRow], SearchableListScreen):
 
     def reload(self) -> None:
         query = self._query()
-        self.sub_title = "Inventory — " + FILTERS[self.filter_index] + (f", matching {self.search!r}" if self.search else "")
+        by_cover = ORDERS[self.order_index] == "cover"
+        self.sub_title = ("Inventory — " + FILTERS[self.filter_index] + (f", matching {self.search!r}" if self.search else "")
+                          + (", lowest cover first" if by_cover else ""))
         empty = f"No {EMPTY_WORDS[FILTERS[self.filter_index]]}" + (f" match {self.search!r}" if self.search else "")
-        self.table().load(lambda s, after, limit: _page(stock_list.page(s, **query, after=after, limit=limit)), empty)
+        if by_cover:
+            self.table().load(lambda s, after, limit: _cover_page(stock_list.page_by_cover(s, **query, after=after,
+                                                                                           limit=limit)), empty)
+        else:
+            self.table().load(lambda s, after, limit: _page(stock_list.page(s, **query, after=after, limit=limit)),
+                              empty)
         if not self.locations:
             self.service(lambda s: [c.code for c in catalog.choices(s, "location")],
                          lambda codes: setattr(self, "locations", codes), group="locations")
@@ -108,8 +121,8 @@ class InventoryScreen(ShowsPagedList[StockRow], SearchableListScreen):
 
     def action_last_page(self) -> None:
         query = self._query()
-        self.table().reload(lambda s, _after, limit: _page(stock_list.last_page(s, **query, limit=limit)),
-                            cursor_at_end=True)
+        last = stock_list.last_page_by_cover if ORDERS[self.order_index] == "cover" else stock_list.last_page
+        self.table().reload(lambda s, _after, limit: _page(last(s, **query, limit=limit)), cursor_at_end=True)
 
     def action_first_page(self) -> None:
         self.table().move_cursor(row=0)
@@ -123,6 +136,11 @@ class InventoryScreen(ShowsPagedList[StockRow], SearchableListScreen):
 
     def action_cycle_filter(self) -> None:
         self.filter_index = (self.filter_index + 1) % len(FILTERS)
+        self.reload()
+
+    def action_cycle_order(self) -> None:
+        self.order_index = (self.order_index + 1) % len(ORDERS)
+        self.table().move_cursor(row=0)
         self.reload()
 
     def action_clear(self) -> None:
