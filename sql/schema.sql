@@ -58,6 +58,38 @@ CREATE FUNCTION public.demand_daily_usage(outbound bigint, used bigint, first_at
                window_days, demand_now()::date - first_at::date + 1)), 4) END
 $$;
 
+CREATE FUNCTION public.demand_keep_usage(p_product_ids bigint[] DEFAULT NULL::bigint[], p_location_ids bigint[] DEFAULT NULL::bigint[]) RETURNS integer
+    LANGUAGE plpgsql
+    SET jit TO 'off'
+    SET work_mem TO '64MB'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+DECLARE
+    v_n integer;
+BEGIN
+    IF p_product_ids IS NULL THEN
+        UPDATE inventory i
+           SET avg_daily_usage = k.avg_daily_usage, usage_from = k.usage_from, usage_until = k.usage_until
+          FROM demand_kept_usage k
+         WHERE i.id = k.inventory_id
+           AND (i.avg_daily_usage IS DISTINCT FROM k.avg_daily_usage OR i.usage_until IS DISTINCT FROM k.usage_until
+                OR i.usage_from IS NULL OR i.usage_from > k.usage_from);
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        UPDATE demand_settings SET usage_window = window_days;
+    ELSE
+        UPDATE inventory i
+           SET avg_daily_usage = k.avg_daily_usage, usage_from = k.usage_from, usage_until = k.usage_until
+          FROM (SELECT k.* FROM unnest(p_product_ids, p_location_ids) AS x (product_id, location_id)
+                 CROSS JOIN LATERAL (SELECT * FROM demand_kept_usage k
+                                      WHERE k.product_id = x.product_id AND k.location_id = x.location_id OFFSET 0) k) k
+         WHERE i.id = k.inventory_id
+           AND (i.avg_daily_usage IS DISTINCT FROM k.avg_daily_usage OR i.usage_until IS DISTINCT FROM k.usage_until
+                OR i.usage_from IS NULL OR i.usage_from > k.usage_from);
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+    END IF;
+    RETURN v_n;
+END $$;
+
 CREATE FUNCTION public.demand_now() RETURNS timestamp with time zone
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
@@ -76,6 +108,63 @@ BEGIN
     END IF;
 END $$;
 
+CREATE FUNCTION public.demand_refresh_usage() RETURNS integer
+    LANGUAGE plpgsql
+    SET jit TO 'off'
+    AS $$
+DECLARE
+    v_products bigint[];
+    v_locations bigint[];
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM demand_settings WHERE usage_window = window_days) THEN
+        RETURN demand_keep_usage();
+    END IF;
+    SELECT array_agg(i.product_id ORDER BY i.id), array_agg(i.location_id ORDER BY i.id)
+      INTO v_products, v_locations
+      FROM inventory i
+     WHERE i.usage_until IS NULL OR i.usage_until < demand_now()::date OR i.usage_from > demand_now()::date;
+    IF v_products IS NULL THEN
+        RETURN 0;
+    END IF;
+    RETURN demand_keep_usage(v_products, v_locations);
+END $$;
+
+CREATE FUNCTION public.demand_usage_after_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_products bigint[];
+    v_locations bigint[];
+BEGIN
+    SELECT array_agg(k.product_id ORDER BY k.product_id, k.location_id),
+           array_agg(k.location_id ORDER BY k.product_id, k.location_id)
+      INTO v_products, v_locations
+      FROM (SELECT DISTINCT n.product_id, n.location_id
+              FROM new_rows n
+              LEFT JOIN item_first_movements f ON f.product_id = n.product_id AND f.location_id = n.location_id
+             WHERE n.kind = 'issue' OR f.first_at IS NULL OR n.created_at <= f.first_at) k;
+    IF v_products IS NOT NULL THEN
+        PERFORM demand_keep_usage(v_products, v_locations);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION public.demand_usage_kept(usage_from date, usage_until date) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT usage_from <= demand_now()::date AND demand_now()::date <= usage_until
+$$;
+
+CREATE FUNCTION public.demand_usage_until(usage numeric, oldest timestamp with time zone, first_at timestamp with time zone, future boolean, window_days integer) RETURNS date
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE WHEN future THEN NULL
+                WHEN usage IS NULL THEN 'infinity'::date
+                ELSE least(oldest::date + window_days - 1,
+                           CASE WHEN demand_now()::date - first_at::date + 1 < window_days THEN demand_now()::date END)
+           END
+$$;
+
 CREATE FUNCTION public.demand_window_start() RETURNS timestamp with time zone
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
@@ -83,6 +172,17 @@ CREATE FUNCTION public.demand_window_start() RETURNS timestamp with time zone
 $$;
 
 CREATE FUNCTION public.evaluate_stock_alert_items(p_product_ids bigint[] DEFAULT NULL::bigint[], p_location_ids bigint[] DEFAULT NULL::bigint[]) RETURNS TABLE(created integer, escalated integer, downgraded integer, resolved integer, scanned integer)
+    LANGUAGE plpgsql
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    IF p_product_ids IS NULL THEN
+        PERFORM demand_refresh_usage();
+    END IF;
+    RETURN QUERY SELECT * FROM evaluate_stock_alert_items_judged(p_product_ids, p_location_ids);
+END $$;
+
+CREATE FUNCTION public.evaluate_stock_alert_items_judged(p_product_ids bigint[] DEFAULT NULL::bigint[], p_location_ids bigint[] DEFAULT NULL::bigint[]) RETURNS TABLE(created integer, escalated integer, downgraded integer, resolved integer, scanned integer)
     LANGUAGE plpgsql
     SET jit TO 'off'
     SET plan_cache_mode TO 'force_generic_plan'
@@ -291,7 +391,10 @@ BEGIN
       FROM new_rows n
       JOIN old_rows o ON o.id = n.id
       LEFT JOIN product_alert_thresholds pt ON pt.product_id = n.product_id
-     WHERE (n.available_quantity <= pt.highest_threshold
+     WHERE NOT ((n.avg_daily_usage, n.usage_from, n.usage_until) IS DISTINCT FROM (o.avg_daily_usage, o.usage_from, o.usage_until)
+                AND (n.product_id, n.location_id, n.quantity, n.reserved_quantity)
+                    IS NOT DISTINCT FROM (o.product_id, o.location_id, o.quantity, o.reserved_quantity))
+       AND (n.available_quantity <= pt.highest_threshold
             OR EXISTS (SELECT 1 FROM stock_alerts a
                         WHERE a.product_id = n.product_id AND a.location_id = n.location_id
                           AND a.status IN ('ACTIVE', 'ACKNOWLEDGED'))
@@ -399,17 +502,48 @@ $$;
 CREATE FUNCTION public.stock_alert_demand_probe() RETURNS TABLE(product_id bigint, location_id bigint, condition text, available_quantity integer, threshold integer)
     LANGUAGE sql STABLE
     AS $$
+    WITH kept AS MATERIALIZED (
+        SELECT ds.usage_window IS NOT DISTINCT FROM ds.window_days AS kept, ds.safety_days
+          FROM demand_settings ds
+    ),
+    short AS MATERIALIZED (  -- kept usage good today, fewer days of cover than the longest lead time
+        SELECT i.product_id, i.location_id, i.available_quantity, i.avg_daily_usage
+          FROM inventory i
+         WHERE (SELECT k.kept FROM kept k) AND i.avg_daily_usage > 0 AND i.available_quantity > 0
+           AND round(i.available_quantity / i.avg_daily_usage, 1)
+               <= (SELECT max(lt.lead_time_days) FROM product_lead_times lt) + (SELECT k.safety_days FROM kept k)
+           AND i.usage_from <= demand_now()::date AND i.usage_until >= demand_now()::date
+    ),
+    candidates AS (
+        SELECT c.product_id, c.location_id
+          FROM short c
+          JOIN product_lead_times lt ON lt.product_id = c.product_id
+         CROSS JOIN kept k
+          -- LOW_SOON is for items not yet LOW
+         CROSS JOIN LATERAL (SELECT s.condition FROM inventory_status s
+                              WHERE s.product_id = c.product_id AND s.location_id = c.location_id OFFSET 0) s
+         WHERE c.available_quantity < c.avg_daily_usage * (lt.lead_time_days + k.safety_days) AND s.condition = 'OK'
+        UNION
+        SELECT i.product_id, i.location_id
+          FROM inventory i
+         WHERE (SELECT k.kept FROM kept k)
+           AND (i.usage_until IS NULL OR i.usage_until < demand_now()::date OR i.usage_from > demand_now()::date)
+        UNION
+        SELECT u.product_id, u.location_id
+          FROM demand_usage u
+          JOIN item_first_movements f ON f.product_id = u.product_id AND f.location_id = u.location_id
+          JOIN inventory i ON i.product_id = u.product_id AND i.location_id = u.location_id
+          JOIN product_lead_times lt ON lt.product_id = u.product_id
+         CROSS JOIN demand_settings ds
+         WHERE NOT (SELECT k.kept FROM kept k) AND u.outbound >= 2 AND i.available_quantity > 0
+           AND i.available_quantity < demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days)
+                                      * (lt.lead_time_days + ds.safety_days)
+    )
     SELECT d.product_id, d.location_id, d.alert_condition, d.available_quantity, d.threshold
-      FROM demand_usage u
-      JOIN item_first_movements f ON f.product_id = u.product_id AND f.location_id = u.location_id
-      JOIN inventory i ON i.product_id = u.product_id AND i.location_id = u.location_id
-      JOIN product_lead_times lt ON lt.product_id = u.product_id
-     CROSS JOIN demand_settings ds
+      FROM candidates c
      CROSS JOIN LATERAL (SELECT * FROM inventory_demand d
-                          WHERE d.product_id = u.product_id AND d.location_id = u.location_id OFFSET 0) d
-     WHERE u.outbound >= 2 AND i.available_quantity > 0
-       AND i.available_quantity < demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days) * (lt.lead_time_days + ds.safety_days)
-       AND d.alert_condition = 'LOW_SOON'
+                          WHERE d.product_id = c.product_id AND d.location_id = c.location_id OFFSET 0) d
+     WHERE d.alert_condition = 'LOW_SOON'
 $$;
 
 CREATE FUNCTION public.stock_alert_fingerprint(product_id bigint, location_id bigint, condition text, quantity integer, threshold integer) RETURNS bigint
@@ -832,6 +966,86 @@ CREATE SEQUENCE public.count_sessions_id_seq
 
 ALTER SEQUENCE public.count_sessions_id_seq OWNED BY public.count_sessions.id;
 
+CREATE TABLE public.demand_settings (
+    id boolean DEFAULT true NOT NULL,
+    window_days integer DEFAULT 28 NOT NULL,
+    safety_days integer DEFAULT 0 NOT NULL,
+    review_days integer DEFAULT 7 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    judged_at timestamp with time zone,
+    usage_window integer,
+    CONSTRAINT demand_settings_id_check CHECK (id),
+    CONSTRAINT demand_settings_review_days_check CHECK (((review_days >= 0) AND (review_days <= 365))),
+    CONSTRAINT demand_settings_safety_days_check CHECK (((safety_days >= 0) AND (safety_days <= 365))),
+    CONSTRAINT demand_settings_window_days_check CHECK (((window_days >= 1) AND (window_days <= 365)))
+);
+
+CREATE TABLE public.stock_movements (
+    id bigint NOT NULL,
+    product_id bigint NOT NULL,
+    location_id bigint NOT NULL,
+    kind character varying(16) NOT NULL,
+    quantity_delta integer DEFAULT 0 NOT NULL,
+    reserved_delta integer DEFAULT 0 NOT NULL,
+    reference character varying(100) DEFAULT ''::character varying NOT NULL,
+    reason text DEFAULT ''::text NOT NULL,
+    user_id bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    os_user text DEFAULT NULLIF(current_setting('invtui.os_user'::text, true), ''::text),
+    CONSTRAINT stock_movements_kind_check CHECK (((kind)::text = ANY ((ARRAY['receive'::character varying, 'issue'::character varying, 'adjust'::character varying, 'transfer_out'::character varying, 'transfer_in'::character varying, 'reserve'::character varying, 'release'::character varying, 'po_receipt'::character varying])::text[]))),
+    CONSTRAINT stock_movements_moves_something CHECK (((quantity_delta <> 0) OR (reserved_delta <> 0)))
+);
+
+CREATE VIEW public.demand_usage AS
+ SELECT m.product_id,
+    m.location_id,
+    count(*) FILTER (WHERE (m.quantity_delta < 0)) AS outbound,
+    GREATEST((- sum(m.quantity_delta)), (0)::bigint) AS used,
+    min(m.created_at) AS oldest
+   FROM public.stock_movements m
+  WHERE (((m.kind)::text = 'issue'::text) AND (m.created_at >= public.demand_window_start()) AND (m.created_at <= public.demand_now()))
+  GROUP BY m.product_id, m.location_id;
+
+CREATE TABLE public.inventory (
+    id bigint NOT NULL,
+    product_id bigint NOT NULL,
+    location_id bigint NOT NULL,
+    quantity integer DEFAULT 0 NOT NULL,
+    reserved_quantity integer DEFAULT 0 NOT NULL,
+    available_quantity integer GENERATED ALWAYS AS ((quantity - reserved_quantity)) STORED,
+    unit_cost numeric(12,2),
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    avg_daily_usage numeric,
+    usage_from date,
+    usage_until date,
+    CONSTRAINT inventory_no_negative_stock CHECK ((quantity >= 0)),
+    CONSTRAINT inventory_reserved_within_quantity CHECK (((reserved_quantity >= 0) AND (reserved_quantity <= quantity))),
+    CONSTRAINT inventory_unit_cost_check CHECK ((unit_cost >= (0)::numeric))
+);
+
+CREATE TABLE public.item_first_movements (
+    product_id bigint NOT NULL,
+    location_id bigint NOT NULL,
+    first_at timestamp with time zone NOT NULL
+);
+
+CREATE VIEW public.demand_kept_usage AS
+ SELECT i.id AS inventory_id,
+    i.product_id,
+    i.location_id,
+    x.avg_daily_usage,
+    (public.demand_now())::date AS usage_from,
+    public.demand_usage_until(x.avg_daily_usage, u.oldest, f.first_at, (fut.product_id IS NOT NULL), ds.window_days) AS usage_until
+   FROM (((((public.inventory i
+     CROSS JOIN public.demand_settings ds)
+     LEFT JOIN public.demand_usage u ON (((u.product_id = i.product_id) AND (u.location_id = i.location_id))))
+     LEFT JOIN public.item_first_movements f ON (((f.product_id = i.product_id) AND (f.location_id = i.location_id))))
+     LEFT JOIN ( SELECT DISTINCT m.product_id,
+            m.location_id
+           FROM public.stock_movements m
+          WHERE (((m.kind)::text = 'issue'::text) AND (m.created_at > public.demand_now()))) fut ON (((fut.product_id = i.product_id) AND (fut.location_id = i.location_id))))
+     CROSS JOIN LATERAL ( SELECT public.demand_daily_usage(u.outbound, u.used, f.first_at, ds.window_days) AS avg_daily_usage) x);
+
 CREATE TABLE public.products (
     id bigint NOT NULL,
     sku character varying(100) NOT NULL,
@@ -931,58 +1145,6 @@ CREATE VIEW public.demand_on_order AS
   WHERE (((po.status)::text = ANY ((ARRAY['submitted'::character varying, 'approved'::character varying, 'partially_received'::character varying])::text[])) AND (l.quantity_ordered > l.quantity_received))
   GROUP BY l.product_id, po.location_id;
 
-CREATE TABLE public.demand_settings (
-    id boolean DEFAULT true NOT NULL,
-    window_days integer DEFAULT 28 NOT NULL,
-    safety_days integer DEFAULT 0 NOT NULL,
-    review_days integer DEFAULT 7 NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    judged_at timestamp with time zone,
-    CONSTRAINT demand_settings_id_check CHECK (id),
-    CONSTRAINT demand_settings_review_days_check CHECK (((review_days >= 0) AND (review_days <= 365))),
-    CONSTRAINT demand_settings_safety_days_check CHECK (((safety_days >= 0) AND (safety_days <= 365))),
-    CONSTRAINT demand_settings_window_days_check CHECK (((window_days >= 1) AND (window_days <= 365)))
-);
-
-CREATE TABLE public.stock_movements (
-    id bigint NOT NULL,
-    product_id bigint NOT NULL,
-    location_id bigint NOT NULL,
-    kind character varying(16) NOT NULL,
-    quantity_delta integer DEFAULT 0 NOT NULL,
-    reserved_delta integer DEFAULT 0 NOT NULL,
-    reference character varying(100) DEFAULT ''::character varying NOT NULL,
-    reason text DEFAULT ''::text NOT NULL,
-    user_id bigint,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    os_user text DEFAULT NULLIF(current_setting('invtui.os_user'::text, true), ''::text),
-    CONSTRAINT stock_movements_kind_check CHECK (((kind)::text = ANY ((ARRAY['receive'::character varying, 'issue'::character varying, 'adjust'::character varying, 'transfer_out'::character varying, 'transfer_in'::character varying, 'reserve'::character varying, 'release'::character varying, 'po_receipt'::character varying])::text[]))),
-    CONSTRAINT stock_movements_moves_something CHECK (((quantity_delta <> 0) OR (reserved_delta <> 0)))
-);
-
-CREATE VIEW public.demand_usage AS
- SELECT product_id,
-    location_id,
-    count(*) FILTER (WHERE (quantity_delta < 0)) AS outbound,
-    GREATEST((- sum(quantity_delta)), (0)::bigint) AS used
-   FROM public.stock_movements m
-  WHERE (((kind)::text = 'issue'::text) AND (created_at >= public.demand_window_start()) AND (created_at <= public.demand_now()))
-  GROUP BY product_id, location_id;
-
-CREATE TABLE public.inventory (
-    id bigint NOT NULL,
-    product_id bigint NOT NULL,
-    location_id bigint NOT NULL,
-    quantity integer DEFAULT 0 NOT NULL,
-    reserved_quantity integer DEFAULT 0 NOT NULL,
-    available_quantity integer GENERATED ALWAYS AS ((quantity - reserved_quantity)) STORED,
-    unit_cost numeric(12,2),
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT inventory_no_negative_stock CHECK ((quantity >= 0)),
-    CONSTRAINT inventory_reserved_within_quantity CHECK (((reserved_quantity >= 0) AND (reserved_quantity <= quantity))),
-    CONSTRAINT inventory_unit_cost_check CHECK ((unit_cost >= (0)::numeric))
-);
-
 CREATE TABLE public.locations (
     id bigint NOT NULL,
     code character varying(32) NOT NULL,
@@ -1022,13 +1184,13 @@ CREATE VIEW public.product_thresholds AS
           GROUP BY ar.product_id) r ON ((r.product_id = p.id)));
 
 CREATE VIEW public.product_alert_thresholds AS
- SELECT product_id,
-    threshold,
-    threshold_source,
-    GREATEST(threshold, COALESCE(highest_location_threshold, 0)) AS highest_threshold,
-    COALESCE((highest_location_threshold IS NOT NULL), false) AS has_location_rules
+ SELECT t.product_id,
+    t.threshold,
+    t.threshold_source,
+    GREATEST(t.threshold, COALESCE(t.highest_location_threshold, 0)) AS highest_threshold,
+    COALESCE((t.highest_location_threshold IS NOT NULL), false) AS has_location_rules
    FROM public.product_thresholds t
-  WHERE is_active;
+  WHERE t.is_active;
 
 CREATE TABLE public.stock_alerts (
     id bigint NOT NULL,
@@ -1086,47 +1248,41 @@ CREATE VIEW public.inventory_status AS
      LEFT JOIN public.stock_alerts a ON (((a.product_id = i.product_id) AND (a.location_id = i.location_id) AND ((a.status)::text = ANY ((ARRAY['ACTIVE'::character varying, 'ACKNOWLEDGED'::character varying])::text[])))))
      LEFT JOIN public.alert_disarmed d ON (((d.product_id = i.product_id) AND (d.location_id = i.location_id))));
 
-CREATE TABLE public.item_first_movements (
-    product_id bigint NOT NULL,
-    location_id bigint NOT NULL,
-    first_at timestamp with time zone NOT NULL
-);
-
 CREATE VIEW public.inventory_demand AS
- SELECT inventory_id,
-    product_id,
-    location_id,
-    sku,
-    name,
-    location_code,
-    quantity,
-    reserved_quantity,
-    available_quantity,
-    threshold,
-    threshold_source,
-    condition,
-    alert_id,
-    alert_type,
-    alert_status,
-    alert_quantity,
-    alert_threshold,
-    disarmed_at,
-    alert_covered,
-    lead_time_days,
-    safety_days,
-    avg_daily_usage,
-    on_order,
-    next_po,
-    next_due,
-    projected,
-    days_of_cover,
-    projected_days_of_cover,
-    stockout_date,
-    public.stock_alert_condition(condition, available_quantity, projected, avg_daily_usage, (lead_time_days + safety_days)) AS alert_condition,
-    ((condition <> 'OUT_OF_STOCK'::text) AND (on_order > 0) AND
+ SELECT x.inventory_id,
+    x.product_id,
+    x.location_id,
+    x.sku,
+    x.name,
+    x.location_code,
+    x.quantity,
+    x.reserved_quantity,
+    x.available_quantity,
+    x.threshold,
+    x.threshold_source,
+    x.condition,
+    x.alert_id,
+    x.alert_type,
+    x.alert_status,
+    x.alert_quantity,
+    x.alert_threshold,
+    x.disarmed_at,
+    x.alert_covered,
+    x.lead_time_days,
+    x.safety_days,
+    x.avg_daily_usage,
+    x.on_order,
+    x.next_po,
+    x.next_due,
+    x.projected,
+    x.days_of_cover,
+    x.projected_days_of_cover,
+    x.stockout_date,
+    public.stock_alert_condition(x.condition, x.available_quantity, x.projected, x.avg_daily_usage, (x.lead_time_days + x.safety_days)) AS alert_condition,
+    ((x.condition <> 'OUT_OF_STOCK'::text) AND (x.on_order > 0) AND
         CASE
-            WHEN (avg_daily_usage > (0)::numeric) THEN ((projected)::numeric >= (avg_daily_usage * ((lead_time_days + safety_days))::numeric))
-            ELSE (projected > threshold)
+            WHEN (x.avg_daily_usage > (0)::numeric) THEN ((x.projected)::numeric >= (x.avg_daily_usage * ((x.lead_time_days + x.safety_days))::numeric))
+            ELSE (x.projected > x.threshold)
         END) AS covered
    FROM ( SELECT y.inventory_id,
             y.product_id,
@@ -1258,17 +1414,17 @@ CREATE SEQUENCE public.notifications_id_seq
 ALTER SEQUENCE public.notifications_id_seq OWNED BY public.notifications.id;
 
 CREATE VIEW public.product_demand AS
- SELECT product_id,
-    sku,
-    name,
-    available_quantity,
-    lead_time_days,
-    avg_daily_usage,
-    on_order,
-    projected,
-    round(((available_quantity)::numeric / NULLIF(avg_daily_usage, (0)::numeric)), 1) AS days_of_cover,
-    round(((projected)::numeric / NULLIF(avg_daily_usage, (0)::numeric)), 1) AS projected_days_of_cover,
-    ((public.demand_now())::date + (floor(((GREATEST(available_quantity, 0))::numeric / NULLIF(avg_daily_usage, (0)::numeric))))::integer) AS stockout_date
+ SELECT x.product_id,
+    x.sku,
+    x.name,
+    x.available_quantity,
+    x.lead_time_days,
+    x.avg_daily_usage,
+    x.on_order,
+    x.projected,
+    round(((x.available_quantity)::numeric / NULLIF(x.avg_daily_usage, (0)::numeric)), 1) AS days_of_cover,
+    round(((x.projected)::numeric / NULLIF(x.avg_daily_usage, (0)::numeric)), 1) AS projected_days_of_cover,
+    ((public.demand_now())::date + (floor(((GREATEST(x.available_quantity, 0))::numeric / NULLIF(x.avg_daily_usage, (0)::numeric))))::integer) AS stockout_date
    FROM ( SELECT p.id AS product_id,
             p.sku,
             p.name,
@@ -1621,11 +1777,17 @@ CREATE INDEX idx_count_sessions_status ON public.count_sessions USING btree (sta
 
 CREATE INDEX idx_inventory_available_quantity ON public.inventory USING btree (available_quantity);
 
+CREATE INDEX idx_inventory_cover ON public.inventory USING btree (round(((available_quantity)::numeric / avg_daily_usage), 1), product_id, location_id) WHERE (avg_daily_usage > (0)::numeric);
+
 CREATE INDEX idx_inventory_location ON public.inventory USING btree (location_id);
 
 CREATE INDEX idx_inventory_product_available ON public.inventory USING btree (product_id, available_quantity) INCLUDE (location_id);
 
 CREATE UNIQUE INDEX idx_inventory_product_location ON public.inventory USING btree (product_id, location_id);
+
+CREATE INDEX idx_inventory_usage_from ON public.inventory USING btree (usage_from);
+
+CREATE INDEX idx_inventory_usage_until ON public.inventory USING btree (usage_until);
 
 CREATE INDEX idx_notifications_created_at ON public.notifications USING btree (created_at);
 
@@ -1712,6 +1874,8 @@ CREATE TRIGGER stock_movements_first_movement AFTER INSERT ON public.stock_movem
 CREATE TRIGGER stock_movements_no_rewrite BEFORE DELETE OR UPDATE ON public.stock_movements FOR EACH STATEMENT EXECUTE FUNCTION public.stock_movements_append_only();
 
 CREATE TRIGGER stock_movements_no_truncate BEFORE TRUNCATE ON public.stock_movements FOR EACH STATEMENT EXECUTE FUNCTION public.stock_movements_append_only();
+
+CREATE TRIGGER stock_movements_usage AFTER INSERT ON public.stock_movements REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.demand_usage_after_insert();
 
 ALTER TABLE ONLY public.alert_disarmed
     ADD CONSTRAINT alert_disarmed_alert_id_fkey FOREIGN KEY (alert_id) REFERENCES public.stock_alerts(id);

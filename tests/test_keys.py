@@ -138,7 +138,7 @@ BEFORE = {  # (key, action, footer label, shown, priority, key_display, tooltip)
         ('k', 'count', 'Count', False, False, None, 'Count this location'),  # issue 16's counts, added since
         ('K', 'counts', 'Counts due', False, False, 'K', ''),
         ('f', 'cycle_filter', 'Filter', True, False, None, ''),
-        ('o', 'cycle_order', 'Order', True, False, None, ''),  # issue 17's sort by cover, added since
+        ('o', 'cycle_order', 'Order', False, False, None, ''),  # issue 17's sort by cover, added since
         ('slash', 'search', 'Search', True, False, '/', ''),
         ('G,end', 'last_page', 'Last page', False, False, None, ''),
         ('g,home', 'first_page', 'First page', False, False, None, ''),

@@ -167,7 +167,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("inventory.counts", "inventory", "K", "counts", "Counts due", key_display="K", show=False,
            doc="counts due, oldest first, with items and units; the open counts and their owners"),
     Action("inventory.filter", "inventory", "f", "cycle_filter", "Filter", doc="all / low / out"),
-    Action("inventory.sort", "inventory", "o", "cycle_order", "Order", doc="sort: name / cover (lowest days of cover "
+    Action("inventory.sort", "inventory", "o", "cycle_order", "Order", show=False, doc="sort: name / cover (lowest days of cover "
            "first, rows without usage last)"),
     Action("inventory.search", "inventory", "slash", "search", "Search", key_display="/",
            doc="search SKU, name, barcode or location as you type"),
