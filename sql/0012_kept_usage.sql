@@ -10,7 +10,7 @@
 --   usage_from       the day it was computed
 --   usage_until      the last day it stays so with no new movement: the day before the window's
 --                    oldest issue leaves the window, today while the item is younger than the
---                    window (its days grow), 'infinity' without a figure (fewer than 2 issues stay
+--                    window (its days grow), 9999-12-31 without a figure (fewer than 2 issues stay
 --                    fewer as days pass); NULL: not known (never computed, or an issue is dated in
 --                    the future)
 -- Kept by the ledger trigger for the items a movement touches, and refreshed by every full sweep
@@ -42,7 +42,7 @@ CREATE FUNCTION demand_usage_until(usage numeric, oldest timestamptz, first_at t
                                    window_days integer) RETURNS date
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN future THEN NULL
-                WHEN usage IS NULL THEN 'infinity'::date
+                WHEN usage IS NULL THEN '9999-12-31'::date  -- for ever (a date Python can read)
                 ELSE least(oldest::date + window_days - 1,
                            CASE WHEN demand_now()::date - first_at::date + 1 < window_days THEN demand_now()::date END)
            END

@@ -159,7 +159,7 @@ CREATE FUNCTION public.demand_usage_until(usage numeric, oldest timestamp with t
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
     SELECT CASE WHEN future THEN NULL
-                WHEN usage IS NULL THEN 'infinity'::date
+                WHEN usage IS NULL THEN '9999-12-31'::date  -- for ever (a date Python can read)
                 ELSE least(oldest::date + window_days - 1,
                            CASE WHEN demand_now()::date - first_at::date + 1 < window_days THEN demand_now()::date END)
            END
