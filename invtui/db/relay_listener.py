@@ -90,7 +90,7 @@ def usable_dir(directory: Path) -> Path | None:
 
 
 def open_listener(database: Database, callback: EventCallback, *, relay: bool = True,
-                  directory: Path | None = None, **options: Any) -> EventListener | RelayListener:
+                  directory: Path | None = None, **options: Any) -> EventListener:
     """The listener the app, `events --follow` and benchmarks use: through the relay, or its own LISTEN."""
     place = usable_dir(directory or relay_dir()) if relay else None
     if place is None:
@@ -98,64 +98,19 @@ def open_listener(database: Database, callback: EventCallback, *, relay: bool = 
     return RelayListener(database.conninfo, callback, directory=place, **options)
 
 
-class RelayListener:
-    """Events from the box's relay; `start()`, `stop()`, `wait_connected()`, `state` as EventListener's."""
+class RelayListener(EventListener):
+    """Events from the box's relay; `start()`, `stop()`, `wait_connected()`, `state` as EventListener's.
+
+    Only the thread differs: it reads the relay's socket instead of a LISTEN connection.
+    """
 
     def __init__(self, conninfo: str, callback: EventCallback, *, directory: Path, linger: float = LINGER_SECONDS,
                  initial_backoff: float = 0.05, max_backoff: float = 5.0, start_timeout: float = 15.0,
                  **_ignored: Any) -> None:
-        self.conninfo, self.callback = conninfo, callback
+        super().__init__(conninfo, callback, initial_backoff=initial_backoff, max_backoff=max_backoff)
         self.path = socket_path(directory, conninfo)
         self.linger, self.start_timeout = linger, start_timeout
-        self.initial_backoff, self.max_backoff = initial_backoff, max_backoff
-        self.state = STOPPED
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._wake: tuple[int, int] | None = None
         self._missed: datetime | None = None  # the link to a relay broke at this time: resync once back
-
-    def start(self) -> RelayListener:
-        if self._thread is not None and self._thread.is_alive():
-            return self
-        self._stop.clear()
-        if self._wake is None:
-            self._wake = os.pipe()
-            os.set_blocking(self._wake[1], False)
-        self._thread = threading.Thread(target=self._run, name="invtui-relay-listener", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 1.0) -> None:
-        self._stop.set()
-        wake = self._wake
-        if wake is not None:
-            try:
-                os.write(wake[1], b"x")
-            except BlockingIOError:
-                pass
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
-            if thread.is_alive():
-                wake = None  # still in use by that thread
-        if wake is not None:
-            self._wake = None
-            os.close(wake[0])
-            os.close(wake[1])
-        self._thread = None
-        self.state = STOPPED
-
-    def wait_connected(self, timeout: float = 10.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self.state != CONNECTED:
-            time.sleep(0.01)
-        return self.state == CONNECTED
-
-    def __enter__(self) -> RelayListener:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     # -- the thread ---------------------------------------------------------------------------
 
@@ -238,16 +193,6 @@ class RelayListener:
         if self.state == CONNECTED and self._missed is not None:
             missed, self._missed = self._missed, None
             self._deliver(resync(missed))
-
-    def _report(self, event: Event) -> None:
-        self.state = event.extra["state"]
-        self._deliver(event)
-
-    def _deliver(self, event: Event) -> None:
-        try:
-            self.callback(event)
-        except Exception:
-            log.exception("event callback failed on %s; listener carries on", event.kind)
 
 
 def lock_path(path: Path) -> Path:

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from invtui.config import Settings
 from invtui.db.engine import Database
 from invtui.db.listener import EventListener
-from invtui.db.relay_listener import RelayListener, open_listener
+from invtui.db.relay_listener import open_listener
 from invtui.domain.events import LISTENER_STATE, RESYNC, Event
 from invtui.domain.roles import Actor
 from invtui.errors import PermissionDenied
@@ -105,7 +105,7 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
         self.clock = clock or Clock()
         self.live = live
         self.actor: Actor | None = None
-        self.listener: EventListener | RelayListener | None = None
+        self.listener: EventListener | None = None
         self.scheduler: Scheduler | None = None
         # Shared terminals get left signed in: cover the screen after this long without a key.
         self.idle_lock_seconds = settings.idle_lock_minutes * 60
