@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import stat
 import tempfile
@@ -31,6 +32,7 @@ def relay_dir() -> Iterator[Path]:
         pid = relay_pid(lock.with_suffix(""))
         if pid:
             os.kill(pid, signal.SIGTERM)
+    shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture
@@ -96,7 +98,8 @@ def test_when_the_relay_dies_a_client_starts_another_resyncs_and_hears_the_next_
     first = wait_for(lambda: relay_pid(listener.path))
     os.kill(first, signal.SIGKILL)
     assert inbox.next(LISTENER_STATE).get("state") == RECONNECTING
-    assert inbox.next(LISTENER_STATE, timeout=20).get("state") == CONNECTED
+    while inbox.next(LISTENER_STATE, timeout=30).get("state") != CONNECTED:
+        pass  # the new relay may itself wait for the database on a loaded machine: it says so, then connects
     assert inbox.next().kind == RESYNC  # changes made while nobody relayed are lost: views reload
     assert wait_for(lambda: relay_pid(listener.path)) != first
     change(db, operator, "AFTER")
