@@ -60,6 +60,8 @@ SETTINGS: dict[str, Setting] = {
     "idle_connection_seconds": Setting(
         "database", "idle_connection_seconds", ("INVTUI_IDLE_CONNECTION_SECONDS",), float, 0, 3600
     ),
+    # Off: every app LISTENs on its own connection (see invtui/db/relay_listener.py).
+    "events_relay": Setting("events", "relay", ("INVTUI_EVENTS_RELAY",), bool),
     "counts_every_days": Setting("counts", "every_days", ("INVTUI_COUNTS_EVERY_DAYS",), int, 0, 3650),
     "counts_approve_above_value": Setting(
         "counts", "approve_above_value", ("INVTUI_COUNTS_APPROVE_ABOVE_VALUE",), int, 0, 1_000_000_000
@@ -86,6 +88,7 @@ class Settings:
     database_url: str = ""
     embedded_idle_minutes: float = 10.0  # the embedded server outlives its last client this long
     idle_connection_seconds: float = 10.0  # a pooled connection unused this long is closed
+    events_relay: bool = True  # one LISTEN per account and box, handed to its apps over a Unix socket
     check_interval_seconds: int = 60
     misfire_grace_seconds: int = 30
     sweep_keep_days: int = 14

@@ -17,12 +17,13 @@ from invtui.domain.roles import Actor
 from invtui.errors import ValidationError
 
 if TYPE_CHECKING:
-    from invtui.db import listener as db_listener
+    from invtui.db import listener as db_listener, relay_listener
     from invtui.domain import events
     from invtui.domain.events import Event
     from invtui.services import notification_list, notifications
 else:
     db_listener = lazy_module("invtui.db.listener")
+    relay_listener = lazy_module("invtui.db.relay_listener")
     events = lazy_module("invtui.domain.events")  # pydantic: ~0.4 s that only `events` needs
     notifications = lazy_module("invtui.services.notifications")
     notification_list = lazy_module("invtui.services.notification_list")  # reads: no ORM loaded
@@ -48,7 +49,7 @@ def events_command(
     st = state(ctx)
     actor = st.actor()
     inbox: queue.Queue[Event] = queue.Queue()
-    listener = db_listener.EventListener.for_database(st.database(), inbox.put)
+    listener = relay_listener.open_listener(st.database(), inbox.put, relay=st.settings.events_relay)
     stop = stop_on_signals()  # Ctrl-C is how a follow ends: stop quietly, exit 0
     listener.start()
     try:

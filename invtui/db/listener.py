@@ -19,13 +19,15 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg import sql
 
-from invtui.db.engine import Database
 from invtui.domain.events import CHANNEL, Event, MalformedEvent, listener_state, parse_event, resync
+
+if TYPE_CHECKING:
+    from invtui.db.engine import Database
 
 log = logging.getLogger(__name__)
 

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from invtui.config import Settings
 from invtui.db.engine import Database
 from invtui.db.listener import EventListener
+from invtui.db.relay_listener import open_listener
 from invtui.domain.events import LISTENER_STATE, RESYNC, Event
 from invtui.domain.roles import Actor
 from invtui.errors import PermissionDenied
@@ -136,7 +137,7 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
         self.switch_mode("dashboard")
         self.refresh_bindings()
         if self.live:
-            self.listener = EventListener.for_database(self.db, self.inbox.put)
+            self.listener = open_listener(self.db, self.inbox.put, relay=self.settings.events_relay)
             self.listener.start()
             # The sweep runs in every app (APScheduler, in its own thread), unless any process swept
             # within the interval; the advisory lock makes one of two racing apps skip. Results reach

@@ -11,7 +11,11 @@
    probe's COMMIT to the callback (apps: to the app's handler, which raises the toast).
    Reported per N: write ops/s, latency p50/p95, connections in use (peak), load average.
 
-    uv run python tests/benchmarks/operators.py [--database-url URL] [--sessions 0,10,50,100]
+    uv run python tests/benchmarks/operators.py [--database-url URL] [--sessions 0,10,50,100] [--relay]
+
+`--relay`: the sessions and apps take their events from the box's relay (`[events] relay`, the
+default in the app), one LISTEN for all; without it each LISTENs on its own connection. The
+relay's CPU is counted under "sessions".
 
 The server needs `max_connections` >= N + writers + apps + 10 (150 for N = 100); the script
 says so and stops when it is lower. Without `--database-url` it runs on a scratch embedded
@@ -42,7 +46,7 @@ from tests.reliability import harness  # noqa: E402
 from tests.reliability.harness import percentile  # noqa: E402
 
 from invtui.db.engine import Database  # noqa: E402
-from invtui.db.listener import EventListener  # noqa: E402
+from invtui.db.relay_listener import open_listener, relay_dir, relay_pid, socket_path  # noqa: E402
 from invtui.domain.events import Event  # noqa: E402
 from invtui.domain.roles import SYSTEM  # noqa: E402
 from invtui.services import inventory, users  # noqa: E402
@@ -50,6 +54,7 @@ from invtui.services import inventory, users  # noqa: E402
 PROBE_USER = "probe"
 PROBE_EVERY = 0.1
 POLL_EVERY = 0.25
+RELAY = [os.environ.get("INVTUI_BENCH_RELAY") == "1"]  # set before the forkserver starts, so children see it
 Stamp = tuple[int, float]  # (quantity after the probe's receipt, time.time() when heard)
 
 
@@ -62,7 +67,7 @@ def _probe_stamp(event: Event, probe_id: int, heard: list[Stamp]) -> None:
 
 
 def listener_process(url: str, probe_id: int, ready: Any, stop: Any, results: Any) -> None:
-    """One operator's listening session: the app's EventListener, nothing else."""
+    """One operator's listening session: the app's listener (own LISTEN or the relay's), nothing else."""
     heard: list[Stamp] = []
     count = [0]
 
@@ -70,7 +75,7 @@ def listener_process(url: str, probe_id: int, ready: Any, stop: Any, results: An
         count[0] += 1
         _probe_stamp(event, probe_id, heard)
 
-    listener = EventListener.for_database(Database(url), stamp).start()
+    listener = open_listener(Database(url), stamp, relay=RELAY[0]).start()
     listener.wait_connected(60)
     ready.release()
     stop.wait()
@@ -123,7 +128,7 @@ def app_process(url: str, screen: str, probe_id: int, ready: Any, stop: Any, res
             _probe_stamp(event, probe_id, heard)
             return screen_hears
 
-    settings = Settings(database_url=url)
+    settings = Settings(database_url=url, events_relay=RELAY[0])
     app = BenchApp(settings=settings, db=Database.from_settings(settings), username=harness.OPERATOR, trusted=True)
     threading.Thread(target=lambda: (stop.wait(), app.call_from_thread(app.exit)), daemon=True).start()
     app.run(headless=True, size=(100, 30))
@@ -331,9 +336,14 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--idle-seconds", type=float, default=30)
     parser.add_argument("--screens", default="dashboard,alerts", help="one headless app per screen")
+    parser.add_argument("--relay", action="store_true",
+                        help="sessions and apps take events from one relay per box instead of each LISTENing")
     parser.add_argument("--poll", action="store_true",
                         help="sessions poll the ledger by id every 250 ms instead of listening (the alternative)")
     args = parser.parse_args()
+    os.environ["INVTUI_BENCH_RELAY"] = "1" if args.relay else "0"
+    RELAY[0] = args.relay
+    os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="invtui-ops-")  # the relay's socket folder
     if args.database_url:
         return run(args, args.database_url)
     with scratch_server(150) as url:
@@ -378,7 +388,9 @@ def run(args: argparse.Namespace, server_url: str) -> int:
             for _ in new:
                 ready.acquire(timeout=120)
             listeners += new
-            watched = {"listeners": [p.pid for p in listeners], "apps": [p.pid for p in apps.values()]}
+            relay = relay_pid(socket_path(relay_dir(), Database(url).conninfo)) if args.relay else None
+            watched = {"listeners": [p.pid for p in listeners] + ([relay] if relay else []),
+                       "apps": [p.pid for p in apps.values()]}
             rounds.append(run_round(ctx, db, url, n, args, probe, watched, server))
             print(f"  N={n}: {rounds[-1]['ops_s']:.0f} ops/s, cores busy: "
                   + ", ".join(f"{k} {v:.2f}" for k, v in rounds[-1]["cpu"].items()), flush=True)
