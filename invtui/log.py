@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import stat
 from pathlib import Path
 
 from invtui import paths
@@ -32,7 +33,8 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     def _open(self):  # type: ignore[no-untyped-def]
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, FILE_MODE)
         try:
-            os.fchmod(fd, FILE_MODE)  # a file an older invtui created 0644
+            if stat.S_ISREG(os.fstat(fd).st_mode):  # never a device: a log set to /dev/null as root
+                os.fchmod(fd, FILE_MODE)  # a file an older invtui created 0644
         except OSError:
             pass  # not ours (a shared log someone set up): doctor reports its mode
         return os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors)

@@ -169,6 +169,22 @@ def test_an_old_world_readable_log_file_is_made_private_when_opened(tmp_path: Pa
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+def test_a_log_sent_to_a_device_leaves_the_device_as_it_was() -> None:
+    """`[logging] file = /dev/null` (run as root, say) must not make /dev/null private to one account."""
+    before = os.stat("/dev/null").st_mode
+    try:
+        setup_logging("INFO", Path("/dev/null"))
+        logging.getLogger("invtui.test").error("into the void")
+    finally:
+        for h in [h for h in logging.getLogger().handlers if getattr(h, "_invtui", False)]:
+            logging.getLogger().removeHandler(h)
+            h.close()
+        after = os.stat("/dev/null").st_mode
+        if after != before and os.geteuid() == 0:
+            os.chmod("/dev/null", stat.S_IMODE(before))  # put the machine back before failing
+    assert stat.S_IMODE(after) == stat.S_IMODE(before)
+
+
 @pytest.mark.parametrize("url", [
     f"postgresql://postgres@127.0.0.1:5432/x?password={SECRET}",
     f"postgresql://postgres:{SECRET}@127.0.0.1:5432/x",
