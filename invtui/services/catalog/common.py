@@ -25,6 +25,7 @@ from invtui.services.tx import unit_of_work
 
 T = TypeVar("T")
 M = TypeVar("M", bound=SQLModel)  # a catalog table
+V = TypeVar("V")  # what the caller gets for one of its rows: a frozen dataclass
 PAGE_MAX = 1000
 DEFAULT_PAGE = 50
 
@@ -84,10 +85,10 @@ def paged(rows: list[T], limit: int, key: Callable[[T], object]) -> Page[T]:
     return Page(rows, None)
 
 
-def list_by(session: Session, model: type[M], key: Any, searched: tuple[Any, ...], *, search: str | None,
-             active: bool | None, limit: object, after: str | None) -> Page[M]:
-    """A page of a simple catalog table in `key` order (keyset: `after` is the last key seen);
-    `search` matches any of the `searched` columns, in any case."""
+def list_by(session: Session, model: type[M], key: Any, searched: tuple[Any, ...], view: Callable[[M], V], *,
+            search: str | None, active: bool | None, limit: object, after: str | None) -> Page[V]:
+    """A page of a simple catalog table in `key` order (keyset: `after` is the last key seen), each
+    row as its `view`; `search` matches any of the `searched` columns, in any case."""
     size = page_size(limit)
     query = select(model)
     if search:
@@ -98,7 +99,7 @@ def list_by(session: Session, model: type[M], key: Any, searched: tuple[Any, ...
     if after:
         query = query.where(key > after)
     with unit_of_work(session):
-        rows = list(session.exec(query.order_by(key).limit(size + 1)).all())
+        rows = [view(row) for row in session.exec(query.order_by(key).limit(size + 1)).all()]
     return paged(rows, size, lambda row: getattr(row, key.key))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, select
@@ -16,7 +17,19 @@ from invtui.services.catalog.common import DEFAULT_PAGE, UNSET, Page, announce, 
 from invtui.services.tx import unit_of_work
 
 
-def create_location(session: Session, actor: Actor, code: str, name: str = "") -> Location:
+@dataclass(frozen=True)
+class LocationView:
+    id: int
+    code: str
+    name: str
+    is_active: bool
+
+
+def location_view(location: Location) -> LocationView:
+    return LocationView(location.id, location.code, location.name, location.is_active)  # type: ignore[arg-type]
+
+
+def create_location(session: Session, actor: Actor, code: str, name: str = "") -> LocationView:
     require_current(session, actor, Permission.EDIT_CATALOG)
     location = Location(code=validation.code(code, "Location code", 32),
                         name=validation.text(name, what="Location name", max_length=200, required=False))
@@ -26,10 +39,10 @@ def create_location(session: Session, actor: Actor, code: str, name: str = "") -
         session.add(location)
         flush(session)
         announce(session, actor, "location", "created", location.id, code=location.code, name=location.name)
-    return location
+    return location_view(location)
 
 
-def update_location(session: Session, actor: Actor, code: str, *, name: Any = UNSET, active: Any = UNSET) -> Location:
+def update_location(session: Session, actor: Actor, code: str, *, name: Any = UNSET, active: Any = UNSET) -> LocationView:
     require_current(session, actor, Permission.EDIT_CATALOG)
     with unit_of_work(session):
         location = lookup.location(session, code)
@@ -40,24 +53,26 @@ def update_location(session: Session, actor: Actor, code: str, *, name: Any = UN
         touch(location)
         flush(session)
         announce(session, actor, "location", "updated", location.id, code=location.code, name=location.name)
-    return location
+    return location_view(location)
 
 
-def deactivate_location(session: Session, actor: Actor, code: str) -> Location:
+def deactivate_location(session: Session, actor: Actor, code: str) -> LocationView:
     """Retire a bin: no stock moves in or out of it until it is reactivated."""
     require_current(session, actor, Permission.EDIT_CATALOG)
     with unit_of_work(session):
         location = lookup.location(session, code)
         retire(session, actor, location, "location", f"Location {location.code}", code=location.code,
-                name=location.name)
-    return location
+               name=location.name)
+    return location_view(location)
 
 
-def get_location(session: Session, code: str) -> Location:
-    return lookup.location(session, code)
+def get_location(session: Session, code: str) -> LocationView:
+    """A location by code, in any case."""
+    with unit_of_work(session):
+        return location_view(lookup.location(session, code))
 
 
 def list_locations(session: Session, *, search: str | None = None, active: bool | None = None,
-                   limit: object = DEFAULT_PAGE, after: str | None = None) -> Page[Location]:
-    return list_by(session, Location, Location.code, (Location.code, Location.name), search=search, active=active,
-                    limit=limit, after=after)
+                   limit: object = DEFAULT_PAGE, after: str | None = None) -> Page[LocationView]:
+    return list_by(session, Location, Location.code, (Location.code, Location.name), location_view, search=search,
+                   active=active, limit=limit, after=after)
