@@ -36,8 +36,8 @@ from invtui.ui.styles import style
 MODES = ("receive", "issue", "count")
 # A scanner types 8 to 14 digits for an EAN/UPC; a person typing a quantity types a few.
 QUANTITY = re.compile(r"^\d{1,7}$")
-COLUMNS: tuple[Column, ...] = (("SKU", "sku", None), ("product", "name", None), ("location", "location", None),
-                               ("qty", "qty", None))
+COLUMNS: tuple[Column, ...] = (Column("sku", "SKU"), Column("name", "product"), Column("location", "location"),
+                               Column("qty", "qty"))
 # Under 60 columns (a handheld scanner): SKU, a short name and the quantity; the line above the
 # list says where. The location column comes back once a batch spans two locations.
 COMPACT_COLUMNS = ("sku", "name", "qty")
@@ -51,9 +51,9 @@ def scan_columns(compact: bool, several_locations: bool = False) -> tuple[Column
     if not compact:
         return COLUMNS
     shown = columns(COLUMNS, "compact", compact=(*COMPACT_COLUMNS, "location") if several_locations else COMPACT_COLUMNS)
-    fixed = sum(COMPACT_WIDTHS[key] + 2 for _, key, _ in shown if key != "name")  # 2: cell padding
+    fixed = sum(COMPACT_WIDTHS[column.key] + 2 for column in shown if column.key != "name")  # 2: cell padding
     name_width = 40 - 1 - fixed - 2  # 1: the scrollbar
-    return tuple((label, key, COMPACT_WIDTHS.get(key, name_width)) for label, key, _ in shown)
+    return tuple(Column(column.key, column.label, COMPACT_WIDTHS.get(column.key, name_width)) for column in shown)
 
 
 @dataclass
@@ -122,7 +122,7 @@ class ScanScreen(LayoutAware, ModalScreen[None]):
         self.query_one("#scan-location", Static).update(f"Location: {where}{totals}")
         table = self.query_one("#scan-lines", DataTable)
         shown = scan_columns(self.compact, len({line.location for line in self.lines}) > 1)
-        if tuple(column.key.value for column in table.ordered_columns) != tuple(key for _, key, _ in shown):
+        if tuple(column.key.value for column in table.ordered_columns) != tuple(column.key for column in shown):
             set_columns(table, shown)
         table.clear()
         for line in self.lines:
