@@ -305,6 +305,8 @@ BEGIN
     RETURN NULL;
 END $$;
 
+COMMENT ON FUNCTION public.inventory_alerts_after_update() IS 'Which changed stock rows to judge: highest_threshold is only a prefilter bound (with open alerts, disarmed items and items that may run short soon); the judging, and which threshold wins, is inventory_status''s and product_thresholds''.';
+
 CREATE FUNCTION public.item_first_movements_after_insert() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -649,6 +651,8 @@ CREATE FUNCTION public.stock_alert_probe() RETURNS TABLE(product_id bigint, loca
             WHERE i.product_id = pt.product_id AND i.available_quantity <= pt.highest_threshold
            OFFSET 0) x
 $$;
+
+COMMENT ON FUNCTION public.stock_alert_probe() IS 'The full sweep''s fast probe: the rows of active products at or below highest_threshold (the bound), each with the threshold inventory_status gives it (its active location rule, else product_thresholds.threshold: the same lookup, repeated here only for its index-only plan). tests/test_alert_engine_model.py checks the sweep against domain.alerts.sweep_action.';
 
 CREATE FUNCTION public.stock_alert_severity(kind text) RETURNS integer
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -1021,6 +1025,8 @@ CREATE VIEW public.product_thresholds AS
           WHERE ar.is_active
           GROUP BY ar.product_id) r ON ((r.product_id = p.id)));
 
+COMMENT ON VIEW public.product_thresholds IS 'Which threshold wins, for every product: a product rule (an active alert rule without a location) beats the reorder point, which beats the min stock level. With inventory_status (a location rule beats all that) this is the only place the rule is written; everything else reads one of the two.';
+
 CREATE VIEW public.product_alert_thresholds AS
  SELECT product_id,
     threshold,
@@ -1029,6 +1035,10 @@ CREATE VIEW public.product_alert_thresholds AS
     COALESCE((highest_location_threshold IS NOT NULL), false) AS has_location_rules
    FROM public.product_thresholds t
   WHERE is_active;
+
+COMMENT ON VIEW public.product_alert_thresholds IS 'product_thresholds of the active products, as the alert engine reads them, plus two facts derived from it for speed: highest_threshold and has_location_rules. Neither decides anything.';
+
+COMMENT ON COLUMN public.product_alert_thresholds.highest_threshold IS 'An upper bound, not a rule: the greatest threshold any row of the product can have (its product threshold or its highest active location rule). A row above it is OK whatever applies, so the full sweep''s probe and the stock triggers skip it; rows at or below it are judged by the rule.';
 
 CREATE TABLE public.stock_alerts (
     id bigint NOT NULL,
@@ -1085,6 +1095,8 @@ CREATE VIEW public.inventory_status AS
      LEFT JOIN public.alert_rules rl ON (((rl.product_id = i.product_id) AND (rl.location_id = i.location_id) AND rl.is_active)))
      LEFT JOIN public.stock_alerts a ON (((a.product_id = i.product_id) AND (a.location_id = i.location_id) AND ((a.status)::text = ANY ((ARRAY['ACTIVE'::character varying, 'ACKNOWLEDGED'::character varying])::text[])))))
      LEFT JOIN public.alert_disarmed d ON (((d.product_id = i.product_id) AND (d.location_id = i.location_id))));
+
+COMMENT ON VIEW public.inventory_status IS 'Every stock row as the alert engine judges it: threshold = its active location rule, else product_thresholds.threshold (the location layer of which threshold wins), and its condition.';
 
 CREATE TABLE public.item_first_movements (
     product_id bigint NOT NULL,
