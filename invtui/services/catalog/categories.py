@@ -13,7 +13,8 @@ from invtui.domain import validation
 from invtui.domain.roles import Actor, Permission
 from invtui.errors import ConflictError, NotFound, ValidationError
 from invtui.services.acting import require_current
-from invtui.services.catalog.common import DEFAULT_PAGE, UNSET, Page, announce, flush, list_by, retire, touch
+from invtui.services.catalog.common import (DEFAULT_PAGE, UNSET, Page, announce, flush, list_by, retire, touch,
+                                            view_of)
 from invtui.services.tx import unit_of_work
 
 
@@ -24,9 +25,6 @@ class CategoryView:
     description: str
     is_active: bool
 
-
-def category_view(category: Category) -> CategoryView:
-    return CategoryView(category.id, category.name, category.description, category.is_active)  # type: ignore[arg-type]
 
 
 def create_category(session: Session, actor: Actor, name: str, description: str = "") -> CategoryView:
@@ -40,7 +38,7 @@ def create_category(session: Session, actor: Actor, name: str, description: str 
         session.add(category)
         flush(session)
         announce(session, actor, "category", "created", category.id, name=clean)
-    return category_view(category)
+    return view_of(CategoryView, category)
 
 
 def update_category(session: Session, actor: Actor, name: str, *, new_name: Any = UNSET,
@@ -61,7 +59,7 @@ def update_category(session: Session, actor: Actor, name: str, *, new_name: Any 
         touch(category)
         flush(session)
         announce(session, actor, "category", "updated", category.id, name=category.name)
-    return category_view(category)
+    return view_of(CategoryView, category)
 
 
 def deactivate_category(session: Session, actor: Actor, name: str) -> CategoryView:
@@ -69,13 +67,13 @@ def deactivate_category(session: Session, actor: Actor, name: str) -> CategoryVi
     with unit_of_work(session):
         category = category_row(session, name)
         retire(session, actor, category, "category", f"Category {category.name}", name=category.name)
-    return category_view(category)
+    return view_of(CategoryView, category)
 
 
 def get_category(session: Session, name: str) -> CategoryView:
     """A category by name, in any case."""
     with unit_of_work(session):
-        return category_view(category_row(session, name))
+        return view_of(CategoryView, category_row(session, name))
 
 
 def category_row(session: Session, name: str) -> Category:
@@ -91,7 +89,7 @@ def category_row(session: Session, name: str) -> Category:
 
 def list_categories(session: Session, *, search: str | None = None, active: bool | None = None,
                     limit: object = DEFAULT_PAGE, after: str | None = None) -> Page[CategoryView]:
-    return list_by(session, Category, Category.name, (Category.name,), category_view, search=search, active=active,
+    return list_by(session, Category, Category.name, (Category.name,), CategoryView, search=search, active=active,
                    limit=limit, after=after)
 
 

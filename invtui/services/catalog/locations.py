@@ -13,7 +13,8 @@ from invtui.domain.roles import Actor, Permission
 from invtui.errors import ConflictError
 from invtui.services import lookup
 from invtui.services.acting import require_current
-from invtui.services.catalog.common import DEFAULT_PAGE, UNSET, Page, announce, flush, list_by, retire, touch
+from invtui.services.catalog.common import (DEFAULT_PAGE, UNSET, Page, announce, flush, list_by, retire, touch,
+                                            view_of)
 from invtui.services.tx import unit_of_work
 
 
@@ -22,11 +23,9 @@ class LocationView:
     id: int
     code: str
     name: str
+    count_every_days: int | None  # how often it is to be counted (cycle counts), None: not scheduled
     is_active: bool
 
-
-def location_view(location: Location) -> LocationView:
-    return LocationView(location.id, location.code, location.name, location.is_active)  # type: ignore[arg-type]
 
 
 def create_location(session: Session, actor: Actor, code: str, name: str = "") -> LocationView:
@@ -39,7 +38,7 @@ def create_location(session: Session, actor: Actor, code: str, name: str = "") -
         session.add(location)
         flush(session)
         announce(session, actor, "location", "created", location.id, code=location.code, name=location.name)
-    return location_view(location)
+    return view_of(LocationView, location)
 
 
 def update_location(session: Session, actor: Actor, code: str, *, name: Any = UNSET, active: Any = UNSET) -> LocationView:
@@ -53,7 +52,7 @@ def update_location(session: Session, actor: Actor, code: str, *, name: Any = UN
         touch(location)
         flush(session)
         announce(session, actor, "location", "updated", location.id, code=location.code, name=location.name)
-    return location_view(location)
+    return view_of(LocationView, location)
 
 
 def deactivate_location(session: Session, actor: Actor, code: str) -> LocationView:
@@ -63,16 +62,16 @@ def deactivate_location(session: Session, actor: Actor, code: str) -> LocationVi
         location = lookup.location(session, code)
         retire(session, actor, location, "location", f"Location {location.code}", code=location.code,
                name=location.name)
-    return location_view(location)
+    return view_of(LocationView, location)
 
 
 def get_location(session: Session, code: str) -> LocationView:
     """A location by code, in any case."""
     with unit_of_work(session):
-        return location_view(lookup.location(session, code))
+        return view_of(LocationView, lookup.location(session, code))
 
 
 def list_locations(session: Session, *, search: str | None = None, active: bool | None = None,
                    limit: object = DEFAULT_PAGE, after: str | None = None) -> Page[LocationView]:
-    return list_by(session, Location, Location.code, (Location.code, Location.name), location_view, search=search,
+    return list_by(session, Location, Location.code, (Location.code, Location.name), LocationView, search=search,
                    active=active, limit=limit, after=after)

@@ -13,7 +13,8 @@ from invtui.domain.roles import Actor, Permission
 from invtui.errors import ConflictError
 from invtui.services import lookup
 from invtui.services.acting import require_current
-from invtui.services.catalog.common import DEFAULT_PAGE, UNSET, Page, announce, flush, list_by, retire, touch
+from invtui.services.catalog.common import (DEFAULT_PAGE, UNSET, Page, announce, flush, list_by, retire, touch,
+                                            view_of)
 from invtui.services.tx import unit_of_work
 
 
@@ -28,10 +29,6 @@ class SupplierView:
     lead_time_days: int
     is_active: bool
 
-
-def supplier_view(s: Supplier) -> SupplierView:
-    return SupplierView(s.id, s.code, s.name, s.contact_name, s.email, s.phone, s.lead_time_days,  # type: ignore[arg-type]
-                        s.is_active)
 
 
 def create_supplier(session: Session, actor: Actor, code: str, name: str, *, contact_name: str = "",
@@ -51,7 +48,7 @@ def create_supplier(session: Session, actor: Actor, code: str, name: str, *, con
         session.add(supplier)
         flush(session)
         announce(session, actor, "supplier", "created", supplier.id, code=supplier.code, name=supplier.name)
-    return supplier_view(supplier)
+    return view_of(SupplierView, supplier)
 
 
 def update_supplier(session: Session, actor: Actor, code: str, *, name: Any = UNSET, contact_name: Any = UNSET,
@@ -76,7 +73,7 @@ def update_supplier(session: Session, actor: Actor, code: str, *, name: Any = UN
         touch(supplier)
         flush(session)
         announce(session, actor, "supplier", "updated", supplier.id, code=supplier.code, name=supplier.name)
-    return supplier_view(supplier)
+    return view_of(SupplierView, supplier)
 
 
 def deactivate_supplier(session: Session, actor: Actor, code: str) -> SupplierView:
@@ -85,16 +82,16 @@ def deactivate_supplier(session: Session, actor: Actor, code: str) -> SupplierVi
         supplier = lookup.supplier(session, code)
         retire(session, actor, supplier, "supplier", f"Supplier {supplier.code}", code=supplier.code,
                name=supplier.name)
-    return supplier_view(supplier)
+    return view_of(SupplierView, supplier)
 
 
 def get_supplier(session: Session, code: str) -> SupplierView:
     """A supplier by code (any case) or exact name."""
     with unit_of_work(session):
-        return supplier_view(lookup.supplier(session, code))
+        return view_of(SupplierView, lookup.supplier(session, code))
 
 
 def list_suppliers(session: Session, *, search: str | None = None, active: bool | None = None,
                    limit: object = DEFAULT_PAGE, after: str | None = None) -> Page[SupplierView]:
-    return list_by(session, Supplier, Supplier.code, (Supplier.code, Supplier.name), supplier_view, search=search,
+    return list_by(session, Supplier, Supplier.code, (Supplier.code, Supplier.name), SupplierView, search=search,
                    active=active, limit=limit, after=after)
