@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import psycopg
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from invtui.db.engine import Database
@@ -173,9 +173,17 @@ def _actual(conn: psycopg.Connection, key: tuple[int, int], action: str) -> tupl
             disarmed[0][0] if disarmed else None, events)
 
 
+# Always tried: a location rule (1) above its product's threshold (0), the item at the rule, no
+# alert, not disarmed: an alert must be raised. A bound that forgot location rules (the probe's or
+# the stock trigger's) skips this row; random worlds find that only in some hundreds of examples.
+ABOVE_THE_PRODUCT = ([ProductDraw(True, 0, None, None)] * PRODUCTS,
+                     [ItemDraw(1, 0, (1, True), None, None)] + [ItemDraw(5, 0, None, None, None)] * (PRODUCTS * LOCATIONS - 1))
+
+
 @pytest.mark.parametrize("path", ["full sweep", "per item", "stock change"])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(world=worlds)
+@example(world=ABOVE_THE_PRODUCT)
 def test_the_sql_evaluation_does_what_the_domain_rules_say(db: Database, skeleton: list[tuple[int, int]],
                                                              path: str, world: tuple) -> None:
     prods, its = world
