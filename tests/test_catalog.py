@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from decimal import Decimal
 
@@ -207,6 +208,25 @@ def test_categories_suppliers_and_locations_update_and_deactivate(world: Databas
         assert [loc.code for loc in catalog.list_locations(s, active=True).items] == [A]
         assert [c.name for c in catalog.list_categories(s, active=False).items] == ["Fixings"]
         assert [x.code for x in catalog.list_suppliers(s, search="acme").items] == ["ACME"]
+
+
+def test_the_catalog_hands_out_frozen_views_that_outlive_their_session(world: Database, manager: Actor) -> None:
+    """What a screen or the CLI gets is a plain frozen record: it reads the same once the session is
+    closed, and changing it changes nothing stored (only a service call does)."""
+    with world.session() as s:
+        got = [catalog.get_product(s, BOLT), catalog.get_category(s, "FASTENERS"), catalog.get_supplier(s, "acme"),
+               catalog.get_location(s, A.lower()), catalog.create_category(s, manager, "Tools"),
+               catalog.update_supplier(s, manager, "ACME", phone="555"), catalog.deactivate_location(s, manager, B),
+               *catalog.list_categories(s).items, *catalog.list_suppliers(s).items, *catalog.list_locations(s).items,
+               *catalog.list_products(s).items]
+    assert [type(v).__name__ for v in got[:7]] == ["ProductView", "CategoryView", "SupplierView", "LocationView",
+                                                   "CategoryView", "SupplierView", "LocationView"]
+    for view in got:
+        assert dataclasses.is_dataclass(view) and not hasattr(view, "_sa_instance_state")
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            view.name = "changed"  # type: ignore[misc]
+    assert (got[1].name, got[3].code, got[5].phone, got[6].is_active) == ("Fasteners", A, "555", False)
+    assert got[2].phone == ""  # read before the update: a view is what was read, not a live row
 
 
 def test_bad_category_supplier_and_location_input_is_refused(world: Database, manager: Actor) -> None:

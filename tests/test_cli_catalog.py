@@ -116,3 +116,21 @@ def test_every_catalog_kind_goes_through_add_update_show_list_and_deactivate(db:
     assert json.loads(cli("rule", "show", str(rule["id"]), "--json").stdout)["active"] is False
     assert cli("product", "deactivate", "BOLT-M6").code == 0
     assert json.loads(cli("product", "show", "BOLT-M6", "--json").stdout)["active"] is False
+
+
+def test_show_and_list_print_a_record_in_the_same_words_and_the_same_json(db: Database, manager: Actor,  # type: ignore[no-untyped-def]
+                                                                          cli) -> None:
+    with db.session() as s:
+        catalog.create_product(s, manager, "BOLT-M6", "Bolt M6")
+        catalog.create_location(s, manager, "WH1-A-03")
+        rule = alert_rules.create_rule(s, manager, "BOLT-M6", 8)
+    shown = json.loads(cli("product", "show", "BOLT-M6", "--json").stdout)
+    (listed,) = json.loads(cli("product", "list", "--json").stdout)["items"]
+    assert shown.pop("stock") == [] and shown == listed  # a list item is the record `show` gives
+    for args in (("product", "show", "BOLT-M6"), ("product", "list"), ("location", "show", "WH1-A-03"),
+                 ("location", "list"), ("rule", "show", str(rule.id)), ("rule", "list")):
+        words = cli(*args).stdout.split()
+        assert "yes" in words and "True" not in words, args  # active, in a table: yes / no
+    for args in (("rule", "show", str(rule.id)), ("rule", "list")):
+        assert "all" in cli(*args).stdout.split(), args  # a rule for every location says so in both
+    assert json.loads(cli("rule", "show", str(rule.id), "--json").stdout)["location"] is None

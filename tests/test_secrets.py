@@ -14,6 +14,7 @@ import pytest
 from invtui.config import redact_url
 from invtui.db.engine import Database
 from invtui.db.errors import friendly_error
+from invtui.errors import ConfigError
 from invtui.log import setup_logging
 from invtui.services import backup
 
@@ -110,12 +111,21 @@ def test_backup_and_restore_never_put_the_password_on_a_command_line(
     # A tool on a tiny database may finish between two looks; at least one of the two is seen,
     # and never with the secret on its command line (which every local user can read).
     assert watch.argv, "neither pg_dump nor pg_restore of this test was seen running"
-    assert not [a for a in watch.argv if SECRET in a]
-    # What the tools are given: a conninfo without the password, and the password in PGPASSWORD
-    # (the environment only the same account can read).
+    # Nothing of the connection on a command line (which every local user can read): not the
+    # password, nor the server, the account or the database; all of it is in the environment
+    # (which only the same account can read).
     for database in (source, target):
-        conninfo, env = database.client_args()
-        assert SECRET not in conninfo and env["PGPASSWORD"] == SECRET
+        url = database.url
+        shown = [str(url.host), str(url.database), f"user={url.username}", f"{url.username}@", SECRET]
+        assert not [(a, word) for a in watch.argv for word in shown if word in a]
+        dbname, env = database.client_args()
+        assert dbname == ""
+        assert (env["PGHOST"], env["PGPORT"], env["PGUSER"], env["PGDATABASE"], env["PGPASSWORD"]) == (
+            url.host, str(url.port), url.username, url.database, SECRET)
+    assert [a for a in watch.argv if "--dbname= " in a or a.endswith("--dbname=")] == watch.argv
+    seen = [dict(item.split(b"=", 1) for item in env.split(b"\0") if b"=" in item) for env in watch.environ]
+    assert {e[b"PGDATABASE"].decode() for e in seen} <= {source.url.database, target.url.database}
+    assert all(e[b"PGPASSWORD"] == SECRET.encode() for e in seen)
     with target.connect() as conn:
         assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 4
 
@@ -207,5 +217,13 @@ def test_a_malformed_keyword_url_is_refused_without_echoing_its_password(invtui)
 def test_a_password_in_the_query_counts_when_the_userinfo_has_an_empty_one() -> None:
     """`postgresql://u:@/db?password=…` (an empty userinfo password, as the embedded server's URL
     has): pg_dump must still get the query's password, in PGPASSWORD, not on its command line."""
-    conninfo, env = Database(f"postgresql://postgres:@/invtui?host=/tmp&password={SECRET}").client_args()
-    assert SECRET not in conninfo and env["PGPASSWORD"] == SECRET
+    dbname, env = Database(f"postgresql://postgres:@/invtui?host=/tmp&password={SECRET}").client_args()
+    assert dbname == "" and env["PGPASSWORD"] == SECRET
+    assert (env["PGHOST"], env["PGUSER"], env["PGDATABASE"]) == ("/tmp", "postgres", "invtui")
+
+
+def test_settings_without_a_variable_stay_on_the_tool_line_and_secret_ones_are_refused() -> None:
+    dbname, env = Database("postgresql://u@h:5433/db?sslmode=require&keepalives=1").client_args()
+    assert (dbname, env["PGSSLMODE"], env["PGPORT"]) == ("keepalives=1", "require", "5433")
+    with pytest.raises(ConfigError, match="sslpassword cannot be handed to pg_dump"):
+        Database(f"postgresql://u@h/db?sslpassword={SECRET}").client_args()

@@ -13,17 +13,15 @@ import typer
 
 from invtui.cli.cover import product_terms
 from invtui.cli.lazy import lazy_module
-from invtui.cli.output import console, print_json, print_table
-from invtui.cli.records import (ACTIVE, AFTER, JSON, LIMIT, SEARCH, clearable, footer, given, page_json, print_page,
-                                session_for, show_record)
+from invtui.cli.output import console, print_table
+from invtui.cli.records import (ACTIVE, AFTER, JSON, LIMIT, SEARCH, Shape, clearable, given, print_page, session_for,
+                                show_record)
 from invtui.cli.state import state
 
 if TYPE_CHECKING:
-    from invtui.services import alert_rules, catalog, inventory
-    from invtui.services.alert_rules import RuleView
-    from invtui.services.catalog import Page, ProductView
+    from invtui.services import catalog, inventory
+    from invtui.services.catalog import CategoryView, LocationView, ProductView, SupplierView
 else:
-    alert_rules = lazy_module("invtui.services.alert_rules")
     catalog = lazy_module("invtui.services.catalog")
     inventory = lazy_module("invtui.services.inventory")
 
@@ -41,6 +39,12 @@ def _product_dict(p: ProductView) -> dict[str, Any]:
             "category": p.category, "supplier": p.supplier, "unit_price": p.unit_price,
             "cost_price": p.cost_price, "min_stock_level": p.min_stock_level,
             "reorder_point": p.reorder_point, "max_stock_level": p.max_stock_level, "active": p.is_active}
+
+
+PRODUCT = Shape(_product_dict, {"sku": "sku", "name": "name", "barcode": "barcode", "category": "category",
+                                "supplier": "supplier", "price": "unit_price", "min": "min_stock_level",
+                                "reorder": "reorder_point", "max": "max_stock_level", "active": "active"},
+                title=lambda p: f"{p.sku} {p.name}")
 
 
 @product_app.command("add")
@@ -104,15 +108,10 @@ def product_show(ctx: typer.Context, sku: str = typer.Argument(..., help="SKU or
     with session_for(ctx) as session:
         product = catalog.get_product(session, sku)
         stock = inventory.stock_for(session, product.sku)
-    data = _product_dict(product)
-    data["stock"] = [{"location": s.location, "quantity": s.quantity, "reserved": s.reserved,
-                      "available": s.available} for s in stock.lines]
-    if as_json:
-        print_json(data)
-        return
-    print_table(["field", "value"], [(k, "" if v is None else v) for k, v in data.items() if k != "stock"],
-                title=f"{product.sku} {product.name}")
-    if stock.lines:
+    show_record(PRODUCT, product, as_json, stock=[{"location": s.location, "quantity": s.quantity,
+                                                   "reserved": s.reserved, "available": s.available}
+                                                  for s in stock.lines])
+    if stock.lines and not as_json:
         print_table(["location", "on hand", "reserved", "available"],
                     [(s.location, s.quantity, s.reserved, s.available) for s in stock.lines])
 
@@ -128,20 +127,14 @@ def product_list(
     with session_for(ctx) as session:
         page = catalog.list_products(session, search=search, active=active, category=category,
                                      supplier=supplier, limit=limit, after=after)
-    if as_json:
-        page_json(page, [_product_dict(p) for p in page.items])
-        return
-    print_table(["sku", "name", "barcode", "category", "supplier", "price", "min", "reorder", "max", "active"],
-                [(p.sku, p.name, p.barcode, p.category, p.supplier, p.unit_price, p.min_stock_level,
-                  p.reorder_point, p.max_stock_level, "yes" if p.is_active else "no") for p in page.items])
-    footer(page)
+    print_page(PRODUCT, page, as_json)
 
 
 # --- categories -----------------------------------------------------------------------------
 
 
-def _category_dict(c: Any) -> dict[str, Any]:
-    return {"name": c.name, "description": c.description, "active": c.is_active}
+CATEGORY = Shape(lambda c: {"name": c.name, "description": c.description, "active": c.is_active},
+                 {"name": "name", "description": "description", "active": "active"}, title=lambda c: c.name)
 
 
 @category_app.command("add")
@@ -174,7 +167,8 @@ def category_deactivate(ctx: typer.Context, name: str = typer.Argument(...)) -> 
 def category_show(ctx: typer.Context, name: str = typer.Argument(...), as_json: bool = JSON) -> None:
     """One category."""
     with session_for(ctx) as session:
-        show_record(_category_dict(catalog.get_category(session, name)), as_json)
+        category: CategoryView = catalog.get_category(session, name)
+    show_record(CATEGORY, category, as_json)
 
 
 @category_app.command("list")
@@ -183,16 +177,20 @@ def category_list(ctx: typer.Context, search: str | None = SEARCH, active: bool 
     """Categories by name."""
     with session_for(ctx) as session:
         page = catalog.list_categories(session, search=search, active=active, limit=limit, after=after)
-    print_page(page, [_category_dict(c) for c in page.items],
-                {"name": "name", "description": "description", "active": "active"}, as_json)
+    print_page(CATEGORY, page, as_json)
 
 
 # --- suppliers ------------------------------------------------------------------------------
 
 
-def _supplier_dict(s: Any) -> dict[str, Any]:
+def _supplier_dict(s: SupplierView) -> dict[str, Any]:
     return {"code": s.code, "name": s.name, "contact_name": s.contact_name, "email": s.email, "phone": s.phone,
             "lead_time_days": s.lead_time_days, "active": s.is_active}
+
+
+SUPPLIER = Shape(_supplier_dict, {"code": "code", "name": "name", "contact": "contact_name", "email": "email",
+                                  "phone": "phone", "lead time": "lead_time_days", "active": "active"},
+                 title=lambda s: f"{s.code} {s.name}")
 
 
 @supplier_app.command("add")
@@ -232,7 +230,8 @@ def supplier_deactivate(ctx: typer.Context, code: str = typer.Argument(...)) -> 
 def supplier_show(ctx: typer.Context, code: str = typer.Argument(...), as_json: bool = JSON) -> None:
     """One supplier."""
     with session_for(ctx) as session:
-        show_record(_supplier_dict(catalog.get_supplier(session, code)), as_json)
+        supplier: SupplierView = catalog.get_supplier(session, code)
+    show_record(SUPPLIER, supplier, as_json)
 
 
 @supplier_app.command("list")
@@ -241,16 +240,14 @@ def supplier_list(ctx: typer.Context, search: str | None = SEARCH, active: bool 
     """Suppliers by code."""
     with session_for(ctx) as session:
         page = catalog.list_suppliers(session, search=search, active=active, limit=limit, after=after)
-    print_page(page, [_supplier_dict(s) for s in page.items],
-                {"code": "code", "name": "name", "contact": "contact_name", "email": "email", "phone": "phone",
-                 "lead time": "lead_time_days", "active": "active"}, as_json)
+    print_page(SUPPLIER, page, as_json)
 
 
 # --- locations ------------------------------------------------------------------------------
 
 
-def _location_dict(loc: Any) -> dict[str, Any]:
-    return {"code": loc.code, "name": loc.name, "active": loc.is_active}
+LOCATION = Shape(lambda loc: {"code": loc.code, "name": loc.name, "active": loc.is_active},
+                 {"code": "code", "name": "name", "active": "active"}, title=lambda loc: f"{loc.code} {loc.name}".strip())
 
 
 @location_app.command("add")
@@ -282,7 +279,8 @@ def location_deactivate(ctx: typer.Context, code: str = typer.Argument(...)) -> 
 def location_show(ctx: typer.Context, code: str = typer.Argument(...), as_json: bool = JSON) -> None:
     """One location."""
     with session_for(ctx) as session:
-        show_record(_location_dict(catalog.get_location(session, code)), as_json)
+        location: LocationView = catalog.get_location(session, code)
+    show_record(LOCATION, location, as_json)
 
 
 @location_app.command("list")
@@ -291,11 +289,7 @@ def location_list(ctx: typer.Context, search: str | None = SEARCH, active: bool 
     """Locations by code."""
     with session_for(ctx) as session:
         page = catalog.list_locations(session, search=search, active=active, limit=limit, after=after)
-    print_page(page, [_location_dict(loc) for loc in page.items],
-                {"code": "code", "name": "name", "active": "active"}, as_json)
-
-
-# --- alert rules ----------------------------------------------------------------------------
+    print_page(LOCATION, page, as_json)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ import typer
 
 from invtui.cli.lazy import lazy_module
 from invtui.cli.output import console
-from invtui.cli.records import ACTIVE, AFTER, JSON, LIMIT, given, print_page, session_for, show_record
+from invtui.cli.records import ACTIVE, AFTER, JSON, LIMIT, Shape, given, print_page, session_for, show_record
 from invtui.cli.state import state
 
 if TYPE_CHECKING:
@@ -22,6 +22,11 @@ rule_app = typer.Typer(help="Alert rules: thresholds per product, for one locati
 
 def _rule_dict(r: RuleView) -> dict[str, Any]:
     return {"id": r.id, "sku": r.sku, "location": r.location, "threshold": r.threshold, "active": r.is_active}
+
+
+# A rule without a location is for all of them: null in JSON, "all" in a table.
+RULE = Shape(_rule_dict, {"#": "id", "sku": "sku", "location": "location", "threshold": "threshold",
+                          "active": "active"}, title=lambda r: f"rule #{r.id}", none_as={"location": "all"})
 
 
 def _rule_line(r: RuleView) -> str:
@@ -58,7 +63,8 @@ def rule_deactivate(ctx: typer.Context, rule_id: str = typer.Argument(..., metav
 def rule_show(ctx: typer.Context, rule_id: str = typer.Argument(..., metavar="RULE"), as_json: bool = JSON) -> None:
     """One rule."""
     with session_for(ctx) as session:
-        show_record(_rule_dict(alert_rules.get_rule(session, rule_id)), as_json)
+        rule = alert_rules.get_rule(session, rule_id)
+    show_record(RULE, rule, as_json)
 
 
 @rule_app.command("list")
@@ -68,11 +74,7 @@ def rule_list(ctx: typer.Context, sku: str | None = typer.Option(None, "--sku", 
     """Alert rules by number."""
     with session_for(ctx) as session:
         page = alert_rules.list_rules(session, sku=sku, active=active, limit=limit, after=after)
-    items = [_rule_dict(r) for r in page.items]
-    if not as_json:
-        items = [{**i, "location": i["location"] or "all"} for i in items]
-    print_page(page, items, {"#": "id", "sku": "sku", "location": "location", "threshold": "threshold",
-                              "active": "active"}, as_json)
+    print_page(RULE, page, as_json)
 
 
 def register(app: typer.Typer) -> None:

@@ -26,6 +26,8 @@ from invtui.errors import ConfigError
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_SECONDS = 5
+# libpq settings that are secrets and have no PG* variable: never on a child's command line.
+_SECRET_SETTINGS = frozenset({"sslpassword", "scram_client_key", "scram_server_key", "oauth_client_secret"})
 
 
 def normalize_url(raw: str) -> URL:
@@ -97,21 +99,32 @@ class Database:
         return self.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
     def client_args(self) -> tuple[str, dict[str, str]]:
-        """(conninfo without any password, environment holding it) for a libpq tool run as a child.
+        """(`--dbname` value, environment) for a libpq tool run as a child (pg_dump, pg_restore).
 
-        pg_dump and pg_restore must never see the password on their command line, where any
-        local user reads it with `ps`; libpq takes it from PGPASSWORD instead (readable in
-        /proc/PID/environ by the same account only).
+        The connection travels in the environment, as the PG* variables libpq reads (PGHOST,
+        PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGSSLMODE, ...), readable in /proc/PID/environ by
+        the same account only: the command line, which any local user reads with `ps`, shows
+        nothing of it. The `--dbname` value holds only the settings that have no variable
+        (keepalives, say; "" for an ordinary URL): libpq takes the database from PGDATABASE then.
+        A secret without a variable (sslpassword) is refused rather than put on the command line.
         """
-        url = self.url.set(drivername="postgresql")._replace(password=None).difference_update_query(["password"])
-        env = dict(os.environ)
-        query_password = self.url.query.get("password")
-        if isinstance(query_password, tuple):
-            query_password = query_password[-1] if query_password else None
-        password = self.url.password or query_password  # `user:@host` has an empty one: the query's counts
-        if password:
-            env["PGPASSWORD"] = str(password)
-        return url.render_as_string(hide_password=False), env
+        from psycopg import pq
+        from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+        variables = {o.keyword.decode(): o.envvar.decode() for o in pq.Conninfo.get_defaults() if o.envvar}
+        env, rest = dict(os.environ), {}
+        # `user:@host` has an empty password: libpq lets a later `?password=` count, and so does this
+        for key, value in conninfo_to_dict(self.conninfo).items():
+            if value is None or str(value) == "":
+                continue
+            if key in variables:
+                env[variables[key]] = str(value)
+            elif key in _SECRET_SETTINGS:
+                raise ConfigError(f"The database URL's {key} cannot be handed to pg_dump / pg_restore without "
+                                  "showing it to every local user; use a key file without a passphrase or ~/.pgpass")
+            else:
+                rest[key] = value
+        return make_conninfo(**rest), env
 
     @cached_property
     def engine(self) -> Engine:

@@ -169,9 +169,9 @@ def backup(db: Database, path: Path | None = None, *, progress: Progress | None 
     tools = find_tools(db)
     partial = target.with_name(target.name + ".partial")
     started = time.monotonic()
-    conninfo, env = db.client_args()
+    dbname, env = db.client_args()  # the connection in PG* variables, not on the command line
     command = [str(tools.pg_dump), "--format=custom", "--compress=6", "--verbose", f"--file={partial}",
-               f"--dbname={conninfo}"]
+               f"--dbname={dbname}"]
     try:
         _create_private(partial)
         tables = _run_with_progress(command, progress, "dumping", env)
@@ -237,9 +237,9 @@ def restore(db: Database, path: Path, *, force: bool = False, progress: Progress
             "empty one, or with --force to replace them"
         )
     started = time.monotonic()
-    conninfo, env = db.client_args()
+    dbname, env = db.client_args()  # the connection in PG* variables, not on the command line
     command = [str(tools.pg_restore), "--single-transaction", "--exit-on-error", "--no-owner", "--no-acl",
-               "--verbose", f"--dbname={conninfo}"]
+               "--verbose", f"--dbname={dbname}"]
     if force:
         command += ["--clean", "--if-exists"]
     _run_with_progress([*command, str(source)], progress, "restoring", env)
@@ -254,7 +254,7 @@ _STEP = re.compile(r"(?:dumping contents of table|processing data for table|crea
 def _run_with_progress(command: list[str], progress: Progress | None, verb: str, env: dict[str, str]) -> int:
     """Run a pg tool, turning its --verbose lines into progress; one-line error on failure.
 
-    `env` carries the password (PGPASSWORD); `command` never does.
+    `env` carries the connection (PGHOST, PGUSER, PGDATABASE, PGPASSWORD, ...); `command` never does.
     """
     log.info("running %s", command[0])
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)

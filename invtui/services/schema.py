@@ -71,13 +71,11 @@ def _drop(db: Database, name: str) -> None:
 
 
 def _dump(db: Database) -> str:
-    """pg_dump --schema-only; the password goes in the environment, never on the command line."""
+    """pg_dump --schema-only; the connection goes in the environment, never on the command line."""
     tools = backup.find_tools(db)
-    params = psycopg.conninfo.conninfo_to_dict(db.conninfo)
-    password = params.pop("password", None)
-    env = {**os.environ, **({"PGPASSWORD": str(password)} if password else {})}
+    dbname, env = db.client_args()
     command = [str(tools.pg_dump), "--schema-only", "--no-owner", "--no-privileges", "--no-tablespaces",
-               f"--dbname={psycopg.conninfo.make_conninfo(**params)}"]
+               f"--dbname={dbname}"]
     proc = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if proc.returncode != 0:
         reason = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[0]

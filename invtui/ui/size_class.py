@@ -10,13 +10,16 @@ them (`Screen.-compact #scan-input { ... }`):
 - `-normal` from 80 columns;
 - `-short` under 24 rows, `-tall` from 24.
 
-Columns of a data table are not CSS: a screen chooses them with `columns(...)` for its layout
-and rebuilds its table when a resize changes the layout (`LayoutAware`).
+Columns of a data table are not CSS: a screen keeps its `Column`s in one place, chooses them with
+`columns(...)` for its layout and rebuilds its table when a resize changes the layout
+(`LayoutAware`). The same `Column` serves a plain DataTable (`set_columns`, `pick`) and a paged
+list (`widgets.paged_table.PagedTable`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from textual import events
@@ -26,14 +29,17 @@ COMPACT_WIDTH = 60
 HORIZONTAL_BREAKPOINTS = [(0, "-compact"), (COMPACT_WIDTH, "-narrow"), (80, "-normal")]
 VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
 
-Column = tuple[str, str, int | None]  # (heading, key, width; None: as wide as the widest cell, 0: the rest)
 T = TypeVar("T")
-C = TypeVar("C")  # a column: a `Column` tuple, or a paged list's `widgets.paged_table.Column` (`.key`)
 
 
-def column_key(column: Any) -> str:
-    """The key of a plain table's `Column` tuple or of a paged list's column."""
-    return column[1] if isinstance(column, tuple) else column.key
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: its cell key, its header and its width (None: as wide as its widest
+    cell; 0: what the other columns leave, see `widths`)."""
+
+    key: str
+    label: str
+    width: int | None = None
 
 
 def is_compact(width: int) -> bool:
@@ -46,30 +52,34 @@ def layout_for(width: int) -> str:
     return "compact" if is_compact(width) else "narrow" if 0 < width < 80 else "normal"
 
 
-def columns(every: Sequence[C], layout: str, narrow: Sequence[str] = (),
-            compact: Sequence[str] = ()) -> tuple[C, ...]:
+def columns(every: Sequence[Column], layout: str, narrow: Sequence[str] = (),
+            compact: Sequence[str] = ()) -> tuple[Column, ...]:
     """The columns to show in `layout`: all of `every` on a normal terminal; the keys in `narrow`
     from 60 to 79 columns and those in `compact` under 60 (each empty: as the wider layout)."""
     keep = {"normal": (), "narrow": narrow, "compact": compact or narrow}[layout]
-    return tuple(column for column in every if not keep or column_key(column) in keep)
+    return tuple(column for column in every if not keep or column.key in keep)
 
 
 def pick(cells: Sequence[T], every: Sequence[Column], shown: Sequence[Column]) -> list[T]:
     """From a row's cells in `every`'s order, those of the `shown` columns."""
-    keep = {column_key(column) for column in shown}
-    return [cell for cell, column in zip(cells, every) if column_key(column) in keep]
+    keep = {column.key for column in shown}
+    return [cell for cell, column in zip(cells, every) if column.key in keep]
+
+
+def widths(shown: Sequence[Column], total: int = 0) -> list[int | None]:
+    """The width of each of `shown`: a column of width 0 takes what the others leave of `total`
+    cells (cell padding and a scrollbar counted, at least 8), so a long text column is cut with "…"
+    instead of pushing the ones after it off the screen."""
+    fixed = sum((column.width or 0) + 2 for column in shown) + 2
+    return [max(8, total - fixed) if column.width == 0 else column.width for column in shown]
 
 
 def set_columns(table: DataTable[Any], shown: Sequence[Column], total: int = 0) -> None:
-    """Empty `table` and give it `shown` columns; the screen then loads its rows again.
-
-    A column of width 0 takes what the others leave of `total` cells (cell padding and a
-    scrollbar counted), so a long text column is cut with "…" instead of pushing the ones after
-    it off the screen."""
+    """Empty `table` and give it `shown` columns (widths as `widths` says); the caller then adds
+    its rows again."""
     table.clear(columns=True)
-    fixed = sum((width or 0) + 2 for _, _, width in shown) + 2
-    for label, key, width in shown:
-        table.add_column(label, key=key, width=max(8, total - fixed) if width == 0 else width)
+    for column, width in zip(shown, widths(shown, total), strict=True):
+        table.add_column(column.label, key=column.key, width=width)
 
 
 class LayoutAware:

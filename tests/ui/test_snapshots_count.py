@@ -25,8 +25,8 @@ def _run(snap_compare, make_app, size, *keys: str, then: tuple[str, ...] = ()) -
         assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, CountScreen))
         screen = pilot.app.screen
         await pilot.press(*keys)
-        assert await wait_until(pilot, lambda: sum(line.counted for line in screen.lines) == 43 and not screen._busy
-                                and not screen._waiting)
+        assert await wait_until(pilot, lambda: sum(line.counted for line in screen.lines) == 43
+                                and screen.entries.settled)
         for key in then:
             await pilot.press(key)
             await settle(pilot)

@@ -6,6 +6,8 @@ before it is written (the shared checks are in `domain.validation`) and announce
 so retiring one means deactivating it (and `update(..., active=True)` brings it back). Alert
 rules, which are about stock rather than the catalog, live in `services.alert_rules`.
 
+Every function hands back plain frozen dataclasses (`ProductView`, `CategoryView`, `SupplierView`,
+`LocationView`), never the ORM rows, so the CLI and the screens cannot reach the session through them.
 Callers use the package as one namespace (`catalog.create_product`); the modules are how the code
 is kept, not an API.
 """
@@ -20,6 +22,7 @@ from invtui.services.catalog.common import (
     UNSET,
 )
 from invtui.services.catalog.categories import (
+    CategoryView,
     create_category,
     deactivate_category,
     get_category,
@@ -27,6 +30,7 @@ from invtui.services.catalog.categories import (
     update_category,
 )
 from invtui.services.catalog.suppliers import (
+    SupplierView,
     create_supplier,
     deactivate_supplier,
     get_supplier,
@@ -34,6 +38,7 @@ from invtui.services.catalog.suppliers import (
     update_supplier,
 )
 from invtui.services.catalog.locations import (
+    LocationView,
     create_location,
     deactivate_location,
     get_location,
@@ -51,12 +56,15 @@ from invtui.services.catalog.products import (
 
 __all__ = [
     "CHOICES_MAX",
+    "CategoryView",
+    "LocationView",
     "Choice",
     "choices",
     "DEFAULT_PAGE",
     "PAGE_MAX",
     "Page",
     "ProductView",
+    "SupplierView",
     "UNSET",
     "create_category",
     "create_location",

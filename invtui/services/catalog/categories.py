@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
@@ -12,11 +13,21 @@ from invtui.domain import validation
 from invtui.domain.roles import Actor, Permission
 from invtui.errors import ConflictError, NotFound, ValidationError
 from invtui.services.acting import require_current
-from invtui.services.catalog.common import DEFAULT_PAGE, UNSET, Page, announce, flush, list_by, retire, touch
+from invtui.services.catalog.common import (DEFAULT_PAGE, UNSET, Page, announce, flush, list_by, retire, touch,
+                                            view_of)
 from invtui.services.tx import unit_of_work
 
 
-def create_category(session: Session, actor: Actor, name: str, description: str = "") -> Category:
+@dataclass(frozen=True)
+class CategoryView:
+    id: int
+    name: str
+    description: str
+    is_active: bool
+
+
+
+def create_category(session: Session, actor: Actor, name: str, description: str = "") -> CategoryView:
     require_current(session, actor, Permission.EDIT_CATALOG)
     clean = validation.text(name, what="Category name", max_length=100)
     about = validation.text(description, what="Description", max_length=2000, required=False)
@@ -27,14 +38,14 @@ def create_category(session: Session, actor: Actor, name: str, description: str 
         session.add(category)
         flush(session)
         announce(session, actor, "category", "created", category.id, name=clean)
-    return category
+    return view_of(CategoryView, category)
 
 
 def update_category(session: Session, actor: Actor, name: str, *, new_name: Any = UNSET,
-                    description: Any = UNSET, active: Any = UNSET) -> Category:
+                    description: Any = UNSET, active: Any = UNSET) -> CategoryView:
     require_current(session, actor, Permission.EDIT_CATALOG)
     with unit_of_work(session):
-        category = get_category(session, name)
+        category = category_row(session, name)
         if new_name is not UNSET:
             clean = validation.text(new_name, what="Category name", max_length=100)
             other = _find_category(session, clean)
@@ -48,18 +59,25 @@ def update_category(session: Session, actor: Actor, name: str, *, new_name: Any 
         touch(category)
         flush(session)
         announce(session, actor, "category", "updated", category.id, name=category.name)
-    return category
+    return view_of(CategoryView, category)
 
 
-def deactivate_category(session: Session, actor: Actor, name: str) -> Category:
+def deactivate_category(session: Session, actor: Actor, name: str) -> CategoryView:
     require_current(session, actor, Permission.EDIT_CATALOG)
     with unit_of_work(session):
-        category = get_category(session, name)
+        category = category_row(session, name)
         retire(session, actor, category, "category", f"Category {category.name}", name=category.name)
-    return category
+    return view_of(CategoryView, category)
 
 
-def get_category(session: Session, name: str) -> Category:
+def get_category(session: Session, name: str) -> CategoryView:
+    """A category by name, in any case."""
+    with unit_of_work(session):
+        return view_of(CategoryView, category_row(session, name))
+
+
+def category_row(session: Session, name: str) -> Category:
+    """The stored category named `name` (any case), for the catalog's own writes."""
     clean = (name or "").strip()
     if not clean:
         raise ValidationError("A category name is required")
@@ -70,9 +88,9 @@ def get_category(session: Session, name: str) -> Category:
 
 
 def list_categories(session: Session, *, search: str | None = None, active: bool | None = None,
-                    limit: object = DEFAULT_PAGE, after: str | None = None) -> Page[Category]:
-    return list_by(session, Category, Category.name, (Category.name,), search=search, active=active, limit=limit,
-                    after=after)
+                    limit: object = DEFAULT_PAGE, after: str | None = None) -> Page[CategoryView]:
+    return list_by(session, Category, Category.name, (Category.name,), CategoryView, search=search, active=active,
+                   limit=limit, after=after)
 
 
 def _find_category(session: Session, name: str) -> Category | None:

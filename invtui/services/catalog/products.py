@@ -15,7 +15,7 @@ from invtui.domain.roles import Actor, Permission
 from invtui.errors import ConflictError
 from invtui.services import lookup
 from invtui.services.acting import require_current
-from invtui.services.catalog.categories import get_category
+from invtui.services.catalog.categories import category_row
 from invtui.services.catalog.common import DEFAULT_PAGE, UNSET, Page, announce, flush, like, page_size, paged, retire, touch
 from invtui.services.tx import unit_of_work
 
@@ -57,7 +57,7 @@ def create_product(session: Session, actor: Actor, sku: str, name: str, *, descr
     validation.check_thresholds(product.min_stock_level, product.reorder_point, product.max_stock_level)
     with unit_of_work(session):
         _refuse_duplicate_product(session, product)
-        product.category_id = get_category(session, category).id if category else None
+        product.category_id = category_row(session, category).id if category else None
         product.supplier_id = lookup.supplier(session, supplier).id if supplier else None
         session.add(product)
         flush(session)
@@ -84,7 +84,7 @@ def update_product(session: Session, actor: Actor, sku: str, *, name: Any = UNSE
             product.barcode = validation.barcode(barcode)
             _refuse_duplicate_product(session, product)
         if category is not UNSET:
-            product.category_id = get_category(session, category).id if category else None
+            product.category_id = category_row(session, category).id if category else None
         if supplier is not UNSET:
             product.supplier_id = lookup.supplier(session, supplier).id if supplier else None
         if unit_price is not UNSET:
@@ -140,7 +140,7 @@ def list_products(session: Session, *, search: str | None = None, active: bool |
         if active is not None:
             query = query.where(Product.is_active == active)
         if category:
-            query = query.where(Product.category_id == get_category(session, category).id)
+            query = query.where(Product.category_id == category_row(session, category).id)
         if supplier:
             query = query.where(Product.supplier_id == lookup.supplier(session, supplier).id)
         if after:

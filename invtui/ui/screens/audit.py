@@ -17,13 +17,14 @@ from invtui.ui.size_class import Column, pick, set_columns
 KINDS = (None, "stock", "alert", "po", "user", "count")
 # The detail takes the width the others leave (0), cut with "…"; the line under the table shows
 # the highlighted entry whole (and `invtui audit` prints every one whole).
-COLUMNS: tuple[Column, ...] = (("when", "when", 11), ("kind", "kind", 5), ("who", "who", 12),
-                               ("action", "action", 12), ("subject", "subject", 16), ("detail", "detail", 0))
+COLUMNS: tuple[Column, ...] = (Column("when", "when", 11), Column("kind", "kind", 5), Column("who", "who", 12),
+                               Column("action", "action", 12), Column("subject", "subject", 16),
+                               Column("detail", "detail", 0))
 
 
 def audit_columns(width: int) -> tuple[Column, ...]:
     """Under 100 columns the kind goes (the action names it: "issue", "acknowledged", "login")."""
-    return tuple(column for column in COLUMNS if width >= 100 or column[1] != "kind")
+    return tuple(column for column in COLUMNS if width >= 100 or column.key != "kind")
 
 
 def _box_width(width: int) -> int:

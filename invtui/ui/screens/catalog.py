@@ -11,7 +11,6 @@ hidden from them, and reached through the palette they are refused in the servic
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import field
 from functools import partial
 from typing import Any
 
@@ -23,15 +22,13 @@ from textual.widgets import DataTable, Input, TabbedContent, TabPane
 from invtui.domain.roles import Actor, require
 from invtui.errors import PermissionDenied
 from invtui.services import catalog
-from invtui.services.catalog import Page
 from invtui.services.tx import ServiceSession
 from invtui.ui.bindings import bindings_for
 from invtui.ui.messages import EventArrived
 from invtui.ui.modals.catalog_form import CatalogFormModal, FormField
 from invtui.ui.modals.confirm_modal import ConfirmModal
-from invtui.ui.screens.catalog_tabs import PAGE, CatalogTab, catalog_tabs, tab_list_columns
+from invtui.ui.screens.catalog_tabs import PAGE, CatalogTab, catalog_tabs, tab_columns
 from invtui.ui.screens.searchable import SearchableListScreen
-from invtui.ui.size_class import Column
 from invtui.ui.widgets.paged_table import PagedTable
 
 EDIT_ACTIONS = {"new", "edit", "deactivate"}
@@ -82,14 +79,14 @@ class CatalogScreen(SearchableListScreen):
         self.tabs = {tab.id: tab for tab in catalog_tabs()}
         self.tab = self.tabs["products"]
         for tab in self.tabs.values():
-            tab.table = PagedTable(tab.list_columns(), key=tab.key, cells=partial(self._cells, tab), page_size=PAGE,
+            tab.table = PagedTable(tab.columns, key=tab.key, cells=partial(self._cells, tab), page_size=PAGE,
                                    id=f"catalog-{tab.id}-table", classes="catalog-table")
 
     def body(self) -> Iterable[Widget]:
         yield Input(placeholder="search this tab; Enter returns to the list, Escape clears", id="catalog-search")
         with TabbedContent(id="catalog-tabs", initial="products"):
             for tab in self.tabs.values():
-                self.table(tab).set_columns(tab_list_columns(tab, self.size_layout))
+                self.table(tab).set_columns(tab_columns(tab, self.size_layout))
                 with TabPane(tab.title, id=tab.id):
                     yield self.table(tab)
 
@@ -103,7 +100,7 @@ class CatalogScreen(SearchableListScreen):
 
     def layout_changed(self) -> None:
         for tab in self.tabs.values():
-            self.table(tab).set_columns(tab_list_columns(tab, self.size_layout))
+            self.table(tab).set_columns(tab_columns(tab, self.size_layout))
 
     # Each tab keeps its own search: the field shows the current tab's.
     @property

@@ -24,7 +24,6 @@ from invtui.ui.modals.catalog_form import FormField
 from invtui.ui.numbers import number_cell
 from invtui.ui.size_class import Column, columns
 from invtui.ui.styles import style
-from invtui.ui.widgets.paged_table import Column as ListColumn
 from invtui.ui.widgets.paged_table import Page as ListPage
 from invtui.ui.widgets.paged_table import PagedTable
 
@@ -129,11 +128,8 @@ class CatalogTab:
     def plural(self) -> str:
         return Text.from_markup(self.title).plain.lower()
 
-    def list_columns(self) -> tuple[ListColumn, ...]:
-        return tuple(ListColumn(key, label, width) for label, key, width in self.columns)
-
     def cells_by_key(self, app: Any, item: Any) -> dict[str, Text]:
-        return dict(zip((key for _, key, _ in self.columns), self.cells(app, item), strict=True))
+        return dict(zip((column.key for column in self.columns), self.cells(app, item), strict=True))
 
     def pages(self, search: str | None) -> Callable[[ServiceSession, Any, int], ListPage[Any]]:
         """How the tab's list reads its pages, for this search (fixed when the list is loaded)."""
@@ -195,19 +191,14 @@ def tab_columns(tab: CatalogTab, layout: str) -> tuple[Column, ...]:
     return columns(tab.columns, layout, tab.narrow)
 
 
-def tab_list_columns(tab: CatalogTab, layout: str) -> tuple[ListColumn, ...]:
-    """`tab_columns` as the paged list's columns."""
-    return tuple(ListColumn(key, label, width) for label, key, width in tab_columns(tab, layout))
-
-
 def catalog_tabs() -> list[CatalogTab]:
     ellipsis = partial(Text, overflow="ellipsis", no_wrap=True)
     # Column widths keep every table within 80 columns, cell padding included.
     return [
         CatalogTab(
             "products", "[u]P[/u]roducts", "product", Permission.EDIT_CATALOG,
-            (("SKU", "sku", 10), ("product", "name", 18), ("supplier", "supplier", 8), ("price", "price", 8),
-             ("min", "min", 4), ("reorder", "reorder", 7), ("max", "max", 5), ("", "state", 3)),
+            (Column("sku", "SKU", 10), Column("name", "product", 18), Column("supplier", "supplier", 8),
+             Column("price", "price", 8), Column("min", "min", 4), Column("reorder", "reorder", 7), Column("max", "max", 5), Column("state", "", 3)),
             catalog.list_products,
             lambda app, p: (Text(p.sku), ellipsis(p.name), Text(p.supplier or ""),
                             number_cell(p.unit_price, 8, decimals=2), _n(p.min_stock_level, 4),
@@ -224,7 +215,7 @@ def catalog_tabs() -> list[CatalogTab]:
         ),
         CatalogTab(
             "categories", "Cate[u]g[/u]ories", "category", Permission.EDIT_CATALOG,
-            (("category", "name", 24), ("description", "description", 40), ("", "state", 3)),
+            (Column("name", "category", 24), Column("description", "description", 40), Column("state", "", 3)),
             catalog.list_categories,
             lambda app, c: (ellipsis(c.name), ellipsis(c.description), _state(app, c)),
             lambda c: c.name,
@@ -236,8 +227,8 @@ def catalog_tabs() -> list[CatalogTab]:
         ),
         CatalogTab(
             "suppliers", "[u]S[/u]uppliers", "supplier", Permission.EDIT_CATALOG,
-            (("code", "code", 10), ("supplier", "name", 20), ("contact", "contact", 14), ("e-mail", "email", 12),
-             ("lead", "lead", 4), ("", "state", 3)),
+            (Column("code", "code", 10), Column("name", "supplier", 20), Column("contact", "contact", 14),
+             Column("email", "e-mail", 12), Column("lead", "lead", 4), Column("state", "", 3)),
             catalog.list_suppliers,
             lambda app, s: (Text(s.code), ellipsis(s.name), ellipsis(s.contact_name), ellipsis(s.email),
                             Text(f"{s.lead_time_days}d", justify="right"), _state(app, s)),
@@ -258,7 +249,7 @@ def catalog_tabs() -> list[CatalogTab]:
         ),
         CatalogTab(
             "locations", "[u]L[/u]ocations", "location", Permission.EDIT_CATALOG,
-            (("code", "code", 12), ("name", "name", 40), ("", "state", 3)),
+            (Column("code", "code", 12), Column("name", "name", 40), Column("state", "", 3)),
             catalog.list_locations,
             lambda app, loc: (Text(loc.code), ellipsis(loc.name), _state(app, loc)),
             lambda loc: loc.code,
@@ -270,8 +261,8 @@ def catalog_tabs() -> list[CatalogTab]:
         ),
         CatalogTab(
             "rules", "[u]A[/u]lert rules", "alert rule", Permission.EDIT_ALERT_RULES,
-            (("rule", "id", 5), ("SKU", "sku", 10), ("location", "location", 8), ("effect", "effect", 30),
-             ("rows", "rows", 4), ("low", "low", 4)),
+            (Column("id", "rule", 5), Column("sku", "SKU", 10), Column("location", "location", 8),
+             Column("effect", "effect", 30), Column("rows", "rows", 4), Column("low", "low", 4)),
             alert_rules.rule_effects, _rule_cells,
             lambda r: str(r.id),
             lambda r: {"sku": r.sku, "location": r.location or "", "threshold": str(r.threshold)},

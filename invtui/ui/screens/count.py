@@ -8,13 +8,11 @@ have here is added and marked with where it is expected. Empty Enter finishes: t
 Escape leaves the count open (it lives in the database) to be resumed later.
 
 Every entry is saved at once through `services.counts` and worked through in the order it was
-typed, so a scanner's burst lands line by line (with `ui.key_order`).
+typed (`ui.scan_input`, shared with scan mode), so a scanner's burst lands line by line.
 """
 
 from __future__ import annotations
 
-import re
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -31,10 +29,10 @@ from invtui.services import count_views, counts
 from invtui.services.count_views import CountingView, ViewLine
 from invtui.ui.bindings import bindings_for
 from invtui.ui.messages import EventArrived
+from invtui.ui.scan_input import TypedEntries, is_quantity
 from invtui.ui.service_call import call_service
 from invtui.ui.styles import style
 
-QUANTITY = re.compile(r"^\d{1,7}$")  # as in scan mode: a scanner's EAN is longer than any count
 LEAVE = None  # the queue's marker for Escape: leave once what was typed before it is saved
 
 
@@ -69,8 +67,8 @@ class CountScreen(ModalScreen[str | None]):
         self.lines: list[ViewLine] = []
         self.selected = 0
         self._fresh: str | None = None  # the SKU whose line the last entry created by a scan
-        self._waiting: deque[str | None] = deque()
-        self._busy = False
+        # held while an entry is saved, the lines load or the review is open
+        self.entries: TypedEntries[str | None] = TypedEntries(self._entry)
         self._stale = False
         self._narrow = False
 
@@ -107,7 +105,7 @@ class CountScreen(ModalScreen[str | None]):
     def _load(self) -> None:
         """All lines afresh; entries typed meanwhile wait, so an older answer never paints over a newer line."""
         actor, ref = self.app.actor, self.session.reference  # type: ignore[attr-defined]
-        self._busy = True
+        self.entries.hold()
         call_service(self, lambda s: count_views.counting(s, actor, ref), self._loaded, group="count-view",
                      failed=lambda _: self._finished())
 
@@ -188,13 +186,11 @@ class CountScreen(ModalScreen[str | None]):
             field.action_delete_right()
             return
         if self.lines:
-            self._waiting.append("0")
             self._fresh = None
-            self._next()
+            self.entries.put("0")
 
     def action_leave(self) -> None:
-        self._waiting.append(LEAVE)
-        self._next()
+        self.entries.put(LEAVE)
 
     def action_counts_list(self) -> None:
         from invtui.ui.screens.counts_list import CountsListScreen
@@ -202,33 +198,27 @@ class CountScreen(ModalScreen[str | None]):
         self.app.push_screen(CountsListScreen(can_open=False))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._waiting.append(event.value.strip())
-        event.input.value = ""
-        self._next()
+        self.entries.submitted(event)
 
     # -- entries, in the order typed -------------------------------------------------------------
 
-    def _next(self) -> None:
-        while self._waiting and not self._busy:
-            entry = self._waiting.popleft()
-            if entry is LEAVE:
-                self.app.notify(f"{self.session.reference} stays open: k on {self.session.location} resumes it",
-                                title="Count")
-                self.dismiss(None)
-                return
-            if not entry:
-                self._review()
-                return
-            if QUANTITY.match(entry) and self.lines:
-                self._set_quantity(int(entry))
-            else:
-                self._scan(entry)
+    def _entry(self, entry: str | None) -> None:
+        if entry is LEAVE:
+            self.app.notify(f"{self.session.reference} stays open: k on {self.session.location} resumes it",
+                            title="Count")
+            self.entries.hold()  # the screen is gone: what was typed after Escape goes with it
+            self.dismiss(None)
+        elif not entry:
+            self._review()
+        elif is_quantity(entry) and self.lines:
+            self._set_quantity(int(entry))
+        else:
+            self._scan(entry)
 
     def _run(self, call: Callable[[Any], counts.CountedLine], done: Callable[[ViewLine], None]) -> None:
         """One saved entry, then its line on screen; a refusal is said in red and skipped."""
         where = self.session.location
-        self._busy = True
+        self.entries.hold()
 
         def saved(line: ViewLine) -> None:
             self._put(line)
@@ -243,8 +233,7 @@ class CountScreen(ModalScreen[str | None]):
                      failed=refused, toast_refusals=False)
 
     def _finished(self) -> None:
-        self._busy = False
-        self._next()
+        self.entries.release()
 
     def _scan(self, code: str) -> None:
         actor, ref = self.app.actor, self.session.reference  # type: ignore[attr-defined]
@@ -280,6 +269,8 @@ class CountScreen(ModalScreen[str | None]):
     def _review(self) -> None:
         from invtui.ui.screens.count_review import CountReviewScreen
 
+        self.entries.hold()  # what a scanner typed after this Enter waits for the review to close
+
         def closed(outcome: str | None) -> None:
             if outcome:
                 self.dismiss(outcome)
@@ -293,6 +284,6 @@ class CountScreen(ModalScreen[str | None]):
             self._stale = True  # expected quantities are shown: keep them current
 
     def _reload_if_stale(self) -> None:
-        if self._stale and not self._busy and not self._waiting:
+        if self._stale and self.entries.settled:
             self._stale = False
             self._load()

@@ -30,7 +30,6 @@ from invtui.ui.modals.form_modal import DomainCheck, FormModal
 from invtui.ui.numbers import number_cell
 from invtui.ui.screens.base import BaseScreen
 from invtui.ui.service_call import call_service
-from invtui.ui.size_class import Column as LineColumn
 from invtui.ui.size_class import columns, layout_for, pick, set_columns
 from invtui.ui.styles import style
 from invtui.ui.widgets.paged_table import Column, Page, PagedTable, ShowsPagedList
@@ -56,12 +55,12 @@ def po_columns(layout: str) -> tuple[Column, ...]:
 # A PO's lines: amounts in fixed columns (written compactly when too long, never cut); the
 # product name takes what is left (0). Under 80 columns the unit cost and what is still open go
 # (ordered minus received); under 60 the amounts too.
-LINE_COLUMNS: tuple[LineColumn, ...] = (
-    ("SKU", "sku", 10), ("product", "name", 0), ("ordered", "ordered", 7), ("recv", "received", 7),
-    ("open", "outstanding", 7), ("cost", "cost", 9), ("total", "total", 10))
+LINE_COLUMNS: tuple[Column, ...] = (
+    Column("sku", "SKU", 10), Column("name", "product", 0), Column("ordered", "ordered", 7),
+    Column("received", "recv", 7), Column("outstanding", "open", 7), Column("cost", "cost", 9), Column("total", "total", 10))
 
 
-def line_columns(width: int) -> tuple[LineColumn, ...]:
+def line_columns(width: int) -> tuple[Column, ...]:
     """The PO detail's line columns for a terminal `width` cells wide."""
     return columns(LINE_COLUMNS, layout_for(width), ("sku", "name", "ordered", "received", "total"),
                    ("sku", "ordered", "received"))

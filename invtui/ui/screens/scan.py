@@ -9,13 +9,12 @@ lines asks first (y abandons, n or Escape keeps it); nothing is written on aband
 rings the bell, shows the code in red, and the batch goes on.
 
 Codes are looked up in a worker, so a scanner's burst is queued and worked through in the order
-it was typed: a quantity typed right after a code applies to that code's line.
+it was typed (`ui.scan_input`, shared with counts): a quantity typed right after a code applies to
+that code's line.
 """
 
 from __future__ import annotations
 
-import re
-from collections import deque
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -29,15 +28,14 @@ from invtui.services import inventory, lookup
 from invtui.services.lookup import Scanned
 from invtui.ui.bindings import bindings_for
 from invtui.ui.modals.confirm_modal import ConfirmModal
+from invtui.ui.scan_input import TypedEntries, is_quantity
 from invtui.ui.service_call import call_service
 from invtui.ui.size_class import Column, LayoutAware, columns, layout_for, pick, set_columns
 from invtui.ui.styles import style
 
 MODES = ("receive", "issue", "count")
-# A scanner types 8 to 14 digits for an EAN/UPC; a person typing a quantity types a few.
-QUANTITY = re.compile(r"^\d{1,7}$")
-COLUMNS: tuple[Column, ...] = (("SKU", "sku", None), ("product", "name", None), ("location", "location", None),
-                               ("qty", "qty", None))
+COLUMNS: tuple[Column, ...] = (Column("sku", "SKU"), Column("name", "product"), Column("location", "location"),
+                               Column("qty", "qty"))
 # Under 60 columns (a handheld scanner): SKU, a short name and the quantity; the line above the
 # list says where. The location column comes back once a batch spans two locations.
 COMPACT_COLUMNS = ("sku", "name", "qty")
@@ -51,9 +49,9 @@ def scan_columns(compact: bool, several_locations: bool = False) -> tuple[Column
     if not compact:
         return COLUMNS
     shown = columns(COLUMNS, "compact", compact=(*COMPACT_COLUMNS, "location") if several_locations else COMPACT_COLUMNS)
-    fixed = sum(COMPACT_WIDTHS[key] + 2 for _, key, _ in shown if key != "name")  # 2: cell padding
+    fixed = sum(COMPACT_WIDTHS[column.key] + 2 for column in shown if column.key != "name")  # 2: cell padding
     name_width = 40 - 1 - fixed - 2  # 1: the scrollbar
-    return tuple((label, key, COMPACT_WIDTHS.get(key, name_width)) for label, key, _ in shown)
+    return tuple(Column(column.key, column.label, COMPACT_WIDTHS.get(column.key, name_width)) for column in shown)
 
 
 @dataclass
@@ -86,8 +84,7 @@ class ScanScreen(LayoutAware, ModalScreen[None]):
         self.location: str | None = None
         self.lines: list[ScanLine] = []
         self.selected = 0  # index into `lines` of the line a typed quantity or Delete acts on
-        self._waiting: deque[str] = deque()  # entries typed while a lookup or commit runs
-        self._busy = False
+        self.entries: TypedEntries[str] = TypedEntries(self._entry)  # held while a lookup or commit runs
 
     def compose(self) -> ComposeResult:
         self.size_layout = layout_for(self.app.size.width)
@@ -122,7 +119,7 @@ class ScanScreen(LayoutAware, ModalScreen[None]):
         self.query_one("#scan-location", Static).update(f"Location: {where}{totals}")
         table = self.query_one("#scan-lines", DataTable)
         shown = scan_columns(self.compact, len({line.location for line in self.lines}) > 1)
-        if tuple(column.key.value for column in table.ordered_columns) != tuple(key for _, key, _ in shown):
+        if tuple(column.key.value for column in table.ordered_columns) != tuple(column.key for column in shown):
             set_columns(table, shown)
         table.clear()
         for line in self.lines:
@@ -190,27 +187,21 @@ class ScanScreen(LayoutAware, ModalScreen[None]):
             open_count(below, where, lambda _: below.reload() if hasattr(below, "reload") else None)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._waiting.append(event.value.strip())
-        event.input.value = ""
-        self._next()
+        self.entries.submitted(event)
 
-    def _next(self) -> None:
-        """Work through typed entries in order; a lookup or a commit holds the ones behind it."""
-        while self._waiting and not self._busy:
-            entry = self._waiting.popleft()
-            if not entry:
-                self._commit()
-            elif QUANTITY.match(entry) and self.lines:
-                self._set_quantity(int(entry))
-            else:
-                self._busy = True
-                call_service(self, lambda s, code=entry: lookup.resolve_scan(s, code), self._scanned, group="scan",
-                             failed=lambda error, code=entry: self._unknown(code), toast_refusals=False)
+    def _entry(self, entry: str) -> None:
+        """One typed entry, in order: a lookup or a commit holds the ones behind it."""
+        if not entry:
+            self._commit()
+        elif is_quantity(entry) and self.lines:
+            self._set_quantity(int(entry))
+        else:
+            self.entries.hold()
+            call_service(self, lambda s: lookup.resolve_scan(s, entry), self._scanned, group="scan",
+                         failed=lambda error: self._unknown(entry), toast_refusals=False)
 
     def _done(self) -> None:
-        self._busy = False
-        self._next()
+        self.entries.release()
 
     def _set_quantity(self, quantity: int) -> None:
         line = self.lines[self.selected]
@@ -270,5 +261,5 @@ class ScanScreen(LayoutAware, ModalScreen[None]):
             self._say(error.message if error else "Commit failed", bad=True)
             self._done()
 
-        self._busy = True
+        self.entries.hold()
         call_service(self, call, done, group="scan-commit", failed=refused, toast_refusals=False)

@@ -13,7 +13,7 @@ where the next one starts). The screen owns the query; the table owns the paging
 - `mark_stale()` asks for a reload at most once a second (live events come in bursts);
 - an empty list says so in a line of its own ("No acknowledged alerts") instead of a blank table.
 
-Columns are plain `Column` values kept in one place per screen; `cells(row)` gives a cell per
+Columns are `size_class.Column` values kept in one place per screen; `cells(row)` gives a cell per
 column key, so a screen may show fewer columns (`set_columns`) without touching its rows.
 """
 
@@ -32,19 +32,14 @@ from textual.widgets import DataTable
 
 from invtui.services.tx import ServiceSession
 from invtui.ui.service_call import call_service
+from invtui.ui.size_class import Column
+from invtui.ui.size_class import set_columns as set_table_columns
+
+__all__ = ["Column", "Fetch", "Page", "PagedTable", "ShowsPagedList"]
 
 R = TypeVar("R")
 
 RELOAD_CAP = 500  # a reload fetches at most this many rows; deeper down, live reloads wait
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a list: its cell key, its header and its width (None: as wide as its cells)."""
-
-    key: str
-    label: str
-    width: int | None = None
 
 
 @dataclass(frozen=True)
@@ -127,16 +122,10 @@ class PagedTable(DataTable[Text], Generic[R]):
     def set_columns(self, columns: Iterable[Column], total: int = 0) -> None:
         """Show these columns (a narrow terminal shows fewer); the rows are kept, the cursor too.
 
-        A column of width 0 takes what the others leave of `total` cells (cell padding and a
-        scrollbar counted), so a long text is cut with "…" instead of pushing the columns after it
-        off the screen."""
+        A column of width 0 takes what the others leave of `total` cells (`size_class.widths`)."""
         self._columns = tuple(columns)
         row = self.cursor_row
-        self.clear(columns=True)
-        fixed = sum((column.width or 0) + 2 for column in self._columns) + 2
-        for column in self._columns:
-            width = max(8, total - fixed) if column.width == 0 else column.width
-            self.add_column(column.label, key=column.key, width=width)
+        set_table_columns(self, self._columns, total)
         self._keys = set()
         shown, self.items = self.items, []
         self._add(shown)
