@@ -124,7 +124,7 @@ def setup_reference_data(db: Database, manager: Actor) -> None:
 
 def test_a_products_export_has_a_header_and_one_row_per_product_in_sku_order(shared: Database, people) -> None:  # type: ignore[no-untyped-def]
     content = export(shared, people["viewer"], "products")
-    assert content.splitlines()[0] == PRODUCT_HEADER
+    assert content.splitlines()[0] == PRODUCT_HEADER + ",default_location"
     exported = rows(content)
     assert [r["sku"] for r in exported] == [BOLT, NUT, OLD]
     bolt = exported[0]
@@ -370,6 +370,22 @@ def test_products_in_any_column_order_with_unicode_and_sql_looking_text_are_stor
         schr, drop = catalog.get_product(s, "SCHR-M6"), catalog.get_product(s, "DROP-1")
     assert (schr.name, schr.category, schr.supplier, str(schr.unit_price)) == (UNICODE_NAME, "Fasteners", "ACME", "1.50")
     assert drop.name == INJECTION and drop.min_stock_level == 0 and drop.is_active
+
+
+def test_a_products_default_location_goes_out_and_comes_back_by_code(db: Database, manager: Actor,
+                                                                      viewer: Actor) -> None:
+    build(db, manager)
+    with db.session() as s:
+        catalog.update_product(s, manager, BOLT, default_location=A.lower())
+    exported = {r["sku"]: r["default_location"] for r in rows(export(db, viewer, "products"))}
+    assert exported == {BOLT: A, NUT: "", OLD: ""}
+    header = "sku,name,default_location\n"
+    errors = refusal(db, manager, "products", header + f"NEW-1,Fine,{A}\nNEW-2,Nowhere,NOWHERE\nNEW-3,Shut,{CLOSED}\n")
+    assert errors == ["Row 3: Unknown location 'NOWHERE'", f"Row 4: Location {CLOSED} is inactive"]
+    assert load(db, manager, "products", header + f"NEW-1,Fine,{B.lower()}\nNEW-2,None,\n").created == 2
+    with db.session() as s:
+        assert (catalog.get_product(s, "NEW-1").default_location, catalog.get_product(s, "NEW-2").default_location) \
+            == (B, None)
 
 
 def test_import_from_a_path_names_the_file_in_the_ledger_and_reports_progress(

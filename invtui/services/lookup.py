@@ -40,6 +40,14 @@ def location(session: Session, code: str) -> Location:
     return found
 
 
+def active_location(session: Session, code: str) -> Location:
+    """`location`, refused with a clear sentence when it is inactive (nothing goes there any more)."""
+    found = location(session, code)
+    if not found.is_active:
+        raise ValidationError(f"Location {found.code} is inactive")
+    return found
+
+
 def supplier(session: Session, code: str) -> Supplier:
     """The supplier whose code (case-insensitive) or exact name is `code`."""
     typed = (code or "").strip()
