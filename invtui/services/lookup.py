@@ -48,6 +48,13 @@ def active_location(session: Session, code: str) -> Location:
     return found
 
 
+def optional_active_location(session: Session, code: object) -> Location | None:
+    """`active_location`, or None when `code` is None or empty (a location the caller may leave unsaid)."""
+    if code is None or not str(code).strip():
+        return None
+    return active_location(session, str(code))
+
+
 def supplier(session: Session, code: str) -> Supplier:
     """The supplier whose code (case-insensitive) or exact name is `code`."""
     typed = (code or "").strip()

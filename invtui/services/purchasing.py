@@ -127,13 +127,6 @@ def _notes(notes: object) -> str:
 # drafting
 
 
-def _delivery_location(session: Session, code: str | None) -> Location | None:
-    """The active location a PO delivers to; empty or None: the PO names none."""
-    if code is None or not str(code).strip():
-        return None
-    return lookup.active_location(session, str(code))
-
-
 def create(session: Session, actor: Actor, supplier_code: str, notes: str = "",
            location: str | None = None) -> PurchaseOrder:
     """A new draft PO for a supplier (by code or exact name), delivering to `location` (a location
@@ -144,7 +137,7 @@ def create(session: Session, actor: Actor, supplier_code: str, notes: str = "",
         supplier = lookup.supplier(session, supplier_code)
         if not supplier.is_active:
             raise ValidationError(f"Supplier {supplier.code} is inactive")
-        deliver_to = _delivery_location(session, location)
+        deliver_to = lookup.optional_active_location(session, location)
         po = PurchaseOrder(supplier_id=supplier.id, notes=clean_notes, created_by=actor.id,
                            location_id=deliver_to.id if deliver_to else None)
         session.add(po)
@@ -168,7 +161,7 @@ def edit(session: Session, actor: Actor, po_number: str, *, location: Any = UNSE
         said: list[str] = []
         fields: dict[str, object] = {}
         if location is not UNSET:
-            deliver_to = _delivery_location(session, location)
+            deliver_to = lookup.optional_active_location(session, location)
             po.location_id = deliver_to.id if deliver_to else None
             fields["location"] = deliver_to.code if deliver_to else None
             said.append(f"deliver to {deliver_to.code}" if deliver_to else "no delivery location")

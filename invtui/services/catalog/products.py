@@ -62,7 +62,7 @@ def create_product(session: Session, actor: Actor, sku: str, name: str, *, descr
         _refuse_duplicate_product(session, product)
         product.category_id = get_category(session, category).id if category else None
         product.supplier_id = lookup.supplier(session, supplier).id if supplier else None
-        product.default_location_id = _default_location_id(session, default_location)
+        product.default_location_id = _location_id(lookup.optional_active_location(session, default_location))
         session.add(product)
         flush(session)
         announce(session, actor, "product", "created", product.id, product_id=product.id, sku=product.sku,
@@ -103,7 +103,7 @@ def update_product(session: Session, actor: Actor, sku: str, *, name: Any = UNSE
         if max_stock_level is not UNSET:
             product.max_stock_level = validation.optional_level(max_stock_level, "Max level")
         if default_location is not UNSET:
-            product.default_location_id = _default_location_id(session, default_location)
+            product.default_location_id = _location_id(lookup.optional_active_location(session, default_location))
         if active is not UNSET:
             product.is_active = bool(active)
         validation.check_thresholds(product.min_stock_level, product.reorder_point, product.max_stock_level)
@@ -168,11 +168,8 @@ def _product_query():  # type: ignore[no-untyped-def]
     )
 
 
-def _default_location_id(session: Session, code: str | None) -> int | None:
-    """The id of an active location by code; empty or None: no default location."""
-    if code is None or not str(code).strip():
-        return None
-    return lookup.active_location(session, str(code)).id
+def _location_id(location: Location | None) -> int | None:
+    return location.id if location is not None else None
 
 
 def _product_view(session: Session, product_id: int | None) -> ProductView:
