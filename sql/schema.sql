@@ -434,7 +434,8 @@ BEGIN
                OR n.reorder_point IS DISTINCT FROM o.reorder_point
                OR n.min_stock_level IS DISTINCT FROM o.min_stock_level
                OR n.lead_time_days IS DISTINCT FROM o.lead_time_days
-               OR n.supplier_id IS DISTINCT FROM o.supplier_id);
+               OR n.supplier_id IS DISTINCT FROM o.supplier_id
+               OR n.default_location_id IS DISTINCT FROM o.default_location_id);
     IF v_ids IS NOT NULL THEN
         PERFORM evaluate_stock_alerts(v_ids);
     END IF;
@@ -1064,6 +1065,7 @@ CREATE TABLE public.products (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     lead_time_days integer,
     pack_size integer,
+    default_location_id bigint,
     CONSTRAINT products_cost_price_check CHECK ((cost_price >= (0)::numeric)),
     CONSTRAINT products_lead_time_days_check CHECK (((lead_time_days >= 0) AND (lead_time_days <= 3650))),
     CONSTRAINT products_max_stock_level_check CHECK ((max_stock_level >= 0)),
@@ -1134,16 +1136,17 @@ CREATE TABLE public.purchase_orders (
 
 CREATE VIEW public.demand_on_order AS
  SELECT l.product_id,
-    po.location_id,
+    COALESCE(po.location_id, p.default_location_id) AS location_id,
     (sum((l.quantity_ordered - l.quantity_received)))::integer AS on_order,
     (array_agg(po.number ORDER BY x.due, po.id))[1] AS next_po,
     min(x.due) AS next_due
-   FROM (((public.purchase_order_lines l
+   FROM ((((public.purchase_order_lines l
      JOIN public.purchase_orders po ON ((po.id = l.purchase_order_id)))
+     JOIN public.products p ON ((p.id = l.product_id)))
      JOIN public.product_lead_times lt ON ((lt.product_id = l.product_id)))
      CROSS JOIN LATERAL ( SELECT COALESCE(po.expected_date, ((COALESCE(po.approved_at, po.submitted_at, po.created_at) + make_interval(days => COALESCE(lt.lead_time_days, 0))))::date) AS due) x)
   WHERE (((po.status)::text = ANY ((ARRAY['submitted'::character varying, 'approved'::character varying, 'partially_received'::character varying])::text[])) AND (l.quantity_ordered > l.quantity_received))
-  GROUP BY l.product_id, po.location_id;
+  GROUP BY l.product_id, COALESCE(po.location_id, p.default_location_id);
 
 CREATE TABLE public.locations (
     id bigint NOT NULL,
@@ -1945,6 +1948,9 @@ ALTER TABLE ONLY public.notifications
 
 ALTER TABLE ONLY public.products
     ADD CONSTRAINT products_category_id_fkey FOREIGN KEY (category_id) REFERENCES public.categories(id);
+
+ALTER TABLE ONLY public.products
+    ADD CONSTRAINT products_default_location_id_fkey FOREIGN KEY (default_location_id) REFERENCES public.locations(id);
 
 ALTER TABLE ONLY public.products
     ADD CONSTRAINT products_supplier_id_fkey FOREIGN KEY (supplier_id) REFERENCES public.suppliers(id);

@@ -134,3 +134,28 @@ def test_show_and_list_print_a_record_in_the_same_words_and_the_same_json(db: Da
     for args in (("rule", "show", str(rule.id)), ("rule", "list")):
         assert "all" in cli(*args).stdout.split(), args  # a rule for every location says so in both
     assert json.loads(cli("rule", "show", str(rule.id), "--json").stdout)["location"] is None
+
+
+def test_a_product_gets_a_default_location_from_the_command_line(db: Database, manager: Actor, cli) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        for code in ("WH1-A-03", "WH1-B-01", "WH9-SHUT"):
+            catalog.create_location(s, manager, code)
+        catalog.deactivate_location(s, manager, "WH9-SHUT")
+    assert cli("product", "add", "BOLT-M6", "Bolt M6", "--default-location", "wh1-a-03").code == 0
+    shown = json.loads(cli("product", "show", "BOLT-M6", "--json").stdout)
+    assert shown["default_location"] == "WH1-A-03"
+    assert "WH1-A-03" in cli("product", "show", "BOLT-M6").stdout
+    assert cli("product", "update", "BOLT-M6", "--default-location", "WH1-B-01").code == 0
+    listed = json.loads(cli("product", "list", "--json").stdout)["items"]
+    assert [(p["sku"], p["default_location"]) for p in listed] == [("BOLT-M6", "WH1-B-01")]
+    assert "WH1-B-01" in cli("product", "list").stdout
+    before = snapshot(db)
+    assert_one_line_error(cli("product", "update", "BOLT-M6", "--default-location", "NOWHERE"),
+                          "Unknown location 'NOWHERE'")
+    assert_one_line_error(cli("product", "update", "BOLT-M6", "--default-location", "WH9-SHUT"),
+                          "Location WH9-SHUT is inactive")
+    assert_one_line_error(cli("product", "add", "NUT-M6", "Nut", "--default-location", "NOWHERE"),
+                          "Unknown location 'NOWHERE'")
+    assert snapshot(db) == before
+    assert cli("product", "update", "BOLT-M6", "--default-location", "none").code == 0
+    assert json.loads(cli("product", "show", "BOLT-M6", "--json").stdout)["default_location"] is None

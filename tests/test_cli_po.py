@@ -19,7 +19,7 @@ from invtui.domain.roles import Actor
 from invtui.services import integrity, purchasing, users
 
 from conftest import CliResult, Server, run_invtui
-from po_world import BOLT, DOCK, INJECTION, NUT, approved, build, draft, shared_database, snapshot, stock
+from po_world import BOLT, DOCK, INJECTION, NUT, SHELF, approved, build, draft, shared_database, snapshot, stock
 
 OPERATOR = {"INVTUI_USER": "operator"}
 MANAGER = {"INVTUI_USER": "manager"}
@@ -102,6 +102,28 @@ def test_po_list_filters_by_status_and_supplier(invtui, db, manager, draft_po) -
     assert [r["number"] for r in drafts] == ["PO-000001"]
 
 
+def test_a_po_delivers_to_a_location_set_on_the_draft_and_is_received_there(invtui, db, operator, manager,  # type: ignore[no-untyped-def]
+                                                                             world) -> None:
+    created = ok(invtui("po", "create", "--supplier", "ACME", "--location", DOCK.lower(), env=OPERATOR))
+    assert f"Created PO-000001 (draft, delivers to {DOCK})." in created.stdout
+    assert json.loads(ok(invtui("po", "show", "PO-000001", "--json")).stdout)["location"] == DOCK
+    assert f"delivers to {DOCK}" in ok(invtui("po", "show", "1")).stdout
+    assert f"PO-000001: delivers to {SHELF}." in ok(invtui("po", "edit", "1", "--location", SHELF, env=OPERATOR)).stdout
+    listed = json.loads(ok(invtui("po", "list", "--json")).stdout)
+    assert [(r["number"], r["location"]) for r in listed] == [("PO-000001", SHELF)]
+    assert SHELF in ok(invtui("po", "list")).stdout
+    with db.session() as session:
+        purchasing.add_line(session, operator, "PO-000001", BOLT, 6)
+        purchasing.submit(session, operator, "PO-000001")
+        purchasing.approve(session, manager, "PO-000001")
+    received = ok(invtui("po", "receive", "1", env=OPERATOR))  # no --location: the PO's
+    assert f"Received 6 {BOLT} into {SHELF}" in received.stdout
+    assert stock(db, BOLT, SHELF) == 6
+    cleared = ok(invtui("po", "create", "--supplier", "ACME", env=OPERATOR))
+    assert "Created PO-000002 (draft)." in cleared.stdout
+    assert json.loads(ok(invtui("po", "show", "2", "--json")).stdout)["location"] is None
+
+
 # --- refusals: one shared database, one draft and one approved PO; nothing may change -------
 
 
@@ -167,10 +189,17 @@ def test_bad_quantity_is_one_line_and_changes_nothing(refusals: Refusals, qty: s
     (["po", "add-line", "{draft}", BOLT, "1", "--cost", "free"], "Unit cost must be an amount"),
     (["po", "list", "--status", "lost"], "Unknown PO status 'lost'"),
     (["po", "receive", "{approved}", "--location", "WH9"], "Unknown location 'WH9'"),
+    (["po", "receive", "{approved}"], "{approved} names no delivery location; name the location to receive into"),
+    (["po", "create", "--supplier", "ACME", "--location", "WH9"], "Unknown location 'WH9'"),
+    (["po", "create", "--supplier", "ACME", "--location", "wh9-closed"], "Location WH9-CLOSED is inactive"),
+    (["po", "edit", "{draft}", "--location", "WH9"], "Unknown location 'WH9'"),
+    (["po", "edit", "{draft}", "--location", "WH9-CLOSED"], "Location WH9-CLOSED is inactive"),
+    (["po", "edit", "{draft}"], "Nothing to change; give --location or --notes"),
+    (["po", "edit", "{approved}", "--location", DOCK], "{approved} is approved; it cannot be changed (only drafts can be)"),
 ])
 def test_bad_input_is_one_line_and_changes_nothing(refusals: Refusals, args: list[str], message: str) -> None:
     args = [a.format(draft=refusals.draft, approved=refusals.approved) for a in args]
-    refused(refusals, args, message)
+    refused(refusals, args, message.format(draft=refusals.draft, approved=refusals.approved))
 
 
 @pytest.mark.parametrize(("options", "message"), [

@@ -22,6 +22,7 @@ from stock_world import A, B, BOLT, BOLT_BARCODE, CLOSED, NUT, OLD, build, level
 
 PRODUCT_HEADER = ("sku,name,description,barcode,category,supplier,unit_price,cost_price,min_stock_level,"
                   "reorder_point,max_stock_level,active")
+EXPORT_HEADER = PRODUCT_HEADER + ",default_location"  # every column; an import may leave the last out
 UNICODE_NAME = "Schraube M6 Ø8 — 日本"
 INJECTION = "'; DROP TABLE products; --"
 
@@ -124,7 +125,7 @@ def setup_reference_data(db: Database, manager: Actor) -> None:
 
 def test_a_products_export_has_a_header_and_one_row_per_product_in_sku_order(shared: Database, people) -> None:  # type: ignore[no-untyped-def]
     content = export(shared, people["viewer"], "products")
-    assert content.splitlines()[0] == PRODUCT_HEADER
+    assert content.splitlines()[0] == EXPORT_HEADER
     exported = rows(content)
     assert [r["sku"] for r in exported] == [BOLT, NUT, OLD]
     bolt = exported[0]
@@ -171,7 +172,7 @@ def test_export_to_a_path_writes_the_whole_file_or_none(shared: Database, people
     target = tmp_path / "products.csv"
     with shared.session() as s:
         assert csv_export.export_to_path(s, people["viewer"], "products", target) == 3
-    assert target.read_text().splitlines()[0] == PRODUCT_HEADER
+    assert target.read_text().splitlines()[0] == EXPORT_HEADER
     with shared.session() as s, pytest.raises(ValidationError, match="Cannot write"):
         csv_export.export_to_path(s, people["viewer"], "products", tmp_path / "missing-dir" / "x.csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["products.csv"]
@@ -213,7 +214,7 @@ def test_a_bad_products_file_is_refused_with_every_bad_row_listed_and_nothing_wr
 
 def test_a_wrong_header_is_refused_naming_the_columns(shared: Database, people) -> None:  # type: ignore[no-untyped-def]
     errors = refusal(shared, people["manager"], "products", "sku,title,colour,sku\nX-1,Thing,red,X-1\n")
-    assert errors[0] == "Row 1: Unknown column 'title'; a products file has columns " + PRODUCT_HEADER.replace(",", ", ")
+    assert errors[0] == "Row 1: Unknown column 'title'; a products file has columns " + EXPORT_HEADER.replace(",", ", ")
     assert "Row 1: Unknown column 'colour'" in errors[1] and errors[2] == "Row 1: Column 'sku' appears twice"
     assert errors[3].startswith("Row 1: Column 'name' is missing")
     assert len(errors) == 4  # the rows cannot be read without a name column, so none is listed
@@ -370,6 +371,22 @@ def test_products_in_any_column_order_with_unicode_and_sql_looking_text_are_stor
         schr, drop = catalog.get_product(s, "SCHR-M6"), catalog.get_product(s, "DROP-1")
     assert (schr.name, schr.category, schr.supplier, str(schr.unit_price)) == (UNICODE_NAME, "Fasteners", "ACME", "1.50")
     assert drop.name == INJECTION and drop.min_stock_level == 0 and drop.is_active
+
+
+def test_a_products_default_location_goes_out_and_comes_back_by_code(db: Database, manager: Actor,
+                                                                      viewer: Actor) -> None:
+    build(db, manager)
+    with db.session() as s:
+        catalog.update_product(s, manager, BOLT, default_location=A.lower())
+    exported = {r["sku"]: r["default_location"] for r in rows(export(db, viewer, "products"))}
+    assert exported == {BOLT: A, NUT: "", OLD: ""}
+    header = "sku,name,default_location\n"
+    errors = refusal(db, manager, "products", header + f"NEW-1,Fine,{A}\nNEW-2,Nowhere,NOWHERE\nNEW-3,Shut,{CLOSED}\n")
+    assert errors == ["Row 3: Unknown location 'NOWHERE'", f"Row 4: Location {CLOSED} is inactive"]
+    assert load(db, manager, "products", header + f"NEW-1,Fine,{B.lower()}\nNEW-2,None,\n").created == 2
+    with db.session() as s:
+        assert (catalog.get_product(s, "NEW-1").default_location, catalog.get_product(s, "NEW-2").default_location) \
+            == (B, None)
 
 
 def test_import_from_a_path_names_the_file_in_the_ledger_and_reports_progress(

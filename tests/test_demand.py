@@ -15,7 +15,7 @@ import pytest
 
 from invtui.db.engine import Database
 from invtui.domain.roles import Actor
-from invtui.services import demand, stock_list
+from invtui.services import catalog, demand, stock_list
 
 from stock_world import cli  # noqa: F401 (a fixture)
 from test_cli import assert_one_line_error
@@ -136,3 +136,54 @@ def test_a_manager_gives_a_product_its_own_lead_time_and_pack_size(world: Databa
     assert_one_line_error(cli("--user", "operator", "product", "terms", "RARE", "--lead-time", "3"), "")
     with world.session() as s:
         assert demand.cover(s, sku="RARE")[0].lead_time_days == 14
+
+
+def test_a_po_naming_no_location_counts_at_the_products_default_location(world: Database, manager: Actor,
+                                                                          cli) -> None:  # type: ignore[no-untyped-def]
+    """Issue 17: on order "to the location when the PO names one, else the item's default location or all".
+    GEAR's submitted PO (150 outstanding) names no location, its approved one (40) names L2."""
+    def on_order() -> dict[tuple[str, str | None], tuple[int, int]]:
+        with world.session() as s:
+            rows = demand.cover(s, sku="GEAR") + demand.cover(s, sku="GEAR", overall=True)
+        return {(r.sku, r.location): (r.on_order, r.projected) for r in rows}
+
+    # no default location: the PO naming none counts everywhere
+    assert on_order() == {("GEAR", "L1"): (150, 343), ("GEAR", "L2"): (190, 272), ("GEAR", None): (190, 465)}
+    with world.session() as s:
+        catalog.update_product(s, manager, "GEAR", default_location="l1")
+    # default L1: the PO naming none counts at L1 only; the PO naming L2 stays at L2
+    assert on_order() == {("GEAR", "L1"): (150, 343), ("GEAR", "L2"): (40, 122), ("GEAR", None): (190, 465)}
+    result = cli("stock", "cover", "--sku", "GEAR", "--json")
+    assert result.code == 0, result.stderr
+    assert [(r["location"], r["on_order"], r["projected"]) for r in json.loads(result.stdout)] \
+        == [("L1", 150, 343), ("L2", 40, 122)]
+    with world.session() as s:
+        catalog.update_product(s, manager, "GEAR", default_location="L2")
+    assert on_order()[("GEAR", "L1")] == (0, 193) and on_order()[("GEAR", "L2")] == (190, 272)
+    with world.session() as s:
+        catalog.update_product(s, manager, "GEAR", default_location=None)
+    assert on_order()[("GEAR", "L1")] == (150, 343)
+
+
+def test_moving_a_products_default_location_judges_its_alerts_again(world: Database, manager: Actor) -> None:
+    """RARE at L1 is LOW (6 left, threshold 10); a PO of 20 naming no location covers it while it counts at
+    L1; once RARE's default location is L2 it counts there, and the L1 alert needs action again."""
+    def alert() -> tuple[str, bool, int]:
+        with psycopg.connect(world.conninfo) as conn:
+            return conn.execute("""SELECT a.alert_type, a.covered, (a.judged_on->>'on_order')::int FROM stock_alerts a
+                                    JOIN products p ON p.id = a.product_id WHERE p.sku = 'RARE'
+                                     AND a.status IN ('ACTIVE', 'ACKNOWLEDGED')""").fetchone()  # type: ignore[return-value]
+
+    with world.session() as s:
+        catalog.update_product(s, manager, "RARE", reorder_point=10)
+    with psycopg.connect(world.conninfo) as conn:
+        conn.execute("""INSERT INTO purchase_orders (supplier_id, status) VALUES (1, 'submitted');
+                        INSERT INTO purchase_order_lines (purchase_order_id, product_id, quantity_ordered)
+                        SELECT 4, id, 20 FROM products WHERE sku = 'RARE'""")
+    assert alert() == ("LOW_STOCK", True, 20)
+    with world.session() as s:
+        catalog.update_product(s, manager, "RARE", default_location="L2")
+    assert alert() == ("LOW_STOCK", False, 0)
+    with world.session() as s:
+        catalog.update_product(s, manager, "RARE", default_location="L1")
+    assert alert() == ("LOW_STOCK", True, 20)

@@ -157,6 +157,7 @@ BEFORE = {  # (key, action, footer label, shown, priority, key_display, tooltip)
     ],
     'po_detail': [
         ('plus', 'add_line', 'Add line', True, False, '+', ''),
+        ('e', 'edit', 'Edit', True, False, None, 'Edit delivery location and notes'),
         ('S', 'submit', 'Submit', True, False, 'S', ''),
         ('A', 'approve', 'Approve', True, False, 'A', ''),
         ('R', 'receive', 'Receive', True, False, 'R', ''),

@@ -407,3 +407,71 @@ def test_list_filters_by_status_and_supplier_and_pages_newest_first(db: Database
     assert [po.number for po in call(db, purchasing.list_pos, status="Draft")] == [third, second]
     assert [po.number for po in call(db, purchasing.list_pos, supplier="acme", limit=2)] == [third, second]
     assert [po.number for po in call(db, purchasing.list_pos, after=second)] == [first]
+
+
+# --- delivery location ------------------------------------------------------------------------
+
+
+def test_a_draft_names_its_delivery_location_and_receipts_go_there_by_default(db: Database, operator: Actor,
+                                                                               manager: Actor) -> None:
+    po = call(db, purchasing.create, operator, SUPPLIER, location=DOCK.lower())
+    assert call(db, purchasing.get, po.number).location == DOCK
+    call(db, purchasing.edit, operator, po.number, location=SHELF)
+    call(db, purchasing.add_line, operator, po.number, BOLT, 10)
+    view = call(db, purchasing.get, po.number)
+    assert view.location == SHELF and view.history[-1].note == f"deliver to {SHELF}"
+    assert [(p.number, p.location) for p in call(db, purchasing.list_pos)] == [(po.number, SHELF)]
+    call(db, purchasing.submit, operator, po.number)
+    call(db, purchasing.approve, manager, po.number)
+    receipt = call(db, purchasing.receive, operator, po.number, None, {BOLT: 4})
+    assert (receipt.location, stock(db, BOLT, SHELF)) == (SHELF, 4)
+    # naming another location still wins
+    assert call(db, purchasing.receive, operator, po.number, DOCK).location == DOCK
+    assert stock(db, BOLT, DOCK) == 6
+
+
+def test_a_delivery_location_can_be_cleared_and_only_a_draft_can_change_it(db: Database, operator: Actor,
+                                                                            manager: Actor) -> None:
+    number = draft(db, operator)
+    call(db, purchasing.edit, operator, number, location=DOCK, notes="Dock door 2")
+    call(db, purchasing.edit, operator, number, location=None)
+    view = call(db, purchasing.get, number)
+    assert (view.location, view.notes, view.history[-1].note) == (None, "Dock door 2", "no delivery location")
+    call(db, purchasing.submit, operator, number)
+    other = approved(db, operator, manager)
+    before = snapshot(db)
+    with pytest.raises(InvalidTransition, match=f"{number} is submitted; it cannot be changed \\(only drafts can be\\)"):
+        call(db, purchasing.edit, operator, number, location=DOCK)
+    with pytest.raises(ValidationError, match=f"{other} names no delivery location; name the location"):
+        call(db, purchasing.receive, manager, other, None)
+    assert snapshot(db) == before
+
+
+@pytest.mark.parametrize(("code", "error", "message"), [
+    ("WH9", NotFound, "Unknown location 'WH9'"),
+    ("wh9-closed", ValidationError, "Location WH9-CLOSED is inactive"),
+])
+def test_an_unknown_or_inactive_delivery_location_is_refused_and_changes_nothing(
+        db: Database, operator: Actor, code: str, error: type, message: str) -> None:
+    number = draft(db, operator)
+    before = snapshot(db)
+    with pytest.raises(error, match=message):
+        call(db, purchasing.create, operator, SUPPLIER, location=code)
+    with pytest.raises(error, match=message):
+        call(db, purchasing.edit, operator, number, location=code)
+    assert snapshot(db) == before
+
+
+def test_a_po_whose_location_was_closed_asks_where_to_receive(db: Database, operator: Actor, manager: Actor) -> None:
+    number = draft(db, operator)
+    call(db, purchasing.edit, operator, number, location=DOCK)
+    with db.session() as session:
+        purchasing.submit(session, operator, number)
+        purchasing.approve(session, manager, number)
+        session.execute(text("UPDATE locations SET is_active = false WHERE code = :c"), {"c": DOCK})
+        session.commit()
+    before = snapshot(db)
+    with pytest.raises(ValidationError, match=f"Location {DOCK} is inactive; name the location to receive into"):
+        call(db, purchasing.receive, operator, number)
+    assert snapshot(db) == before
+    assert call(db, purchasing.receive, operator, number, SHELF).location == SHELF

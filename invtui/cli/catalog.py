@@ -38,12 +38,14 @@ def _product_dict(p: ProductView) -> dict[str, Any]:
     return {"sku": p.sku, "name": p.name, "description": p.description, "barcode": p.barcode,
             "category": p.category, "supplier": p.supplier, "unit_price": p.unit_price,
             "cost_price": p.cost_price, "min_stock_level": p.min_stock_level,
-            "reorder_point": p.reorder_point, "max_stock_level": p.max_stock_level, "active": p.is_active}
+            "reorder_point": p.reorder_point, "max_stock_level": p.max_stock_level,
+            "default_location": p.default_location, "active": p.is_active}
 
 
 PRODUCT = Shape(_product_dict, {"sku": "sku", "name": "name", "barcode": "barcode", "category": "category",
                                 "supplier": "supplier", "price": "unit_price", "min": "min_stock_level",
-                                "reorder": "reorder_point", "max": "max_stock_level", "active": "active"},
+                                "reorder": "reorder_point", "max": "max_stock_level",
+                                "location": "default_location", "active": "active"},
                 title=lambda p: f"{p.sku} {p.name}")
 
 
@@ -61,11 +63,14 @@ def product_add(
     reorder: str | None = typer.Option(None, "--reorder", help="Reorder point (min <= reorder <= max)."),
     max_level: str | None = typer.Option(None, "--max", help="Max stock level."),
     description: str = typer.Option("", "--description", help="Longer description."),
+    default_location: str | None = typer.Option(None, "--default-location",
+                                                help="Location code where it is kept (a PO naming none counts there)."),
 ) -> None:
     """Add a product."""
     product = state(ctx).act(lambda session, actor: catalog.create_product(
         session, actor, sku, name, description=description, barcode=barcode, category=category, supplier=supplier,
-        unit_price=price, cost_price=cost, min_stock_level=min_level, reorder_point=reorder, max_stock_level=max_level))
+        unit_price=price, cost_price=cost, min_stock_level=min_level, reorder_point=reorder, max_stock_level=max_level,
+        default_location=default_location))
     console.print(f"Added product {product.sku} ({product.name}).")
 
 
@@ -83,6 +88,7 @@ def product_update(
     reorder: str | None = typer.Option(None, "--reorder", help="`none` clears it."),
     max_level: str | None = typer.Option(None, "--max", help="`none` clears it."),
     description: str | None = typer.Option(None, "--description"),
+    default_location: str | None = typer.Option(None, "--default-location", help="Location code; `none` clears it."),
     active: bool | None = typer.Option(None, "--active/--inactive", help="Reactivate or retire."),
 ) -> None:
     """Change a product; options left out keep their values."""
@@ -90,7 +96,7 @@ def product_update(
         session, actor, sku, name=given(name), description=given(description), barcode=clearable(barcode),
         category=clearable(category), supplier=clearable(supplier), unit_price=given(price), cost_price=given(cost),
         min_stock_level=given(min_level), reorder_point=clearable(reorder), max_stock_level=clearable(max_level),
-        active=given(active)))
+        default_location=clearable(default_location), active=given(active)))
     console.print(f"Updated product {product.sku}.")
 
 

@@ -50,13 +50,35 @@ def create(
     ctx: typer.Context,
     supplier: str = typer.Option(..., "--supplier", "-s", help="Supplier code (or exact name)."),
     notes: str = typer.Option("", "--notes", help="Free text printed on the PO."),
+    location: str | None = typer.Option(None, "--location", "-l", help="Location code it delivers to."),
 ) -> None:
     """Start a draft purchase order for a supplier."""
     st = state(ctx)
     actor = st.actor()
     with st.database().session() as session:
-        po = purchasing.create(session, actor, supplier, notes=notes)
-    console.print(f"Created {po.number} (draft).")
+        po = purchasing.create(session, actor, supplier, notes=notes, location=location)
+        view = purchasing.get(session, po.number or "")
+    console.print(f"Created {view.number} (draft" + (f", delivers to {view.location})." if view.location else ")."))
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    po: str = PO_ARG,
+    location: str | None = typer.Option(None, "--location", "-l", help="Location code it delivers to; `none` clears it."),
+    notes: str | None = typer.Option(None, "--notes", help="Free text printed on the PO."),
+) -> None:
+    """Change a draft PO's delivery location or notes (only drafts); options left out keep their values."""
+    if location is None and notes is None:
+        raise ValidationError("Nothing to change; give --location or --notes")
+    where: Any = purchasing.UNSET if location is None else (None if location.strip().lower() in ("", "none") else location)
+    st = state(ctx)
+    actor = st.actor()
+    with st.database().session() as session:
+        done = purchasing.edit(session, actor, po, location=where,
+                               notes=purchasing.UNSET if notes is None else notes)
+        view = purchasing.get(session, done.number or "")
+    console.print(f"{view.number}: delivers to {view.location or 'no location named'}.")
 
 
 @app.command("add-line")
@@ -123,7 +145,8 @@ def cancel(
 def receive(
     ctx: typer.Context,
     po: str = PO_ARG,
-    location: str = typer.Option(..., "--location", "-l", help="Location code the goods go into."),
+    location: str | None = typer.Option(None, "--location", "-l",
+                                        help="Location code the goods go into (default: the PO's delivery location)."),
     line: list[str] = typer.Option([], "--line", help="SKU=QTY to receive (repeatable); none = all outstanding."),
 ) -> None:
     """Book arriving goods into a location: everything outstanding, or the given lines."""
@@ -140,7 +163,7 @@ def receive(
 def _view_json(view: purchasing.POView) -> dict[str, Any]:
     return {
         "number": view.number, "status": view.status, "supplier": view.supplier_code,
-        "supplier_name": view.supplier_name, "notes": view.notes, "created_by": view.created_by,
+        "supplier_name": view.supplier_name, "location": view.location, "notes": view.notes, "created_by": view.created_by,
         "created_at": view.created_at, "submitted_at": view.submitted_at, "approved_at": view.approved_at,
         "approved_by": view.approved_by, "received_at": view.received_at, "cancelled_at": view.cancelled_at,
         "cancelled_by": view.cancelled_by, "total": view.total,
@@ -163,6 +186,7 @@ def show(ctx: typer.Context, po: str = PO_ARG, as_json: bool = typer.Option(Fals
         return
     console.print(f"[bold]{view.number}[/bold]  {view.status.replace('_', ' ')}  "
                   f"{view.supplier_code} ({view.supplier_name})  total {view.total}")
+    console.print(f"delivers to {view.location or '(no location named)'}", markup=False)
     if view.notes:
         console.print(view.notes, markup=False)
     print_table(["sku", "name", "ordered", "received", "outstanding", "unit cost", "line total"],
@@ -190,10 +214,10 @@ def list_(
                                                          limit=limit))
     if as_json:
         print_json([{"number": r.number, "status": r.status, "supplier": r.supplier_code,
-                     "supplier_name": r.supplier_name, "created_at": r.created_at, "created_by": r.created_by,
+                     "supplier_name": r.supplier_name, "location": r.location, "created_at": r.created_at, "created_by": r.created_by,
                      "lines": r.line_count, "units_ordered": r.units_ordered, "units_received": r.units_received,
                      "total": r.total} for r in rows])
         return
-    print_table(["po", "status", "supplier", "lines", "ordered", "received", "total", "created", "by"],
-                [(r.number, r.status.replace("_", " "), r.supplier_code, r.line_count, r.units_ordered,
+    print_table(["po", "status", "supplier", "to", "lines", "ordered", "received", "total", "created", "by"],
+                [(r.number, r.status.replace("_", " "), r.supplier_code, r.location or "", r.line_count, r.units_ordered,
                   r.units_received, r.total, f"{r.created_at:%Y-%m-%d}", r.created_by or "") for r in rows])

@@ -118,6 +118,7 @@ class Product(SQLModel, table=True):
     max_stock_level: int | None = None
     lead_time_days: int | None = None  # overrides the supplier's (migration 0010)
     pack_size: int | None = None
+    default_location_id: int | None = Field(default=None, foreign_key="locations.id")  # migration 0013
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -232,6 +232,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("purchase_orders.open", "purchase_orders", "enter", name="Open the PO"),
     Action("po_detail.add_line", "po_detail", "plus", "add_line", "Add line", key_display="+",
            permission=_P.DRAFT_PO, doc="add line (SKU, barcode or product name, with type-ahead)"),
+    Action("po_detail.edit", "po_detail", "e", "edit", "Edit", name="Edit delivery location and notes",
+           permission=_P.DRAFT_PO, doc="where the PO delivers to (receiving defaults to it) and its notes; drafts only"),
     Action("po_detail.submit", "po_detail", "S", "submit", "Submit", key_display="S", permission=_P.DRAFT_PO),
     Action("po_detail.approve", "po_detail", "A", "approve", "Approve", key_display="A", permission=_P.APPROVE_PO),
     Action("po_detail.receive", "po_detail", "R", "receive", "Receive", key_display="R", permission=_P.RECEIVE_PO,

@@ -36,10 +36,11 @@ _EXPORTS: dict[str, str] = {
     "products": """
         SELECT p.sku, p.name, p.description, p.barcode, c.name AS category, s.code AS supplier,
                p.unit_price, p.cost_price, p.min_stock_level, p.reorder_point, p.max_stock_level,
-               CASE WHEN p.is_active THEN 'true' ELSE 'false' END AS active
+               CASE WHEN p.is_active THEN 'true' ELSE 'false' END AS active, dl.code AS default_location
           FROM products p
           LEFT JOIN categories c ON c.id = p.category_id
           LEFT JOIN suppliers s ON s.id = p.supplier_id
+          LEFT JOIN locations dl ON dl.id = p.default_location_id
          ORDER BY p.sku""",
     # threshold and status come from inventory_status, the one definition the screens use; a row of
     # an inactive product has none and says INACTIVE.

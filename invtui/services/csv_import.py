@@ -125,6 +125,10 @@ _PRODUCT_CHECKS = (
          FROM import_rows WHERE category IS NOT NULL AND category_id IS NULL""",
     """SELECT row_no, format('Unknown supplier %L', supplier)
          FROM import_rows WHERE supplier IS NOT NULL AND supplier_id IS NULL""",
+    """SELECT row_no, format('Unknown location %L', default_location)
+         FROM import_rows WHERE default_location IS NOT NULL AND default_location_id IS NULL""",
+    """SELECT row_no, format('Location %s is inactive', default_location)
+         FROM import_rows WHERE default_location IS NOT NULL AND NOT default_location_active""",
 )
 
 _INVENTORY_CHECKS = (
@@ -150,7 +154,8 @@ _INVENTORY_CHECKS = (
 _RESOLVE = {
     "products": """
         CREATE TEMP TABLE import_rows ON COMMIT DROP AS
-        SELECT t.*, c.id AS category_id, s.id AS supplier_id
+        SELECT t.*, c.id AS category_id, s.id AS supplier_id,
+               l.id AS default_location_id, l.is_active AS default_location_active
           FROM import_raw t
           LEFT JOIN (SELECT w.category, (SELECT c.id FROM categories c WHERE lower(c.name) = lower(w.category)
                                           ORDER BY c.id LIMIT 1) AS id
@@ -158,7 +163,8 @@ _RESOLVE = {
           LEFT JOIN (SELECT w.supplier, (SELECT s.id FROM suppliers s
                                           WHERE s.code = upper(w.supplier) OR s.name = w.supplier
                                           ORDER BY s.code = upper(w.supplier) DESC, s.id LIMIT 1) AS id
-                       FROM (SELECT DISTINCT supplier FROM import_raw) w) s ON s.supplier = t.supplier""",
+                       FROM (SELECT DISTINCT supplier FROM import_raw) w) s ON s.supplier = t.supplier
+          LEFT JOIN locations l ON l.code = t.default_location""",
     "inventory": """
         CREATE TEMP TABLE import_rows ON COMMIT DROP AS
         SELECT t.*, p.id AS product_id, p.is_active AS product_active,
@@ -170,9 +176,9 @@ _RESOLVE = {
 
 _INSERT_PRODUCTS = """
     INSERT INTO products (sku, name, description, barcode, category_id, supplier_id, unit_price, cost_price,
-                          min_stock_level, reorder_point, max_stock_level, is_active)
+                          min_stock_level, reorder_point, max_stock_level, is_active, default_location_id)
     SELECT sku, name, description, barcode, category_id, supplier_id, unit_price, cost_price,
-           min_stock_level, reorder_point, max_stock_level, active
+           min_stock_level, reorder_point, max_stock_level, active, default_location_id
       FROM import_rows ORDER BY row_no
 """
 

@@ -86,6 +86,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("reorder_point", "integer", lambda v: validation.optional_level(v, "Reorder point")),
         Column("max_stock_level", "integer", lambda v: validation.optional_level(v, "Max level")),
         Column("active", "boolean", _active),
+        # where the product is kept (a PO naming no location counts there); by code, empty: none
+        Column("default_location", "text", lambda v: _upper_text("Default location", 32)(v) if v.strip() else None),
     ),
     "inventory": (
         Column("sku", "text", _upper_text("SKU", 100), required=True),

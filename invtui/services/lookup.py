@@ -40,6 +40,21 @@ def location(session: Session, code: str) -> Location:
     return found
 
 
+def active_location(session: Session, code: str) -> Location:
+    """`location`, refused with a clear sentence when it is inactive (nothing goes there any more)."""
+    found = location(session, code)
+    if not found.is_active:
+        raise ValidationError(f"Location {found.code} is inactive")
+    return found
+
+
+def optional_active_location(session: Session, code: object) -> Location | None:
+    """`active_location`, or None when `code` is None or empty (a location the caller may leave unsaid)."""
+    if code is None or not str(code).strip():
+        return None
+    return active_location(session, str(code))
+
+
 def supplier(session: Session, code: str) -> Supplier:
     """The supplier whose code (case-insensitive) or exact name is `code`."""
     typed = (code or "").strip()

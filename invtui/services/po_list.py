@@ -25,15 +25,16 @@ MAX_LIST = 1000
 _LIST = """
     SELECT po.id, po.number, po.status, s.code, s.name, po.created_at, u.username,
            count(l.id), coalesce(sum(l.quantity_ordered), 0), coalesce(sum(l.quantity_received), 0),
-           coalesce(sum(l.quantity_ordered * l.unit_cost), 0)::numeric(14, 2)
+           coalesce(sum(l.quantity_ordered * l.unit_cost), 0)::numeric(14, 2), loc.code
       FROM purchase_orders po
       JOIN suppliers s ON s.id = po.supplier_id
+      LEFT JOIN locations loc ON loc.id = po.location_id
       LEFT JOIN users u ON u.id = po.created_by
       LEFT JOIN purchase_order_lines l ON l.purchase_order_id = po.id
      WHERE (%(status)s::text IS NULL OR po.status = %(status)s::text)
        AND (%(supplier_id)s::bigint IS NULL OR po.supplier_id = %(supplier_id)s::bigint)
        AND (%(after)s::bigint IS NULL OR po.id < %(after)s::bigint)
-     GROUP BY po.id, s.id, u.id
+     GROUP BY po.id, s.id, u.id, loc.id
      ORDER BY po.id DESC
      LIMIT %(limit)s
 """
@@ -56,6 +57,7 @@ class POSummary:
     units_ordered: int
     units_received: int
     total: Decimal
+    location: str | None = None  # the location code it delivers to; None: not said
 
 
 def list_pos(source: Session | psycopg.Connection, status: str | None = None, supplier: str | None = None,

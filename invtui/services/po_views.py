@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from invtui.db.models import Product, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Supplier, User
+from invtui.db.models import Location, Product, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Supplier, User
 from invtui.domain import purchasing as rules
 from invtui.domain.demand import line_why
 from invtui.errors import NotFound
@@ -67,6 +67,7 @@ class POView:
     cancelled_by: str | None
     lines: list[POLineView] = field(default_factory=list)
     history: list[POHistoryEntry] = field(default_factory=list)
+    location: str | None = None  # the location code it delivers to; None: not said
 
     @property
     def total(self) -> Decimal:
@@ -98,6 +99,7 @@ def view(session: Session, po_id: int) -> POView:
     if po is None:
         raise NotFound(f"Unknown purchase order {rules.format_number(po_id)}")
     supplier = supplier_of(session, po)
+    location = session.get(Location, po.location_id) if po.location_id is not None else None
     lines = session.exec(
         select(PurchaseOrderLine, Product).join(Product, Product.id == PurchaseOrderLine.product_id)
         .where(PurchaseOrderLine.purchase_order_id == po.id).order_by(PurchaseOrderLine.id)
@@ -115,4 +117,5 @@ def view(session: Session, po_id: int) -> POView:
         lines=[POLineView(p.sku, p.name, line.quantity_ordered, line.quantity_received, line.unit_cost,
                           line.suggested) for line, p in lines],
         history=[POHistoryEntry(e.created_at, e.from_status, e.to_status, name, e.note) for e, name in history],
+        location=location.code if location else None,
     )

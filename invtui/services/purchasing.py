@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
-from invtui.db.models import Product, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Supplier
+from invtui.db.models import Location, Product, PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine, Supplier
 from invtui.domain import purchasing as rules
 from invtui.domain import validation
 from invtui.domain.purchasing import LineBalance, POAction, POStatus
@@ -45,6 +46,7 @@ from invtui.services.po_views import (  # noqa: F401 (re-exported: the app, the 
 from invtui.services.tx import unit_of_work
 
 MAX_NOTES = 2000
+UNSET: Any = object()  # an `edit` argument left out (None clears)
 
 
 @dataclass(frozen=True)
@@ -125,20 +127,51 @@ def _notes(notes: object) -> str:
 # drafting
 
 
-def create(session: Session, actor: Actor, supplier_code: str, notes: str = "") -> PurchaseOrder:
-    """A new draft PO for a supplier (by code or exact name); its number comes from the database."""
+def create(session: Session, actor: Actor, supplier_code: str, notes: str = "",
+           location: str | None = None) -> PurchaseOrder:
+    """A new draft PO for a supplier (by code or exact name), delivering to `location` (a location
+    code; None: not said); its number comes from the database."""
     require_current(session, actor, Permission.DRAFT_PO)
     clean_notes = _notes(notes)
     with unit_of_work(session):
         supplier = lookup.supplier(session, supplier_code)
         if not supplier.is_active:
             raise ValidationError(f"Supplier {supplier.code} is inactive")
-        po = PurchaseOrder(supplier_id=supplier.id, notes=clean_notes, created_by=actor.id)
+        deliver_to = lookup.optional_active_location(session, location)
+        po = PurchaseOrder(supplier_id=supplier.id, notes=clean_notes, created_by=actor.id,
+                           location_id=deliver_to.id if deliver_to else None)
         session.add(po)
         session.flush()
         session.refresh(po)  # the generated number
         _record(session, po, None, actor, "created")
         _emit(session, "po.created", po, actor)
+    return po
+
+
+def edit(session: Session, actor: Actor, po_number: str, *, location: Any = UNSET,
+         notes: Any = UNSET) -> PurchaseOrder:
+    """Change a draft's delivery location (a code; None or empty: none) or notes; only drafts.
+
+    The PO's history says what changed ("deliver to WH1-A-03")."""
+    require_current(session, actor, Permission.DRAFT_PO)
+    clean_notes = UNSET if notes is UNSET else _notes(notes)
+    with unit_of_work(session):
+        po = _locked(session, po_number)
+        _guard(session, po, POAction.EDIT_LINES)
+        said: list[str] = []
+        fields: dict[str, object] = {}
+        if location is not UNSET:
+            deliver_to = lookup.optional_active_location(session, location)
+            po.location_id = deliver_to.id if deliver_to else None
+            fields["location"] = deliver_to.code if deliver_to else None
+            said.append(f"deliver to {deliver_to.code}" if deliver_to else "no delivery location")
+        if clean_notes is not UNSET:
+            po.notes = clean_notes
+            said.append("notes changed")
+        po.updated_at = _now()
+        _record(session, po, po.status, actor, "; ".join(said))
+        session.flush()
+        _emit(session, "po.changed", po, actor, **fields)
     return po
 
 
@@ -284,9 +317,11 @@ def _resolve(session: Session, po: PurchaseOrder, on_po: dict[int, str], wanted:
     return resolved
 
 
-def receive(session: Session, actor: Actor, po_number: str, location_code: str,
+def receive(session: Session, actor: Actor, po_number: str, location_code: str | None = None,
             lines: Mapping[str, object] | None = None) -> Receipt:
     """Book arriving goods into a location: all outstanding (lines=None) or {sku: qty} per line.
+
+    `location_code` None (or empty): the location the PO delivers to; a PO naming none needs one.
 
     Writes one `po_receipt` ledger row per line through apply_movement, raises the lines'
     received quantities and moves the PO to partially_received or received, all or nothing.
@@ -297,9 +332,15 @@ def receive(session: Session, actor: Actor, po_number: str, location_code: str,
     with unit_of_work(session):
         po = _locked(session, po_number)
         _guard(session, po, POAction.RECEIVE)
-        location = lookup.location(session, location_code)
-        if not location.is_active:
-            raise ValidationError(f"Location {location.code} is inactive")
+        if location_code is not None and location_code.strip():
+            location = lookup.active_location(session, location_code)
+        elif po.location_id is not None:
+            location = session.get(Location, po.location_id)
+            assert location is not None  # FK
+            if not location.is_active:
+                raise ValidationError(f"Location {location.code} is inactive; name the location to receive into")
+        else:
+            raise ValidationError(f"{po.number} names no delivery location; name the location to receive into")
         rows = session.exec(
             select(PurchaseOrderLine, Product).join(Product, Product.id == PurchaseOrderLine.product_id)
             .where(PurchaseOrderLine.purchase_order_id == po.id)
@@ -332,7 +373,6 @@ def receive(session: Session, actor: Actor, po_number: str, location_code: str,
     return Receipt(number=po.number or "", status=po.status, location=location.code, received=plan)
 
 
-# Newest first; `after` is the id of the last PO on the previous page (keyset paging).
 # --- draft from alerts -----------------------------------------------------------------------
 
 def draft_from_alerts(session: Session, actor: Actor) -> list[PurchaseOrder]:

@@ -176,3 +176,41 @@ async def test_an_open_po_follows_an_approval_made_elsewhere(make_app, warehouse
             purchasing.approve(session, actors[Role.MANAGER], "PO-000002")
         assert await wait_until(pilot, lambda: app.screen.po.status == "approved")
         assert "approved by manager" in str(app.screen.query_one("#detail-header").render())
+
+
+async def test_a_po_names_where_it_delivers_and_the_receipt_goes_there(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    app = make_app("manager", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_pos(app, pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"ACME", "tab", *"wh1-a-02", "enter")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, PODetailScreen) and app.screen.po is not None)
+        assert app.screen.po.location == "WH1-A-02"
+        assert "deliver to WH1-A-02" in str(app.screen.query_one("#detail-header").render())
+        await pilot.press("e")  # the edit form, prefilled: clear the location, name another
+        await settle(pilot)
+        await pilot.press(*["backspace"] * 8, *"WH1-B-01", "enter")
+        assert await wait_until(pilot, lambda: app.screen.po is not None and app.screen.po.location == "WH1-B-01")
+        await pilot.press("plus")
+        await settle(pilot)
+        await pilot.press(*"BOLT-M6", "tab", *"40", "enter")
+        assert await wait_until(pilot, lambda: app.screen.po is not None and len(app.screen.po.lines) == 1)
+        await pilot.press("S")
+        assert await wait_until(pilot, lambda: app.screen.po.status == "submitted")
+        await pilot.press("e")  # only drafts: said at once, nothing asked
+        assert await wait_until(pilot, lambda: any("only drafts can be changed" in t for t in toasts(app)))
+        await pilot.press("A")
+        assert await wait_until(pilot, lambda: app.screen.po.status == "approved")
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("enter")  # the location is the PO's; every outstanding unit
+        assert await wait_until(pilot, lambda: app.screen.po.status == "received")
+        with warehouse.connect() as conn:
+            rows = conn.execute("SELECT l.code, m.quantity_delta FROM stock_movements m JOIN locations l"
+                                " ON l.id = m.location_id WHERE m.kind = 'po_receipt'").fetchall()
+        assert rows == [("WH1-B-01", 40)]
+    with warehouse.connect() as conn:
+        shown = conn.execute("SELECT l.code FROM purchase_orders po JOIN locations l ON l.id = po.location_id"
+                             " WHERE po.id = 3").fetchone()
+    assert shown == ("WH1-B-01",)

@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from invtui.db.models import Category, Product, Supplier
+from invtui.db.models import Category, Location, Product, Supplier
 from invtui.domain import validation
 from invtui.domain.roles import Actor, Permission
 from invtui.errors import ConflictError
@@ -35,13 +36,15 @@ class ProductView:
     reorder_point: int | None
     max_stock_level: int | None
     is_active: bool
+    default_location: str | None = None  # where it is kept; a PO naming no location delivers there
 
 
 
 def create_product(session: Session, actor: Actor, sku: str, name: str, *, description: str = "",
                    barcode: str | None = None, category: str | None = None, supplier: str | None = None,
                    unit_price: object = 0, cost_price: object = 0, min_stock_level: object = 0,
-                   reorder_point: object = None, max_stock_level: object = None) -> ProductView:
+                   reorder_point: object = None, max_stock_level: object = None,
+                   default_location: str | None = None) -> ProductView:
     require_current(session, actor, Permission.EDIT_CATALOG)
     product = Product(
         sku=validation.code(sku, "SKU", 100),
@@ -59,6 +62,7 @@ def create_product(session: Session, actor: Actor, sku: str, name: str, *, descr
         _refuse_duplicate_product(session, product)
         product.category_id = category_row(session, category).id if category else None
         product.supplier_id = lookup.supplier(session, supplier).id if supplier else None
+        product.default_location_id = _location_id(lookup.optional_active_location(session, default_location))
         session.add(product)
         flush(session)
         announce(session, actor, "product", "created", product.id, product_id=product.id, sku=product.sku,
@@ -70,8 +74,9 @@ def create_product(session: Session, actor: Actor, sku: str, name: str, *, descr
 def update_product(session: Session, actor: Actor, sku: str, *, name: Any = UNSET, description: Any = UNSET,
                    barcode: Any = UNSET, category: Any = UNSET, supplier: Any = UNSET, unit_price: Any = UNSET,
                    cost_price: Any = UNSET, min_stock_level: Any = UNSET, reorder_point: Any = UNSET,
-                   max_stock_level: Any = UNSET, active: Any = UNSET) -> ProductView:
-    """Change the named fields only; None clears an optional one (barcode, category, thresholds)."""
+                   max_stock_level: Any = UNSET, active: Any = UNSET, default_location: Any = UNSET) -> ProductView:
+    """Change the named fields only; None clears an optional one (barcode, category, thresholds,
+    default location)."""
     require_current(session, actor, Permission.EDIT_CATALOG)
     # no_autoflush: half-applied edits must not reach the database before they are all checked
     with unit_of_work(session), session.no_autoflush:
@@ -97,6 +102,8 @@ def update_product(session: Session, actor: Actor, sku: str, *, name: Any = UNSE
             product.reorder_point = validation.optional_level(reorder_point, "Reorder point")
         if max_stock_level is not UNSET:
             product.max_stock_level = validation.optional_level(max_stock_level, "Max level")
+        if default_location is not UNSET:
+            product.default_location_id = _location_id(lookup.optional_active_location(session, default_location))
         if active is not UNSET:
             product.is_active = bool(active)
         validation.check_thresholds(product.min_stock_level, product.reorder_point, product.max_stock_level)
@@ -149,12 +156,20 @@ def list_products(session: Session, *, search: str | None = None, active: bool |
     return paged([_to_view(*row) for row in rows], size, lambda p: p.sku)
 
 
+_DefaultLocation = aliased(Location)
+
+
 def _product_query():  # type: ignore[no-untyped-def]
     return (
-        select(Product, Category.name, Supplier.code)
+        select(Product, Category.name, Supplier.code, _DefaultLocation.code)
         .join(Category, Category.id == Product.category_id, isouter=True)  # type: ignore[arg-type]
         .join(Supplier, Supplier.id == Product.supplier_id, isouter=True)  # type: ignore[arg-type]
+        .join(_DefaultLocation, _DefaultLocation.id == Product.default_location_id, isouter=True)  # type: ignore[arg-type]
     )
+
+
+def _location_id(location: Location | None) -> int | None:
+    return location.id if location is not None else None
 
 
 def _product_view(session: Session, product_id: int | None) -> ProductView:
@@ -162,10 +177,10 @@ def _product_view(session: Session, product_id: int | None) -> ProductView:
     return _to_view(*row)
 
 
-def _to_view(p: Product, category: str | None, supplier: str | None) -> ProductView:
+def _to_view(p: Product, category: str | None, supplier: str | None, location: str | None) -> ProductView:
     return ProductView(p.id, p.sku, p.name, p.description, p.barcode, category, supplier,  # type: ignore[arg-type]
                        p.unit_price, p.cost_price, p.min_stock_level, p.reorder_point, p.max_stock_level,
-                       p.is_active)
+                       p.is_active, location)
 
 
 

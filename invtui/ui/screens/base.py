@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from invtui.services.tx import ServiceSession
 from invtui.ui.messages import EventArrived, Resynced
 from invtui.ui.service_call import call_service
 from invtui.ui.size_class import LayoutAware, layout_for
+from invtui.ui.widgets.fitting_footer import FittingFooter
 from invtui.ui.widgets.nav_bar import NavBar
 from invtui.ui.widgets.status_bar import StatusBar
 
@@ -38,7 +38,7 @@ class BaseScreen(LayoutAware, Screen[None]):
         yield NavBar(self.MODE)
         yield from self.body()
         yield StatusBar()
-        yield Footer(compact=True, show_command_palette=False)
+        yield FittingFooter()
 
     def body(self) -> Iterable[Widget]:
         return ()

@@ -230,7 +230,7 @@ class CatalogScreen(SearchableListScreen):
         The record's `current` values always count as known, so an edit that leaves an inactive
         category or supplier alone is not refused for it.
         """
-        wanted = {"products": {"category": "category", "supplier": "supplier"},
+        wanted = {"products": {"category": "category", "supplier": "supplier", "default_location": "location"},
                   "rules": {"sku": "product", "location": "location"}}.get(tab.id, {})
 
         def choices(session: ServiceSession) -> dict[str, list[str]]:

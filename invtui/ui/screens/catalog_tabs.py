@@ -164,6 +164,9 @@ def _product_fields(choices: dict[str, list[str]]) -> list[FormField]:
         FormField("min_stock_level", "Min level", _level("Min level"), placeholder="0"),
         FormField("reorder_point", "Reorder point", _level("Reorder point"), placeholder="optional"),
         FormField("max_stock_level", "Max level", _level("Max level"), placeholder="optional"),
+        FormField("default_location", "Default location",
+                  _known("location code", lambda: choices.get("default_location", [])),
+                  tuple(choices.get("default_location", [])), "optional"),
     ]
 
 
@@ -208,9 +211,11 @@ def catalog_tabs() -> list[CatalogTab]:
                        "supplier": p.supplier or "", "unit_price": f"{p.unit_price:.2f}",
                        "cost_price": f"{p.cost_price:.2f}", "min_stock_level": str(p.min_stock_level),
                        "reorder_point": "" if p.reorder_point is None else str(p.reorder_point),
-                       "max_stock_level": "" if p.max_stock_level is None else str(p.max_stock_level)},
+                       "max_stock_level": "" if p.max_stock_level is None else str(p.max_stock_level),
+                       "default_location": p.default_location or ""},
             catalog.create_product, catalog.update_product, catalog.deactivate_product, _product_fields,
-            create_only=("sku",), clearable=("barcode", "category", "supplier", "reorder_point", "max_stock_level"),
+            create_only=("sku",), clearable=("barcode", "category", "supplier", "reorder_point", "max_stock_level",
+                                            "default_location"),
             check=_thresholds, narrow=("sku", "name", "supplier", "price", "state"),  # levels: in the form (e)
         ),
         CatalogTab(

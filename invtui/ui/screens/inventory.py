@@ -8,6 +8,7 @@ out; Enter shows the item. Rows arrive a page at a time (keyset), so 1M rows nev
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from rich.text import Text
@@ -34,18 +35,24 @@ CONDITION_WORDS = {"OK": ("ok", "quiet"), "LOW_STOCK": ("LOW", "warn"), "OUT_OF_
 EMPTY_WORDS = {"all": "stock rows", "low": "low stock rows", "out": "out-of-stock rows"}
 # Widths add up to 77 columns with the cell padding and the scrollbar; a SKU is 10 wide
 # (ADH-000001). "use": average daily usage, "days": days of cover (issue 17); "—" without usage.
-COLUMNS = (Column("sku", "SKU", 10), Column("name", "product", 8), Column("location", "location", 8),
-           Column("qty", "qty", 6), Column("reserved", "rsv", 3), Column("available", "avail", 5),
-           Column("threshold", "thr", 3), Column("use", "use", 4), Column("cover", "days", 4),
-           Column("status", "stat", 4))
+# Reserved units are on hand less available, so they are left to the item (Enter), and the
+# product name gets the room: 14 wide at 80 columns.
+COLUMNS = (Column("sku", "SKU", 10), Column("name", "product", 14), Column("location", "location", 8),
+           Column("qty", "qty", 5), Column("available", "avail", 5), Column("threshold", "thr", 3),
+           Column("use", "use", 4), Column("cover", "days", 4), Column("status", "stat", 4))
 # Under 80 columns: what can be taken (available), its cover and its state; Enter shows the rest.
+# The name is 12 wide there, so the list fits 60 columns.
 NARROW_COLUMNS = ("sku", "name", "location", "available", "cover", "status")
+NARROW_NAME_WIDTH = 12
 COMPACT_COLUMNS = ("sku", "location", "available", "status")
 
 
 def stock_columns(layout: str) -> tuple[Column, ...]:
     """The stock list's columns for the layout (size_class.layout_for)."""
-    return columns(COLUMNS, layout, NARROW_COLUMNS, COMPACT_COLUMNS)
+    shown = columns(COLUMNS, layout, NARROW_COLUMNS, COMPACT_COLUMNS)
+    if layout != "narrow":
+        return shown
+    return tuple(replace(c, width=NARROW_NAME_WIDTH) if c.key == "name" else c for c in shown)
 
 
 def _page(page: StockPage) -> Page[StockRow]:
@@ -113,8 +120,8 @@ class InventoryScreen(ShowsPagedList[StockRow], SearchableListScreen):
         word, meaning = CONDITION_WORDS.get(condition, (condition, "strong"))
         return {
             "sku": Text(item.sku), "name": Text(item.name, overflow="ellipsis", no_wrap=True),
-            "location": Text(item.location), "qty": number_cell(item.quantity, 6),
-            "reserved": number_cell(item.reserved or None, 3), "available": number_cell(item.available, 5),
+            "location": Text(item.location), "qty": number_cell(item.quantity, 5),
+            "available": number_cell(item.available, 5),
             "threshold": number_cell(item.threshold, 3), "use": number_cell(item.avg_daily_usage, 4, 1, blank="—"),
             "cover": number_cell(item.days_of_cover, 4, 0, blank="—"), "status": Text(word, style=style(self.app, meaning)),
         }

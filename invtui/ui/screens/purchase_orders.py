@@ -38,13 +38,19 @@ FILTERS = (None, "draft", "submitted", "approved", "partially_received", "receiv
 STATUS_MEANING = {"draft": "quiet", "submitted": "warn", "approved": "ok", "partially_received": "warn",
                   "received": "quiet", "cancelled": "quiet"}
 PAGE = 100
-# Widths add up to 78 columns with the cell padding.
-COLUMNS = (Column("number", "PO", 9), Column("status", "status", 10), Column("supplier", "supplier", 12),
-           Column("lines", "lines", 5), Column("ordered", "ordered", 7), Column("received", "recv", 5),
-           Column("total", "total", 8), Column("by", "by", 6))
-# Under 80 columns lines, received and who drafted it go (Enter shows them); under 60, the supplier too.
+# Widths add up to 78 columns with the cell padding; "to": the location it delivers to (a bin
+# code is 8 wide), "by": who drafted it. The number of lines is in the PO (Enter).
+COLUMNS = (Column("number", "PO", 9), Column("status", "status", 10), Column("supplier", "supplier", 10),
+           Column("location", "to", 8), Column("ordered", "ordered", 7), Column("received", "recv", 5),
+           Column("total", "total", 8), Column("by", "by", 5))
+# Under 80 columns where it goes, received and who drafted it go (Enter shows them); under 60, the supplier too.
 NARROW_COLUMNS = ("number", "status", "supplier", "ordered", "total")
 COMPACT_COLUMNS = ("number", "status", "total")
+
+
+def location_choices(locations: list[tuple[str, str]]) -> Choices:
+    """Type-ahead over active locations; strict while the list is complete (the service judges the rest)."""
+    return Choices(locations, strict=len(locations) < catalog.CHOICES_MAX)
 
 
 def po_columns(layout: str) -> tuple[Column, ...]:
@@ -107,9 +113,10 @@ class PurchaseOrdersScreen(ShowsPagedList[POSummary], BaseScreen):
 
     def _cells(self, po: POSummary) -> Mapping[str, Text]:
         return {"number": Text(po.number), "status": _status(self.app, po.status),
-                "supplier": Text(po.supplier_name, overflow="ellipsis"), "lines": number_cell(po.line_count, 5),
+                "supplier": Text(po.supplier_name, overflow="ellipsis"), "location": Text(po.location or "—"),
                 "ordered": number_cell(po.units_ordered, 7), "received": number_cell(po.units_received, 5),
-                "total": number_cell(po.total, 8, decimals=2), "by": Text(po.created_by or "")}
+                "total": number_cell(po.total, 8, decimals=2),
+                "by": Text(po.created_by or "", overflow="ellipsis", no_wrap=True)}
 
     def on_event_arrived(self, message: EventArrived) -> None:
         if message.event.kind.startswith("po."):  # type: ignore[attr-defined]
@@ -136,21 +143,25 @@ class PurchaseOrdersScreen(ShowsPagedList[POSummary], BaseScreen):
                         severity="warning")
             return
 
-        def suppliers(session: ServiceSession) -> list[tuple[str, str]]:
-            return [(c.code, c.name) for c in catalog.choices(session, "supplier")]
+        def choices(session: ServiceSession) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+            return ([(c.code, c.name) for c in catalog.choices(session, "supplier")],
+                    [(c.code, c.name) for c in catalog.choices(session, "location")])
 
-        def ask(choices: list[tuple[str, str]]) -> None:
+        def ask(found: tuple[list[tuple[str, str]], list[tuple[str, str]]]) -> None:
+            suppliers, locations = found
             self.app.push_screen(FieldsModal("New purchase order", [
-                ("supplier", "Supplier (code or name)", Choices(choices), True),
+                ("supplier", "Supplier (code or name)", Choices(suppliers), True),
+                ("location", "Deliver to (location, optional)", location_choices(locations), False),
                 ("notes", "Notes (optional)", None, False)]),
                 lambda values: self._create(values) if values else None)
 
-        self.service(suppliers, ask, group="suppliers")
+        self.service(choices, ask, group="suppliers")
 
     def _create(self, values: dict[str, str]) -> None:
         actor = self.invtui.actor
         assert actor is not None
-        self.service(lambda s: purchasing.create(s, actor, values["supplier"], values.get("notes", "")).id,
+        self.service(lambda s: purchasing.create(s, actor, values["supplier"], values.get("notes", ""),
+                                                 location=values.get("location") or None).id,
                      lambda po_id: (self.reload(), self.open(f"PO-{po_id:06d}")), group="po-create")
 
     def action_draft_from_alerts(self) -> None:
@@ -190,7 +201,7 @@ class PODetailScreen(ModalScreen[None]):
             history: DataTable[str] = DataTable(id="po-history", show_cursor=False)
             history.add_columns("when", "from", "to", "by", "note")
             yield history
-            yield Static("+ add line · S submit · A approve · R receive · x cancel · Escape close",
+            yield Static("+ add line · e edit · S submit · A approve · R receive · x cancel · Escape close",
                          classes="modal-hint")
 
     def on_mount(self) -> None:
@@ -217,6 +228,7 @@ class PODetailScreen(ModalScreen[None]):
         header.append(f"{po.number} · ", style="bold")
         header.append_text(_status(self.app, po.status))
         header.append(f" · {po.supplier_name} ({po.supplier_code}) · total {total:,.2f}\n")
+        header.append(f"deliver to {po.location or '— (not said)'} · ")
         header.append(f"created {clock.local(po.created_at)} by {po.created_by or '—'}")
         if po.approved_by:
             header.append(f" · approved by {po.approved_by}")
@@ -272,6 +284,42 @@ class PODetailScreen(ModalScreen[None]):
 
         call_service(self, products, ask, group="products")
 
+    def action_edit(self) -> None:
+        po = self.po
+        if po is None:
+            return
+        if po.status != "draft":  # the service refuses too; say it before asking anything
+            self.app.notify(f"{po.number} is {po.status.replace('_', ' ')}; only drafts can be changed.",
+                            title=po.number, severity="warning")
+            return
+
+        def locations(session: ServiceSession) -> list[tuple[str, str]]:
+            return [(c.code, c.name) for c in catalog.choices(session, "location")]
+
+        def ask(found: list[tuple[str, str]]) -> None:
+            self.app.push_screen(FieldsModal(f"Edit {po.number}", [
+                ("location", "Deliver to (location; empty: not said)", location_choices(found), False),
+                ("notes", "Notes", None, False)], {"location": po.location or "", "notes": po.notes}),
+                lambda values: self._edit(po, values))
+
+        call_service(self, locations, ask, group="locations")
+
+    def _edit(self, po: POView, values: dict[str, str] | None) -> None:
+        if not values:
+            return
+        location, notes = values.get("location") or None, values.get("notes", "")
+        changes: dict[str, Any] = {}
+        if location != po.location:
+            changes["location"] = location
+        if notes != po.notes:
+            changes["notes"] = notes
+        if not changes:
+            self.app.notify("Nothing changed.", title=po.number)
+            return
+        where = f"delivers to {location}" if location else "names no delivery location"
+        self._act(lambda s, a: purchasing.edit(s, a, self.number, **changes),
+                  f"{self.number} {where}" if "location" in changes else f"{self.number}: notes saved")
+
     def _add_line(self, values: dict[str, str] | None) -> None:
         if values:
             cost = values.get("cost") or None
@@ -317,7 +365,8 @@ class ReceiveModal(FormModal[tuple[str, dict[str, str]] | None]):
         with Vertical(id="stock-form"):
             yield Static(f"Receive {self.po.number} from {self.po.supplier_name}", id="stock-form-title")
             yield Label("Into location")
-            yield Input(id="receive-location", suggester=SuggestFromList(self.locations, case_sensitive=False),
+            yield Input(self.po.location or "", id="receive-location",  # the PO's delivery location, if it names one
+                        suggester=SuggestFromList(self.locations, case_sensitive=False),
                         validators=[Function(lambda v: v.strip().upper() in known, "Type a known location code.")])
             for number, line in enumerate(self.po.lines):
                 if line.outstanding <= 0:
