@@ -408,6 +408,8 @@ BEGIN
     RETURN NULL;
 END $$;
 
+COMMENT ON FUNCTION public.inventory_alerts_after_update() IS 'Which changed stock rows to judge: highest_threshold is only a prefilter bound (with open alerts, disarmed items and items that may run short soon); the judging, and which threshold wins, is inventory_status''s and product_thresholds''.';
+
 CREATE FUNCTION public.item_first_movements_after_insert() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -785,6 +787,8 @@ CREATE FUNCTION public.stock_alert_probe() RETURNS TABLE(product_id bigint, loca
            OFFSET 0) x
 $$;
 
+COMMENT ON FUNCTION public.stock_alert_probe() IS 'The full sweep''s fast probe: the rows of active products at or below highest_threshold (the bound), each with the threshold inventory_status gives it (its active location rule, else product_thresholds.threshold: the same lookup, repeated here only for its index-only plan). tests/test_alert_engine_model.py checks the sweep against domain.alerts.sweep_action.';
+
 CREATE FUNCTION public.stock_alert_severity(kind text) RETURNS integer
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -998,14 +1002,14 @@ CREATE TABLE public.stock_movements (
 );
 
 CREATE VIEW public.demand_usage AS
- SELECT m.product_id,
-    m.location_id,
-    count(*) FILTER (WHERE (m.quantity_delta < 0)) AS outbound,
-    GREATEST((- sum(m.quantity_delta)), (0)::bigint) AS used,
-    min(m.created_at) AS oldest
+ SELECT product_id,
+    location_id,
+    count(*) FILTER (WHERE (quantity_delta < 0)) AS outbound,
+    GREATEST((- sum(quantity_delta)), (0)::bigint) AS used,
+    min(created_at) AS oldest
    FROM public.stock_movements m
-  WHERE (((m.kind)::text = 'issue'::text) AND (m.created_at >= public.demand_window_start()) AND (m.created_at <= public.demand_now()))
-  GROUP BY m.product_id, m.location_id;
+  WHERE (((kind)::text = 'issue'::text) AND (created_at >= public.demand_window_start()) AND (created_at <= public.demand_now()))
+  GROUP BY product_id, location_id;
 
 CREATE TABLE public.inventory (
     id bigint NOT NULL,
@@ -1186,14 +1190,20 @@ CREATE VIEW public.product_thresholds AS
           WHERE ar.is_active
           GROUP BY ar.product_id) r ON ((r.product_id = p.id)));
 
+COMMENT ON VIEW public.product_thresholds IS 'Which threshold wins, for every product: a product rule (an active alert rule without a location) beats the reorder point, which beats the min stock level. With inventory_status (a location rule beats all that) this is the only place the rule is written; everything else reads one of the two.';
+
 CREATE VIEW public.product_alert_thresholds AS
- SELECT t.product_id,
-    t.threshold,
-    t.threshold_source,
-    GREATEST(t.threshold, COALESCE(t.highest_location_threshold, 0)) AS highest_threshold,
-    COALESCE((t.highest_location_threshold IS NOT NULL), false) AS has_location_rules
+ SELECT product_id,
+    threshold,
+    threshold_source,
+    GREATEST(threshold, COALESCE(highest_location_threshold, 0)) AS highest_threshold,
+    COALESCE((highest_location_threshold IS NOT NULL), false) AS has_location_rules
    FROM public.product_thresholds t
-  WHERE t.is_active;
+  WHERE is_active;
+
+COMMENT ON VIEW public.product_alert_thresholds IS 'product_thresholds of the active products, as the alert engine reads them, plus two facts derived from it for speed: highest_threshold and has_location_rules. Neither decides anything.';
+
+COMMENT ON COLUMN public.product_alert_thresholds.highest_threshold IS 'An upper bound, not a rule: the greatest threshold any row of the product can have (its product threshold or its highest active location rule). A row above it is OK whatever applies, so the full sweep''s probe and the stock triggers skip it; rows at or below it are judged by the rule.';
 
 CREATE TABLE public.stock_alerts (
     id bigint NOT NULL,
@@ -1251,41 +1261,43 @@ CREATE VIEW public.inventory_status AS
      LEFT JOIN public.stock_alerts a ON (((a.product_id = i.product_id) AND (a.location_id = i.location_id) AND ((a.status)::text = ANY ((ARRAY['ACTIVE'::character varying, 'ACKNOWLEDGED'::character varying])::text[])))))
      LEFT JOIN public.alert_disarmed d ON (((d.product_id = i.product_id) AND (d.location_id = i.location_id))));
 
+COMMENT ON VIEW public.inventory_status IS 'Every stock row as the alert engine judges it: threshold = its active location rule, else product_thresholds.threshold (the location layer of which threshold wins), and its condition.';
+
 CREATE VIEW public.inventory_demand AS
- SELECT x.inventory_id,
-    x.product_id,
-    x.location_id,
-    x.sku,
-    x.name,
-    x.location_code,
-    x.quantity,
-    x.reserved_quantity,
-    x.available_quantity,
-    x.threshold,
-    x.threshold_source,
-    x.condition,
-    x.alert_id,
-    x.alert_type,
-    x.alert_status,
-    x.alert_quantity,
-    x.alert_threshold,
-    x.disarmed_at,
-    x.alert_covered,
-    x.lead_time_days,
-    x.safety_days,
-    x.avg_daily_usage,
-    x.on_order,
-    x.next_po,
-    x.next_due,
-    x.projected,
-    x.days_of_cover,
-    x.projected_days_of_cover,
-    x.stockout_date,
-    public.stock_alert_condition(x.condition, x.available_quantity, x.projected, x.avg_daily_usage, (x.lead_time_days + x.safety_days)) AS alert_condition,
-    ((x.condition <> 'OUT_OF_STOCK'::text) AND (x.on_order > 0) AND
+ SELECT inventory_id,
+    product_id,
+    location_id,
+    sku,
+    name,
+    location_code,
+    quantity,
+    reserved_quantity,
+    available_quantity,
+    threshold,
+    threshold_source,
+    condition,
+    alert_id,
+    alert_type,
+    alert_status,
+    alert_quantity,
+    alert_threshold,
+    disarmed_at,
+    alert_covered,
+    lead_time_days,
+    safety_days,
+    avg_daily_usage,
+    on_order,
+    next_po,
+    next_due,
+    projected,
+    days_of_cover,
+    projected_days_of_cover,
+    stockout_date,
+    public.stock_alert_condition(condition, available_quantity, projected, avg_daily_usage, (lead_time_days + safety_days)) AS alert_condition,
+    ((condition <> 'OUT_OF_STOCK'::text) AND (on_order > 0) AND
         CASE
-            WHEN (x.avg_daily_usage > (0)::numeric) THEN ((x.projected)::numeric >= (x.avg_daily_usage * ((x.lead_time_days + x.safety_days))::numeric))
-            ELSE (x.projected > x.threshold)
+            WHEN (avg_daily_usage > (0)::numeric) THEN ((projected)::numeric >= (avg_daily_usage * ((lead_time_days + safety_days))::numeric))
+            ELSE (projected > threshold)
         END) AS covered
    FROM ( SELECT y.inventory_id,
             y.product_id,
@@ -1417,17 +1429,17 @@ CREATE SEQUENCE public.notifications_id_seq
 ALTER SEQUENCE public.notifications_id_seq OWNED BY public.notifications.id;
 
 CREATE VIEW public.product_demand AS
- SELECT x.product_id,
-    x.sku,
-    x.name,
-    x.available_quantity,
-    x.lead_time_days,
-    x.avg_daily_usage,
-    x.on_order,
-    x.projected,
-    round(((x.available_quantity)::numeric / NULLIF(x.avg_daily_usage, (0)::numeric)), 1) AS days_of_cover,
-    round(((x.projected)::numeric / NULLIF(x.avg_daily_usage, (0)::numeric)), 1) AS projected_days_of_cover,
-    ((public.demand_now())::date + (floor(((GREATEST(x.available_quantity, 0))::numeric / NULLIF(x.avg_daily_usage, (0)::numeric))))::integer) AS stockout_date
+ SELECT product_id,
+    sku,
+    name,
+    available_quantity,
+    lead_time_days,
+    avg_daily_usage,
+    on_order,
+    projected,
+    round(((available_quantity)::numeric / NULLIF(avg_daily_usage, (0)::numeric)), 1) AS days_of_cover,
+    round(((projected)::numeric / NULLIF(avg_daily_usage, (0)::numeric)), 1) AS projected_days_of_cover,
+    ((public.demand_now())::date + (floor(((GREATEST(available_quantity, 0))::numeric / NULLIF(avg_daily_usage, (0)::numeric))))::integer) AS stockout_date
    FROM ( SELECT p.id AS product_id,
             p.sku,
             p.name,
