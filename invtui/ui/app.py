@@ -6,7 +6,6 @@ scheduler run in their own threads and talk to the app with thread-safe messages
 
 from __future__ import annotations
 
-import gc
 import logging
 import time
 from collections.abc import Iterable
@@ -36,6 +35,7 @@ from invtui.ui.clock import Clock
 from invtui.ui.csv_files import CsvFiles
 from invtui.ui.inbox import EventInbox
 from invtui.ui.key_order import OrderedKeys
+from invtui.ui.memory import freeze_startup_objects
 from invtui.ui.messages import EventArrived, Resynced
 from invtui.ui.messages import EventArrived, EventsQueued, Resynced
 from invtui.ui.screen_keys import ScreenKeys
@@ -58,20 +58,6 @@ SCREENS_BY_KEY = {"dashboard": "Dashboard", "alerts": "Alerts", "inventory": "In
                   "purchase_orders": "Purchase orders", "catalog": "Catalog", "notifications": "Notifications"}
 # Actions that need a signed-in operator; on the login screen they are hidden and inert.
 SIGNED_IN_ACTIONS = {"go", "help", "check_now", "background"}
-
-
-_frozen = False
-
-
-def _freeze_startup_objects() -> None:
-    """Leave what start-up made (modules, classes, styles: ~120,000 objects, as long-lived as the
-    process) out of the collector's full passes, each of which cost ~40-80 ms of CPU on the event
-    loop, one of them mostly inside the first `3` (issue 15). Once a process: a test run signs in
-    many apps, whose leftovers a later freeze would keep for good."""
-    global _frozen
-    if not _frozen:
-        _frozen = True
-        gc.freeze()
 
 
 class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[misc]
@@ -152,7 +138,7 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
         log.info("signed in as %s (%s)", actor.username, actor.role.value)
         self.switch_mode("dashboard")
         self.refresh_bindings()
-        _freeze_startup_objects()
+        freeze_startup_objects()
         if self.live:
             self.listener = EventListener.for_database(self.db, self.inbox.put)
             self.listener.start()
