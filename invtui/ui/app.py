@@ -36,6 +36,7 @@ from invtui.ui.clock import Clock
 from invtui.ui.csv_files import CsvFiles
 from invtui.ui.inbox import EventInbox
 from invtui.ui.key_order import OrderedKeys
+from invtui.ui.memory import freeze_startup_objects
 from invtui.ui.messages import EventArrived, Resynced
 from invtui.ui.messages import EventArrived, EventsQueued, Resynced
 from invtui.ui.screen_keys import ScreenKeys
@@ -49,6 +50,7 @@ from invtui.ui.screens.notifications import NotificationsScreen
 from invtui.ui.screens.purchase_orders import PurchaseOrdersScreen
 from invtui.ui.service_call import call_service, report_error
 from invtui.ui.toasts import ToastThrottle
+from invtui.ui.widgets.paged_table import preload_css
 from invtui.ui.widgets.status_bar import StatusInfo
 
 log = logging.getLogger(__name__)
@@ -121,6 +123,7 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
     # -- signing in -------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        preload_css(self)
         if self.keymap.message:
             log.warning("%s", self.keymap.message)
             self.notify(self.keymap.message, title="Keys", severity="warning", timeout=30)
@@ -136,6 +139,7 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
         log.info("signed in as %s (%s)", actor.username, actor.role.value)
         self.switch_mode("dashboard")
         self.refresh_bindings()
+        freeze_startup_objects()
         if self.live:
             self.listener = open_listener(self.db, self.inbox.put, relay=self.settings.events_relay)
             self.listener.start()

@@ -79,10 +79,13 @@ async def in_the_app(db: Database) -> dict[str, float]:
     figures: dict[str, float] = {}
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: app.actor is not None, "sign-in")
-        started = time.perf_counter()
+        await pilot.pause(1.0)  # the dashboard's first loads are over
+        started, cpu = time.perf_counter(), time.process_time()
         await pilot.press("3")
         await until(pilot, lambda: isinstance(app.screen, InventoryScreen) and bool(app.screen.rows), "first page")
         figures["'3' to first page on screen"] = (time.perf_counter() - started) * 1000
+        # On a shared machine the wall time is mostly the neighbours'; the app's own CPU is not.
+        figures["'3' to first page, CPU of the app process"] = (time.process_time() - cpu) * 1000
         screen = app.screen
         table = screen.query_one("#inventory-table")
         downs = []
@@ -129,6 +132,7 @@ def main() -> None:
         prepare_database(db)
         seed_service.seed(db, products=args.products, locations=args.locations)
     try:
+        print(f"load average {os.getloadavg()[0]:.1f}")
         for what, ms in query_times(db).items():
             print(f"query  {what:<40} {ms:7.1f} ms  (goal < 50 ms)")
         for what, value in asyncio.run(in_the_app(db)).items():

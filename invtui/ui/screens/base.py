@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
@@ -28,6 +29,22 @@ class BaseScreen(LayoutAware, Screen[None]):
 
     TITLE_TEXT = ""
     MODE = ""  # the app mode this screen is shown in (highlighted in the nav bar)
+    # True when `reload()` touches no widget that `compose` makes (a ShowsPagedList screen: its
+    # table, made in `__init__`, loads once mounted): the query then starts as the screen is
+    # shown and runs while it is drawn, instead of after its first refresh.
+    RELOAD_EARLY: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        # A screen made now has no styles to bring up to date: it gets the current CSS as it
+        # mounts. Without this Textual re-parses every stylesheet twice on the first switch to
+        # a mode's screen (its count starts at -1), ~0.1-0.2 s of the `3` key on a quiet machine
+        # (issue 15); a theme changed later still refreshes screens made before it.
+        try:
+            self._css_update_count = self.app._css_update_count
+        except NoActiveAppError:
+            pass
+        self._resume_pending = False
 
     @property
     def invtui(self) -> InvtuiApp:
@@ -50,8 +67,17 @@ class BaseScreen(LayoutAware, Screen[None]):
         # Every time the screen is shown, its data is fetched again. After a refresh, because
         # a screen shown for the first time may be resumed before its widgets are mounted.
         self._check_layout(self.app.size.width)  # the terminal may have resized while it was hidden
-        if self.invtui.actor is not None:
-            self.call_after_refresh(self.reload)
+        if self.invtui.actor is None or self._resume_pending:
+            return  # Textual resumes a mode's screen twice as it first shows it: one load
+        self._resume_pending = True
+        if self.RELOAD_EARLY:
+            self.reload()
+        self.call_after_refresh(self._resumed)
+
+    def _resumed(self) -> None:
+        self._resume_pending = False
+        if not self.RELOAD_EARLY:
+            self.reload()
 
     def reload(self) -> None:
         """Load (again) everything the screen shows, from the services, in workers."""

@@ -71,6 +71,7 @@ class InventoryScreen(ShowsPagedList[StockRow], SearchableListScreen):
     SEARCH_FIELD = "inventory-search"
     LIST_TABLE = "inventory-table"
     BINDINGS = bindings_for("inventory")
+    RELOAD_EARLY = True  # the first page's query runs while the screen is drawn (issue 15)
 
     def __init__(self) -> None:
         super().__init__()

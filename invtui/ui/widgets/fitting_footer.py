@@ -13,8 +13,9 @@ from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.widget import Widget
-from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
+
+from invtui.ui.widgets.key_footer import KeyFooter
 
 ALWAYS_SHOWN = "help"  # the action whose key stays when others do not fit
 
@@ -44,8 +45,9 @@ def fitting(keys: Sequence[Widget], width: int) -> list[Widget]:
     return [key for key in plain if id(key) in kept]
 
 
-class FittingFooter(Footer):
-    """Footer(compact=True) whose keys never run off the screen (see the module)."""
+class FittingFooter(KeyFooter):
+    """Footer(compact=True) whose keys never run off the screen (see the module), rebuilt only when
+    its keys change (KeyFooter)."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(compact=True, show_command_palette=False, **kwargs)  # type: ignore[arg-type]
