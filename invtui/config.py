@@ -88,7 +88,7 @@ class Settings:
     database_url: str = ""
     embedded_idle_minutes: float = 10.0  # the embedded server outlives its last client this long
     idle_connection_seconds: float = 10.0  # a pooled connection unused this long is closed
-    events_relay: bool = True  # one LISTEN per account and box, handed to its apps over a Unix socket
+    events_relay: bool = False  # one LISTEN per account and box, handed to its apps over a Unix socket
     check_interval_seconds: int = 60
     misfire_grace_seconds: int = 30
     sweep_keep_days: int = 14

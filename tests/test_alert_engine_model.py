@@ -94,7 +94,9 @@ def _write(conn: psycopg.Connection, keys: list[tuple[int, int]], prods: list[Pr
     conn.execute("SET session_replication_role = replica")
     conn.execute("DELETE FROM notifications; DELETE FROM alert_events; DELETE FROM alert_disarmed; "
                  "DELETE FROM stock_alerts; DELETE FROM alert_rules; DELETE FROM stock_movements; "
-                 "DELETE FROM item_first_movements; UPDATE demand_settings SET judged_at = NULL")
+                 "DELETE FROM item_first_movements; "
+                 # a ledger written behind the triggers' back: the kept usage must be computed again
+                 "UPDATE demand_settings SET judged_at = NULL, usage_window = NULL")
     product_ids = sorted({p for p, _ in keys})
     for product_id, p in zip(product_ids, prods, strict=True):
         conn.execute("UPDATE products SET is_active = %s, min_stock_level = %s, reorder_point = %s, lead_time_days = %s "

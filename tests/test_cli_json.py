@@ -54,7 +54,7 @@ def test_catalog_listings(cli, capsys: pytest.CaptureFixture[str]) -> None:  # t
     products = cli("product", "list", "--limit", "5")
     assert list(products) == ["items", "next_cursor"] and isinstance(products["next_cursor"], str)
     check(products["items"], "sku name description barcode category supplier unit_price cost_price min_stock_level"
-          " reorder_point max_stock_level active", numbers="unit_price cost_price min_stock_level")
+          " reorder_point max_stock_level default_location active", numbers="unit_price cost_price min_stock_level")
     check(cli("category", "list")["items"], "name description active")
     check(cli("supplier", "list")["items"], "code name contact_name email phone lead_time_days active",
           numbers="lead_time_days")
@@ -70,13 +70,13 @@ def test_stock_and_purchase_order_listings(cli) -> None:  # type: ignore[no-unty
           "id at sku location kind quantity_delta reserved_delta reference reason user",
           numbers="id quantity_delta reserved_delta", times="at")
     orders = cli("po", "list")
-    check(orders, "number status supplier supplier_name created_at created_by lines units_ordered units_received"
+    check(orders, "number status supplier supplier_name location created_at created_by lines units_ordered units_received"
           " total", numbers="lines units_ordered units_received total", times="created_at")
     assert all(o["total"].as_tuple().exponent == -2 for o in orders)  # a number with its exact cents
     order = cli("po", "show", orders[0]["number"])
     check(order["lines"], "sku name ordered received outstanding unit_cost line_total suggested why",
           numbers="ordered received outstanding unit_cost line_total")
-    check([order], "number status supplier supplier_name notes created_by created_at submitted_at approved_at"
+    check([order], "number status supplier supplier_name location notes created_by created_at submitted_at approved_at"
           " approved_by received_at cancelled_at cancelled_by total lines history", numbers="total",
           times="created_at submitted_at approved_at received_at cancelled_at")
 

@@ -89,7 +89,7 @@ def test_receiving_into_an_unknown_location_changes_nothing(shared: Shared) -> N
     number = approved(db, operator, manager)
     before = snapshot(db)
     for code, message in (("WH9", "Unknown location 'WH9'"), (INJECTION, "Unknown location"),
-                          ("", "A location code is required")):
+                          ("", "names no delivery location; name the location to receive into")):
         with pytest.raises(InvtuiError, match=message):
             call(db, purchasing.receive, operator, number, code)
     with pytest.raises(ValidationError, match="Name at least one line"):

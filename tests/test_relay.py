@@ -134,11 +134,12 @@ def test_a_folder_others_can_reach_is_not_used_the_app_listens_itself(db: Databa
     assert not socket_path(relay_dir, db.conninfo).exists()
 
 
-def test_events_relay_can_be_switched_off_in_the_config_file(db: Database, tmp_path: Path, relay_dir: Path) -> None:
+def test_events_relay_is_off_unless_the_config_file_turns_it_on(db: Database, tmp_path: Path, relay_dir: Path) -> None:
     config = tmp_path / "config.toml"
-    config.write_text("[events]\nrelay = false\n")
-    settings = load_settings(config, {})
-    assert settings.events_relay is False
-    assert load_settings(None, {"INVTUI_EVENTS_RELAY": "on"}).events_relay is True
+    config.write_text("[events]\nrelay = true\n")
+    assert load_settings(config, {}).events_relay is True
+    assert load_settings(config, {"INVTUI_EVENTS_RELAY": "off"}).events_relay is False
+    settings = load_settings(None, {})
+    assert settings.events_relay is False  # the default: each app LISTENs on its own connection
     assert isinstance(open_listener(db, Inbox(), relay=settings.events_relay, directory=relay_dir), EventListener)
     assert not relay_dir.exists()

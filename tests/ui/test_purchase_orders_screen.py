@@ -54,11 +54,7 @@ async def test_an_operator_is_told_why_they_cannot_approve(make_app, warehouse: 
 async def test_a_new_po_gets_a_line_is_submitted_approved_and_received(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
     app = make_app("manager", live=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_pos(app, pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        await pilot.press(*"ACME", "enter")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, PODetailScreen) and app.screen.po is not None)
+        await open_new_po(app, pilot, *"ACME", "enter")
         await pilot.press("plus")
         await settle(pilot)
         await pilot.press(*"BOLT-M6", "tab", *"40", "enter")
@@ -96,6 +92,15 @@ async def test_over_receiving_a_line_is_refused_before_anything_is_sent(make_app
         assert "NUT-M6 must be a whole number from 0 to 10" in str(app.screen.query_one("#form-error").render())
         await pilot.press("escape")
         assert po_rows(warehouse)[0] == ("PO-000001", "approved")
+
+
+async def open_new_po(app, pilot, *keys: str) -> None:  # type: ignore[no-untyped-def]
+    """`n` on the PO list, the form filled with `keys`, and the new draft's detail open."""
+    await open_pos(app, pilot)
+    await pilot.press("n")
+    await settle(pilot)
+    await pilot.press(*keys)
+    assert await wait_until(pilot, lambda: isinstance(app.screen, PODetailScreen) and app.screen.po is not None)
 
 
 def assert_numbers_fit(table: DataTable) -> None:  # type: ignore[type-arg]
@@ -181,11 +186,7 @@ async def test_an_open_po_follows_an_approval_made_elsewhere(make_app, warehouse
 async def test_a_po_names_where_it_delivers_and_the_receipt_goes_there(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
     app = make_app("manager", live=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_pos(app, pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        await pilot.press(*"ACME", "tab", *"wh1-a-02", "enter")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, PODetailScreen) and app.screen.po is not None)
+        await open_new_po(app, pilot, *"ACME", "tab", *"wh1-a-02", "enter")
         assert app.screen.po.location == "WH1-A-02"
         assert "deliver to WH1-A-02" in str(app.screen.query_one("#detail-header").render())
         await pilot.press("e")  # the edit form, prefilled: clear the location, name another
