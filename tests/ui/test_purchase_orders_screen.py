@@ -55,12 +55,7 @@ async def test_a_new_po_gets_a_line_is_submitted_approved_and_received(make_app,
     app = make_app("manager", live=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_new_po(app, pilot, *"ACME", "enter")
-        await pilot.press("plus")
-        await settle(pilot)
-        await pilot.press(*"BOLT-M6", "tab", *"40", "enter")
-        assert await wait_until(pilot, lambda: app.screen.po is not None and len(app.screen.po.lines) == 1)
-        await pilot.press("S")
-        assert await wait_until(pilot, lambda: app.screen.po.status == "submitted")
+        await add_a_line_and_submit(app, pilot)
         await pilot.press("A")
         assert await wait_until(pilot, lambda: app.screen.po.status == "approved")
         await pilot.press("R")
@@ -101,6 +96,16 @@ async def open_new_po(app, pilot, *keys: str) -> None:  # type: ignore[no-untype
     await settle(pilot)
     await pilot.press(*keys)
     assert await wait_until(pilot, lambda: isinstance(app.screen, PODetailScreen) and app.screen.po is not None)
+
+
+async def add_a_line_and_submit(app, pilot) -> None:  # type: ignore[no-untyped-def]
+    """On an open draft: `+` 40 x BOLT-M6, then `S`, and the PO is submitted."""
+    await pilot.press("plus")
+    await settle(pilot)
+    await pilot.press(*"BOLT-M6", "tab", *"40", "enter")
+    assert await wait_until(pilot, lambda: app.screen.po is not None and len(app.screen.po.lines) == 1)
+    await pilot.press("S")
+    assert await wait_until(pilot, lambda: app.screen.po.status == "submitted")
 
 
 def assert_numbers_fit(table: DataTable) -> None:  # type: ignore[type-arg]
@@ -193,12 +198,7 @@ async def test_a_po_names_where_it_delivers_and_the_receipt_goes_there(make_app,
         await settle(pilot)
         await pilot.press(*["backspace"] * 8, *"WH1-B-01", "enter")
         assert await wait_until(pilot, lambda: app.screen.po is not None and app.screen.po.location == "WH1-B-01")
-        await pilot.press("plus")
-        await settle(pilot)
-        await pilot.press(*"BOLT-M6", "tab", *"40", "enter")
-        assert await wait_until(pilot, lambda: app.screen.po is not None and len(app.screen.po.lines) == 1)
-        await pilot.press("S")
-        assert await wait_until(pilot, lambda: app.screen.po.status == "submitted")
+        await add_a_line_and_submit(app, pilot)
         await pilot.press("e")  # only drafts: said at once, nothing asked
         assert await wait_until(pilot, lambda: any("only drafts can be changed" in t for t in toasts(app)))
         await pilot.press("A")
