@@ -37,7 +37,6 @@ from invtui.ui.csv_files import CsvFiles
 from invtui.ui.inbox import EventInbox
 from invtui.ui.key_order import OrderedKeys
 from invtui.ui.memory import freeze_startup_objects
-from invtui.ui.messages import EventArrived, Resynced
 from invtui.ui.messages import EventArrived, EventsQueued, Resynced
 from invtui.ui.screen_keys import ScreenKeys
 from invtui.ui.screens.alerts import AlertsScreen
