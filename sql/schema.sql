@@ -69,21 +69,25 @@ DECLARE
 BEGIN
     IF p_product_ids IS NULL THEN
         UPDATE inventory i
-           SET avg_daily_usage = k.avg_daily_usage, usage_from = k.usage_from, usage_until = k.usage_until
+           SET avg_daily_usage = k.avg_daily_usage, usage_from = k.usage_from, usage_until = k.usage_until,
+               usage_bound = k.usage_bound
           FROM demand_kept_usage k
          WHERE i.id = k.inventory_id
            AND (i.avg_daily_usage IS DISTINCT FROM k.avg_daily_usage OR i.usage_until IS DISTINCT FROM k.usage_until
+                OR i.usage_bound IS DISTINCT FROM k.usage_bound
                 OR i.usage_from IS NULL OR i.usage_from > k.usage_from);
         GET DIAGNOSTICS v_n = ROW_COUNT;
         UPDATE demand_settings SET usage_window = window_days;
     ELSE
         UPDATE inventory i
-           SET avg_daily_usage = k.avg_daily_usage, usage_from = k.usage_from, usage_until = k.usage_until
+           SET avg_daily_usage = k.avg_daily_usage, usage_from = k.usage_from, usage_until = k.usage_until,
+               usage_bound = k.usage_bound
           FROM (SELECT k.* FROM unnest(p_product_ids, p_location_ids) AS x (product_id, location_id)
                  CROSS JOIN LATERAL (SELECT * FROM demand_kept_usage k
                                       WHERE k.product_id = x.product_id AND k.location_id = x.location_id OFFSET 0) k) k
          WHERE i.id = k.inventory_id
            AND (i.avg_daily_usage IS DISTINCT FROM k.avg_daily_usage OR i.usage_until IS DISTINCT FROM k.usage_until
+                OR i.usage_bound IS DISTINCT FROM k.usage_bound
                 OR i.usage_from IS NULL OR i.usage_from > k.usage_from);
         GET DIAGNOSTICS v_n = ROW_COUNT;
     END IF;
@@ -113,16 +117,32 @@ CREATE FUNCTION public.demand_refresh_usage() RETURNS integer
     SET jit TO 'off'
     AS $$
 DECLARE
+    v_cap integer;
     v_products bigint[];
     v_locations bigint[];
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM demand_settings WHERE usage_window = window_days) THEN
         RETURN demand_keep_usage();
     END IF;
-    SELECT array_agg(i.product_id ORDER BY i.id), array_agg(i.location_id ORDER BY i.id)
+    SELECT ds.usage_refresh_rows INTO v_cap FROM demand_settings ds;
+    SELECT array_agg(d.product_id ORDER BY d.id), array_agg(d.location_id ORDER BY d.id)
       INTO v_products, v_locations
-      FROM inventory i
-     WHERE i.usage_until IS NULL OR i.usage_until < demand_now()::date OR i.usage_from > demand_now()::date;
+      FROM (SELECT DISTINCT ON (x.id) x.id, x.product_id, x.location_id
+              FROM (SELECT y.* FROM ((SELECT i.id, i.product_id, i.location_id, 0 AS part, NULL::date AS until
+                                        FROM inventory i WHERE i.usage_until IS NULL LIMIT v_cap)
+                                     UNION ALL
+                                     (SELECT i.id, i.product_id, i.location_id, 1, NULL
+                                        FROM inventory i WHERE i.usage_from > demand_now()::date LIMIT v_cap)
+                                     UNION ALL
+                                     (SELECT i.id, i.product_id, i.location_id, 2, i.usage_until
+                                        FROM inventory i WHERE i.usage_until < demand_now()::date
+                                       ORDER BY i.usage_until LIMIT v_cap)
+                                     UNION ALL
+                                     (SELECT i.id, i.product_id, i.location_id, 3, i.usage_until
+                                        FROM inventory i WHERE i.usage_bound IS NULL AND i.avg_daily_usage IS NOT NULL
+                                       ORDER BY i.usage_until LIMIT v_cap)) y
+                     ORDER BY y.part, y.until LIMIT v_cap) x
+             ORDER BY x.id) d;
     IF v_products IS NULL THEN
         RETURN 0;
     END IF;
@@ -391,7 +411,8 @@ BEGIN
       FROM new_rows n
       JOIN old_rows o ON o.id = n.id
       LEFT JOIN product_alert_thresholds pt ON pt.product_id = n.product_id
-     WHERE NOT ((n.avg_daily_usage, n.usage_from, n.usage_until) IS DISTINCT FROM (o.avg_daily_usage, o.usage_from, o.usage_until)
+     WHERE NOT ((n.avg_daily_usage, n.usage_from, n.usage_until, n.usage_bound)
+                    IS DISTINCT FROM (o.avg_daily_usage, o.usage_from, o.usage_until, o.usage_bound)
                 AND (n.product_id, n.location_id, n.quantity, n.reserved_quantity)
                     IS NOT DISTINCT FROM (o.product_id, o.location_id, o.quantity, o.reserved_quantity))
        AND (n.available_quantity <= pt.highest_threshold
@@ -506,31 +527,42 @@ CREATE FUNCTION public.stock_alert_demand_probe() RETURNS TABLE(product_id bigin
     LANGUAGE sql STABLE
     AS $$
     WITH kept AS MATERIALIZED (
-        SELECT ds.usage_window IS NOT DISTINCT FROM ds.window_days AS kept, ds.safety_days
+        SELECT ds.usage_window IS NOT DISTINCT FROM ds.window_days AS kept, ds.safety_days,
+               (SELECT max(lt.lead_time_days) FROM product_lead_times lt) + ds.safety_days AS horizon
           FROM demand_settings ds
     ),
-    short AS MATERIALIZED (  -- kept usage good today, fewer days of cover than the longest lead time
-        SELECT i.product_id, i.location_id, i.available_quantity, i.avg_daily_usage
+    short AS MATERIALIZED (
+        -- kept usage good today, fewer days of cover than the longest lead time
+        SELECT i.product_id, i.location_id, i.available_quantity, i.avg_daily_usage AS usage
           FROM inventory i
          WHERE (SELECT k.kept FROM kept k) AND i.avg_daily_usage > 0 AND i.available_quantity > 0
-           AND round(i.available_quantity / i.avg_daily_usage, 1)
-               <= (SELECT max(lt.lead_time_days) FROM product_lead_times lt) + (SELECT k.safety_days FROM kept k)
+           AND round(i.available_quantity / i.avg_daily_usage, 1) <= (SELECT k.horizon FROM kept k)
            AND i.usage_from <= demand_now()::date AND i.usage_until >= demand_now()::date
+        UNION ALL
+        -- kept usage run out of days, not refreshed yet: its bound
+        SELECT i.product_id, i.location_id, i.available_quantity, i.usage_bound
+          FROM inventory i
+         WHERE (SELECT k.kept FROM kept k) AND i.usage_until < demand_now()::date
+           AND round(i.available_quantity / nullif(i.usage_bound, 0), 1) <= (SELECT k.horizon FROM kept k)
+           AND i.usage_from <= demand_now()::date AND i.usage_bound > 0 AND i.available_quantity > 0
+           AND i.available_quantity < i.usage_bound * (SELECT k.horizon FROM kept k)
     ),
     candidates AS (
         SELECT c.product_id, c.location_id
           FROM short c
           JOIN product_lead_times lt ON lt.product_id = c.product_id
+          JOIN product_alert_thresholds pt ON pt.product_id = c.product_id
          CROSS JOIN kept k
-          -- LOW_SOON is for items not yet LOW
-         CROSS JOIN LATERAL (SELECT s.condition FROM inventory_status s
-                              WHERE s.product_id = c.product_id AND s.location_id = c.location_id OFFSET 0) s
-         WHERE c.available_quantity < c.avg_daily_usage * (lt.lead_time_days + k.safety_days) AND s.condition = 'OK'
+         WHERE c.available_quantity < c.usage * (lt.lead_time_days + k.safety_days)
+           -- LOW_SOON is for items not yet LOW: without location rules the row's threshold is the
+           -- product's (as in stock_alert_probe); with them, inventory_demand tells
+           AND (pt.has_location_rules OR c.available_quantity > pt.threshold)
         UNION
         SELECT i.product_id, i.location_id
           FROM inventory i
          WHERE (SELECT k.kept FROM kept k)
-           AND (i.usage_until IS NULL OR i.usage_until < demand_now()::date OR i.usage_from > demand_now()::date)
+           AND (i.usage_until IS NULL OR i.usage_from > demand_now()::date
+                OR (i.usage_until < demand_now()::date AND round(i.available_quantity / nullif(i.usage_bound, 0), 1) IS NULL))
         UNION
         SELECT u.product_id, u.location_id
           FROM demand_usage u
@@ -979,11 +1011,15 @@ CREATE TABLE public.demand_settings (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     judged_at timestamp with time zone,
     usage_window integer,
+    usage_refresh_rows integer DEFAULT 2000 NOT NULL,
     CONSTRAINT demand_settings_id_check CHECK (id),
     CONSTRAINT demand_settings_review_days_check CHECK (((review_days >= 0) AND (review_days <= 365))),
     CONSTRAINT demand_settings_safety_days_check CHECK (((safety_days >= 0) AND (safety_days <= 365))),
+    CONSTRAINT demand_settings_usage_refresh_rows_check CHECK (((usage_refresh_rows >= 1) AND (usage_refresh_rows <= 1000000))),
     CONSTRAINT demand_settings_window_days_check CHECK (((window_days >= 1) AND (window_days <= 365)))
 );
+
+COMMENT ON COLUMN public.demand_settings.usage_refresh_rows IS 'At most this many stock rows whose kept usage ran out of days are computed again by one full sweep (the longest-expired first); the next sweeps do the rest. A change of window_days still computes every row.';
 
 CREATE TABLE public.stock_movements (
     id bigint NOT NULL,
@@ -1006,7 +1042,8 @@ CREATE VIEW public.demand_usage AS
     location_id,
     count(*) FILTER (WHERE (quantity_delta < 0)) AS outbound,
     GREATEST((- sum(quantity_delta)), (0)::bigint) AS used,
-    min(created_at) AS oldest
+    min(created_at) AS oldest,
+    COALESCE((- sum(quantity_delta) FILTER (WHERE (quantity_delta < 0))), (0)::bigint) AS issued
    FROM public.stock_movements m
   WHERE (((kind)::text = 'issue'::text) AND (created_at >= public.demand_window_start()) AND (created_at <= public.demand_now()))
   GROUP BY product_id, location_id;
@@ -1023,10 +1060,13 @@ CREATE TABLE public.inventory (
     avg_daily_usage numeric,
     usage_from date,
     usage_until date,
+    usage_bound numeric,
     CONSTRAINT inventory_no_negative_stock CHECK ((quantity >= 0)),
     CONSTRAINT inventory_reserved_within_quantity CHECK (((reserved_quantity >= 0) AND (reserved_quantity <= quantity))),
     CONSTRAINT inventory_unit_cost_check CHECK ((unit_cost >= (0)::numeric))
 );
+
+COMMENT ON COLUMN public.inventory.usage_bound IS 'The kept usage without returns: no less than inventory_demand''s usage on any day until the row''s next movement, so a row whose kept usage ran out of days has at least available / usage_bound days of cover.';
 
 CREATE TABLE public.item_first_movements (
     product_id bigint NOT NULL,
@@ -1040,7 +1080,8 @@ CREATE VIEW public.demand_kept_usage AS
     i.location_id,
     x.avg_daily_usage,
     (public.demand_now())::date AS usage_from,
-    public.demand_usage_until(x.avg_daily_usage, u.oldest, f.first_at, (fut.product_id IS NOT NULL), ds.window_days) AS usage_until
+    public.demand_usage_until(x.avg_daily_usage, u.oldest, f.first_at, (fut.product_id IS NOT NULL), ds.window_days) AS usage_until,
+    GREATEST(x.avg_daily_usage, public.demand_daily_usage(u.outbound, u.issued, f.first_at, ds.window_days)) AS usage_bound
    FROM (((((public.inventory i
      CROSS JOIN public.demand_settings ds)
      LEFT JOIN public.demand_usage u ON (((u.product_id = i.product_id) AND (u.location_id = i.location_id))))
@@ -1802,7 +1843,9 @@ CREATE UNIQUE INDEX idx_inventory_product_location ON public.inventory USING btr
 
 CREATE INDEX idx_inventory_usage_from ON public.inventory USING btree (usage_from);
 
-CREATE INDEX idx_inventory_usage_until ON public.inventory USING btree (usage_until);
+CREATE INDEX idx_inventory_usage_unbounded ON public.inventory USING btree (usage_until) WHERE ((usage_bound IS NULL) AND (avg_daily_usage IS NOT NULL));
+
+CREATE INDEX idx_inventory_usage_until ON public.inventory USING btree (usage_until, round(((available_quantity)::numeric / NULLIF(usage_bound, (0)::numeric)), 1));
 
 CREATE INDEX idx_notifications_created_at ON public.notifications USING btree (created_at);
 

@@ -184,3 +184,116 @@ def test_the_stock_list_in_cover_order_pages_through_every_row_as_the_view_order
     assert seen == expected
     assert [(r.sku, r.location, r.days_of_cover) for r in last.rows] == expected[-5:]
     assert all(r.condition == "LOW_STOCK" for r in low.rows)
+
+
+def test_when_a_sweep_refreshes_fewer_rows_than_ran_out_each_days_alerts_and_figures_are_still_the_views(
+        world: World, db: Database) -> None:
+    """sql/0014: one row refreshed a sweep, several running out of days each day. The rows left
+    waiting are judged by their bound: RUNS OUT SOON is raised and resolved on the view's day, a
+    return leaving the window (usage rises) included, and the cover order is the view's."""
+    world.conn.execute("""UPDATE demand_settings SET usage_refresh_rows = 1;
+                          INSERT INTO products (sku, name, supplier_id, reorder_point)
+                               SELECT 'P' || g, 'Part ' || g, 1, 5 FROM generate_series(1, 5) g;
+                          INSERT INTO products (sku, name, supplier_id, reorder_point) VALUES ('RET', 'Returned', 1, 5);
+                          INSERT INTO inventory (product_id, location_id) SELECT p.id, l.id FROM products p, locations l
+                           WHERE p.sku LIKE 'P%' OR p.sku = 'RET'""")
+    world.go(20)
+    for product in range(1, 9):
+        for location in (1, 2):
+            step, each = 1 + (product + location) % 3, 2 + product % 4
+            days = range(1 + product % 4, 21, step)
+            if location == 2 or product > 3:  # a few days' stock left: RUNS OUT SOON until usage falls
+                world.book(product, location, "receive", each * len(days) + 12 + 3 * product + location, 0)
+            for day in days:
+                world.book(product, location, "issue", -each, day)
+    world.book(4, 1, "issue", 30, 2)  # returns booked as issues: when they leave the window, usage rises
+    world.book(6, 2, "issue", 25, 3)
+    world.book(7, 1, "receive", 40, 0)
+    # RET at L1: 10 a day on days 5-20 and a return of 60 on day 3: 100 used in 28 days (3.57/day,
+    # 66 left is 18 days of cover) until day 31, when the return leaves: 160 (5.71/day, 11.6 days)
+    world.book(9, 1, "receive", 166, -30)
+    world.book(9, 1, "issue", 60, 3)
+    for day in range(5, 21):
+        world.book(9, 1, "issue", -10, day)
+    world.book(7, 1, "issue", -40, 4)  # a burst that soon leaves
+
+    def by_view() -> list[tuple]:
+        rows = world.conn.execute("""
+            SELECT sku, location_code, avg_daily_usage, days_of_cover, stockout_date FROM inventory_demand
+             ORDER BY days_of_cover IS NULL, days_of_cover, product_id, location_id""").fetchall()
+        return [r for r in rows if r[3] is not None] + sorted(r for r in rows if r[3] is None)
+
+    def alerts() -> tuple[dict, dict]:
+        open_alerts = dict(((sku, loc), (kind, qty)) for sku, loc, kind, qty in world.conn.execute("""
+            SELECT p.sku, l.code, a.alert_type, a.current_quantity FROM stock_alerts a
+              JOIN products p ON p.id = a.product_id JOIN locations l ON l.id = a.location_id
+             WHERE a.status IN ('ACTIVE', 'ACKNOWLEDGED')""").fetchall())
+        said = dict(((sku, loc), (kind, qty)) for sku, loc, kind, qty in world.conn.execute("""
+            SELECT sku, location_code, alert_condition, available_quantity FROM inventory_demand
+             WHERE alert_condition <> 'OK'""").fetchall())
+        return open_alerts, said
+
+    waiting_seen, soon_days, kinds_seen = 0, set(), set()
+    for day in range(21, 62):
+        world.go(day)
+        world.conn.execute("UPDATE demand_settings SET judged_at = NULL")  # every sweep looks
+        world.conn.execute("SELECT * FROM evaluate_stock_alert_items()")
+        waiting_seen += world.unkept()
+        assert world.disagreements() == [], f"day {day}"
+        open_alerts, said = alerts()
+        assert open_alerts == said, f"day {day}"
+        soon_days |= {day for kind, _ in open_alerts.values() if kind == "LOW_SOON"}
+        if day in (30, 31):  # RET rises into RUNS OUT SOON while its kept usage waits for a refresh
+            assert (open_alerts.get(("RET", "L1")), world.kept(9, 1)) == (
+                (None, Decimal("3.5714")) if day == 30 else (("LOW_SOON", 66), Decimal("3.5714"))), f"day {day}"
+        kinds_seen |= {kind for kind, _ in open_alerts.values()}
+        expected = by_view()
+        with db.session() as s:
+            s.connection().exec_driver_sql(f"SELECT set_config('invtui.now', ({_at(day, 13)})::text, false)")
+            for limit in (3, 7, 50):
+                assert [(r.sku, r.location, r.avg_daily_usage, r.days_of_cover, r.stockout_date)
+                        for r in demand.cover(s, limit=limit)] == expected[:limit], f"day {day}, limit {limit}"
+            page = stock_list.page_by_cover(s, limit=4)
+            seen = [(r.sku, r.location) for r in page.rows]
+            while page.has_more:
+                page = stock_list.page_by_cover(s, limit=4, after=page.cover_key)
+                seen += [(r.sku, r.location) for r in page.rows]
+        assert seen == [(r[0], r[1]) for r in expected], f"day {day}"
+    assert waiting_seen > 20  # rows did wait for their refresh, day after day
+    assert "LOW_SOON" in kinds_seen and 1 < len(soon_days) < 41  # RUNS OUT SOON came and went
+
+
+def test_rows_kept_before_the_bound_existed_are_judged_from_the_ledger_and_get_it_from_the_sweeps(world: World) -> None:
+    """Rows kept by version 12 have no usage_bound: once their days run out they are judged from
+    the ledger (a rising usage is not missed), and sweeps with rows to spare give them their bound,
+    the soonest to run out first."""
+    world.go(20)
+    world.book(1, 2, "receive", 166, -10)
+    world.book(1, 2, "issue", 60, 3)  # a return of 60, out of the window on day 31
+    for day in range(5, 21):
+        world.book(1, 2, "issue", -10, day)  # GEAR at L2: 100 in 28 days, 160 once the return has left
+    for product in (2, 3):
+        for day in range(1, 21, 4):
+            world.book(product, 1, "issue", -3, day)  # young items: good for today only
+    world.conn.execute("SELECT * FROM evaluate_stock_alert_items()")
+    world.conn.execute("UPDATE inventory SET usage_bound = NULL;"  # as version 12 left them
+                       "UPDATE demand_settings SET usage_refresh_rows = 1")
+
+    def unbounded() -> list[tuple]:
+        return world.conn.execute("SELECT product_id, location_id FROM inventory"
+                                  " WHERE usage_bound IS NULL AND avg_daily_usage IS NOT NULL ORDER BY 1, 2").fetchall()
+
+    assert unbounded() == [(1, 2), (2, 1), (3, 1)]
+    world.conn.execute("SELECT * FROM evaluate_stock_alert_items()")  # nothing ran out: one gets its bound
+    assert len(unbounded()) == 2 and (1, 2) in unbounded()  # GEAR at L2 is good until day 30
+    world.go(31)  # GEAR at L2: 66 left, 5.71/day now, 11.6 days of cover < 14; its kept 3.57/day ran out
+    world.conn.execute("UPDATE demand_settings SET judged_at = NULL")
+    world.conn.execute("SELECT * FROM evaluate_stock_alert_items()")
+    assert (1, 2) in unbounded()  # not refreshed yet (a longer-expired row came first), but judged
+    assert world.conn.execute("SELECT alert_type, current_quantity FROM stock_alerts WHERE product_id = 1"
+                              " AND location_id = 2 AND status = 'ACTIVE'").fetchall() == [("LOW_SOON", 66)]
+    for _ in range(3):  # one row a sweep
+        world.conn.execute("SELECT * FROM evaluate_stock_alert_items()")
+    assert unbounded() == [] and world.unkept() == 0 and world.disagreements() == []
+    assert world.conn.execute("SELECT usage_bound FROM inventory WHERE product_id = 1 AND location_id = 2"
+                              ).fetchone()[0] == round(Decimal(160) / 28, 4)  # type: ignore[index]

@@ -142,6 +142,7 @@ class Inventory(SQLModel, table=True):
     avg_daily_usage: Decimal | None = None
     usage_from: date | None = None
     usage_until: date | None = None
+    usage_bound: Decimal | None = None  # usage without returns: no less than it until the next movement (0014)
 
 
 class StockMovement(SQLModel, table=True):
@@ -365,6 +366,7 @@ class DemandSettings(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     judged_at: datetime | None = None
     usage_window: int | None = None  # the window inventory's kept usage was computed for
+    usage_refresh_rows: int = 2000  # rows whose kept usage ran out of days computed again a full sweep
 
 
 class ItemFirstMovement(SQLModel, table=True):

@@ -63,16 +63,19 @@ class Cover:
 
 # Lowest cover first, from the usage each stock row keeps (sql/0012_kept_usage.sql): the first
 # rows of the days-of-cover index whose kept usage is good today, the first rows without kept
-# cover in SKU order, and the rows whose kept usage is not good today (none, most of the time);
-# each read whole from inventory_demand (once: planning the view is most of the cost) and ordered
-# by its figures there: rows with cover first, the others by SKU and location.
+# cover in SKU order, and the rows whose kept usage is not good today; each read whole from
+# inventory_demand (once: planning the view is most of the cost) and ordered by its figures there:
+# rows with cover first, the others by SKU and location. A row whose kept usage ran out of days
+# (the sweeps refresh them a batch at a time, sql/0014_usage_refresh_batches.sql) has at least
+# available / usage_bound days of cover today, so it is read only when that is within the page
+# (or the page is not full of covered rows, or the row has no bound).
 _FILTER = """
            AND (CAST(:product_id AS bigint) IS NULL OR i.product_id = CAST(:product_id AS bigint))
            AND (CAST(:location_id AS bigint) IS NULL OR i.location_id = CAST(:location_id AS bigint))"""
 _BY_LOCATION = text(
     """
-    WITH indexed AS (
-        SELECT i.product_id, i.location_id
+    WITH indexed AS MATERIALIZED (
+        SELECT i.product_id, i.location_id, round(i.available_quantity / i.avg_daily_usage, 1) AS cover
           FROM inventory i
           JOIN products p ON p.id = i.product_id AND p.is_active
          WHERE i.avg_daily_usage > 0
@@ -92,12 +95,17 @@ _BY_LOCATION = text(
     ), unkept AS (
         SELECT i.product_id, i.location_id
           FROM inventory i
-         WHERE (i.usage_until IS NULL OR i.usage_until < demand_now()::date OR i.usage_from > demand_now()::date)"""
+         WHERE (i.usage_until IS NULL OR i.usage_from > demand_now()::date
+                OR (i.usage_until < demand_now()::date AND round(i.available_quantity / nullif(i.usage_bound, 0), 1) IS NULL)
+                OR (i.usage_until < demand_now()::date
+                    AND round(i.available_quantity / nullif(i.usage_bound, 0), 1)
+                        <= (SELECT CASE WHEN count(*) < :limit THEN coalesce(CAST(:below AS numeric), 'Infinity')
+                                        ELSE max(cover) END FROM indexed)))"""
     + _FILTER + """
     )
     SELECT d.sku, d.name, d.location_code, d.available_quantity, d.on_order, d.projected, d.avg_daily_usage,
            d.days_of_cover, d.projected_days_of_cover, d.stockout_date, d.lead_time_days
-      FROM (SELECT * FROM indexed UNION SELECT * FROM uncovered UNION SELECT * FROM unkept) k
+      FROM (SELECT product_id, location_id FROM indexed UNION SELECT * FROM uncovered UNION SELECT * FROM unkept) k
      CROSS JOIN LATERAL (SELECT * FROM inventory_demand s
                           WHERE s.product_id = k.product_id AND s.location_id = k.location_id OFFSET 0) d
      WHERE CAST(:below AS numeric) IS NULL OR d.days_of_cover < CAST(:below AS numeric)

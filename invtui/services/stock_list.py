@@ -162,12 +162,21 @@ def row(session: Session, inventory_id: int) -> StockRow | None:
 # The rows with days of cover come first, in inventory_demand's days of cover then product and
 # location ids: the days-of-cover index over the usage each row keeps (sql/0012_kept_usage.sql)
 # gives the page in order, and the rows whose kept usage is not good today are judged from the
-# ledger beside it. The rows without cover follow in SKU then location order. Each row shows the
+# ledger beside it (a row whose kept usage ran out of days has at least available / usage_bound
+# days of cover, sql/0014_usage_refresh_batches.sql: going forward it is judged only when that is
+# within the page). The rows without cover follow in SKU then location order. Each row shows the
 # view's figures.
 
 _NO_JIT = text("SET LOCAL jit = off")  # a page costs milliseconds, compiling it seconds
 _KEPT = "i.usage_from <= demand_now()::date AND i.usage_until >= demand_now()::date"
 _UNKEPT = "(i.usage_until IS NULL OR i.usage_until < demand_now()::date OR i.usage_from > demand_now()::date)"
+# Forward through the rows with cover: of the rows whose days ran out, those whose least cover today
+# is within the page (the page is the index's first rows from `after`, up to its last key).
+_LEAST_COVER = "round(i.available_quantity / nullif(i.usage_bound, 0), 1)"  # idx_inventory_usage_until's
+_UNKEPT_WITHIN = f"""(i.usage_until IS NULL OR i.usage_from > demand_now()::date
+    OR (i.usage_until < demand_now()::date AND {_LEAST_COVER} IS NULL)
+    OR (i.usage_until < demand_now()::date AND {_LEAST_COVER}
+        <= (SELECT CASE WHEN count(*) < :limit THEN 'Infinity' ELSE max(cover_key) END FROM indexed)))"""
 _KEPT_COVER = "round(i.available_quantity / i.avg_daily_usage, 1)"
 
 
@@ -186,7 +195,8 @@ def _in_cover_order(where: list[str], after: CoverKey | None, backwards: bool, c
     source = _source(where)
     if covered:
         keyset = f" AND ({_KEPT_COVER}, i.product_id, i.location_id) {sign} (:after_days, :after_product, :after_location)"
-        indexed = f"""SELECT i.product_id, i.location_id FROM {source} i.avg_daily_usage > 0 AND {_KEPT}
+        indexed = f"""SELECT i.product_id, i.location_id, {_KEPT_COVER} AS cover_key
+                        FROM {source} i.avg_daily_usage > 0 AND {_KEPT}
                        {keyset if after else ""}
                        ORDER BY {_KEPT_COVER}{order}, i.product_id{order}, i.location_id{order} LIMIT :limit"""
         view_keyset = f" AND (d.days_of_cover, d.product_id, d.location_id) {sign} (:after_days, :after_product, :after_location)"
@@ -204,11 +214,14 @@ def _in_cover_order(where: list[str], after: CoverKey | None, backwards: bool, c
         view_keyset = f" AND (d.sku, d.location_code) {sign} (:after_sku, :after_location)"
         wanted = "d.days_of_cover IS NULL" + (view_keyset if after else "")
         final = f"d.sku{order}, d.location_code{order}"
+    unkept = _UNKEPT_WITHIN if covered and not backwards else _UNKEPT
     return f"""
+    WITH indexed AS MATERIALIZED ({indexed})
     SELECT d.inventory_id, d.sku, d.name, d.location_code, d.quantity, d.reserved_quantity, d.available_quantity,
            d.threshold, d.condition, d.alert_status, d.avg_daily_usage, d.days_of_cover, d.alert_condition,
            d.product_id, d.location_id
-      FROM (({indexed}) UNION SELECT i.product_id, i.location_id FROM {source} {_UNKEPT}) k
+      FROM (SELECT product_id, location_id FROM indexed
+            UNION SELECT i.product_id, i.location_id FROM {source} {unkept}) k
      CROSS JOIN LATERAL (SELECT * FROM inventory_demand d
                           WHERE d.product_id = k.product_id AND d.location_id = k.location_id OFFSET 0) d
      WHERE {wanted}

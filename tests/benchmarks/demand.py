@@ -13,12 +13,15 @@ tables vacuumed as autovacuum would). 1,000,000 inventory rows and 10,000,000 le
   - the first full sweep (raises every alert, LOW_SOON included), then the steady full sweep
     (median of 5) that looks for items running out soon (every 10 minutes), and the one between
     looks, beside a bare count(*);
-  - what the trigger costs a single-row stock change (median of 500 UPDATEs of random rows, each
-    its own transaction), with the triggers on and off (session_replication_role = replica);
-  - the same for an issue as the ledger books it (UPDATE inventory and INSERT the ledger row in one
-    statement: the ledger trigger keeps the row's usage too);
-  - the first full sweep of the next day (the rows whose kept usage ran out of days are computed
-    again, then the look), with the clock (invtui.now) moved to tomorrow;
+  - what the triggers cost a single-row stock change up or down, and an issue as the ledger books
+    it (UPDATE inventory and INSERT the ledger row in one statement: the ledger trigger keeps the
+    row's usage too): 400 of each on random rows, each its own transaction, with the triggers on
+    and off in turn (session_replication_role = replica), and the triggers' own time as EXPLAIN
+    ANALYZE reports it (200 more);
+  - the first full sweep of the next day, with the clock (invtui.now) moved to tomorrow: at most
+    demand_settings.usage_refresh_rows of the rows whose kept usage ran out of days are computed
+    again (sql/0014_usage_refresh_batches.sql), then the look; `stock cover` and the stock screen
+    in cover order while the other rows wait; the sweeps that finish the refresh; a look after;
   - `invtui stock cover`'s first page (50 rows, lowest cover first) through the service, median of 5;
   - the stock screen in cover order (stock_list.page_by_cover): first page of 100 and the next one.
 """
@@ -77,6 +80,31 @@ def timed(action: Callable[[], object]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+STOCK_UP = "UPDATE inventory SET quantity = quantity + 1 WHERE id = %s"
+STOCK_DOWN = "UPDATE inventory SET quantity = quantity - 1 WHERE id = %s AND quantity > reserved_quantity"
+
+
+def single_row_costs(url: str, conn: psycopg.Connection, ids: list[int]) -> None:
+    """Each change timed at the client with the triggers on and off in turn (two connections, so
+    the cache and the machine's load are the same for both), and the triggers' own time as the
+    server reports it (EXPLAIN ANALYZE: no commit, no round trip)."""
+    with psycopg.connect(url, autocommit=True) as off:
+        off.execute("SET session_replication_role = replica")
+        for what, statement in (("stock +1", STOCK_UP), ("stock -1", STOCK_DOWN), ("issue through the ledger", ISSUE)):
+            on_costs: list[float] = []
+            off_costs: list[float] = []
+            for _ in range(400):
+                on_costs.append(timed(lambda s=statement: conn.execute(s, (random.choice(ids),))))
+                off_costs.append(timed(lambda s=statement: off.execute(s, (random.choice(ids),))))
+            inside = []
+            for _ in range(200):
+                plan = [r[0] for r in conn.execute("EXPLAIN (ANALYZE) " + statement, (random.choice(ids),)).fetchall()]
+                inside.append(sum(float(line.split("time=")[1].split()[0]) for line in plan if line.startswith("Trigger ")))
+            print(f"single-row change ({what}): median {statistics.median(on_costs):.2f} ms with the triggers, "
+                  f"{statistics.median(off_costs):.2f} ms without; the triggers' own time in the server median "
+                  f"{statistics.median(inside):.2f} ms, p90 {sorted(inside)[179]:.2f} ms (load average {loadavg()})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
@@ -125,23 +153,38 @@ def main() -> int:
             print(f"steady full sweep between looks: median {statistics.median(steady):,.0f} ms "
                   f"(bare count(*) {statistics.median(count):,.0f} ms)")
             ids = [r[0] for r in conn.execute("SELECT id FROM inventory").fetchall()]
-            for role in ("origin", "replica"):
-                conn.execute(f"SET session_replication_role = {role}")
-                costs = [timed(lambda: conn.execute("UPDATE inventory SET quantity = quantity + 1 WHERE id = %s",
-                                                    (random.choice(ids),))) for _ in range(500)]
-                print(f"single-row change, triggers {'on' if role == 'origin' else 'off'}: "
-                      f"median {statistics.median(costs):.2f} ms")
-                costs = [timed(lambda: conn.execute(ISSUE, (random.choice(ids),))) for _ in range(500)]
-                print(f"single-row issue through the ledger, triggers {'on' if role == 'origin' else 'off'}: "
-                      f"median {statistics.median(costs):.2f} ms (load average {loadavg()})")
+            single_row_costs(url, conn, ids)
             conn.execute("SET session_replication_role = origin")
-            conn.execute("SELECT set_config('invtui.now', (current_date + 1 + interval '12 hours')::text, false)")
+            tomorrow = "(current_date + 1 + interval '12 hours')::text"
+            conn.execute(f"SELECT set_config('invtui.now', {tomorrow}, false)")
             due = conn.execute("SELECT count(*) FROM inventory WHERE usage_until < demand_now()::date").fetchone()[0]  # type: ignore[index]
+            cap = conn.execute("SELECT usage_refresh_rows FROM demand_settings").fetchone()[0]  # type: ignore[index]
             conn.execute("UPDATE demand_settings SET judged_at = NULL")
-            tomorrow = timed(lambda: conn.execute("SELECT * FROM evaluate_stock_alert_items()"))
-            print(f"first full sweep of the next day ({due:,} rows' kept usage ran out of days): {tomorrow:,.0f} ms "
-                  f"(load average {loadavg()})")
+            first_of_day = timed(lambda: conn.execute("SELECT * FROM evaluate_stock_alert_items()"))
+            print(f"first full sweep of the next day, with the look ({due:,} rows' kept usage ran out of days, "
+                  f"at most {cap:,} computed again a sweep): {first_of_day:,.0f} ms (load average {loadavg()})")
+            unkept = "SELECT count(*) FROM inventory WHERE NOT coalesce(demand_usage_kept(usage_from, usage_until), false)"
+            waiting = conn.execute(unkept).fetchone()[0]  # type: ignore[index]
+            with db.session() as session:  # `stock cover` while the day's refresh is under way
+                session.connection().exec_driver_sql(f"SELECT set_config('invtui.now', {tomorrow}, false)")
+                demand.cover(session)
+                during = [timed(lambda: demand.cover(session)) for _ in range(5)]
+                session.connection().exec_driver_sql(f"SELECT set_config('invtui.now', {tomorrow}, false)")
+                stock_list.page_by_cover(session)
+                screen = [timed(lambda: stock_list.page_by_cover(session)) for _ in range(5)]
+            print(f"  while {waiting:,} rows wait: stock cover first page median {statistics.median(during):,.0f} ms, "
+                  f"stock screen in cover order {statistics.median(screen):,.0f} ms (load average {loadavg()})")
+            later = []
+            while len(later) < 1000 and conn.execute(unkept).fetchone()[0]:  # type: ignore[index]
+                later.append(timed(lambda: conn.execute("SELECT * FROM evaluate_stock_alert_items()")))
+            if later:
+                print(f"  the next {len(later)} sweeps (between looks) finish the refresh: median "
+                      f"{statistics.median(later):,.0f} ms, slowest {max(later):,.0f} ms (load average {loadavg()})")
+            conn.execute("UPDATE demand_settings SET judged_at = NULL")
+            look = timed(lambda: conn.execute("SELECT * FROM evaluate_stock_alert_items()"))
+            print(f"  then a look: {look:,.0f} ms (load average {loadavg()})")
             conn.execute("RESET invtui.now")
+            conn.execute("UPDATE demand_settings SET usage_refresh_rows = 1000000")
             conn.execute("SELECT demand_refresh_usage()")
         with db.session() as session:
             demand.cover(session)  # a first call plans the statement
