@@ -118,13 +118,18 @@ CREATE FUNCTION public.demand_refresh_usage() RETURNS integer
     AS $$
 DECLARE
     v_cap integer;
+    v_budget interval;
+    v_started timestamptz := clock_timestamp();
     v_products bigint[];
     v_locations bigint[];
+    v_n integer := 0;
+    v_from integer := 1;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM demand_settings WHERE usage_window = window_days) THEN
         RETURN demand_keep_usage();
     END IF;
-    SELECT ds.usage_refresh_rows INTO v_cap FROM demand_settings ds;
+    SELECT ds.usage_refresh_rows, make_interval(secs => ds.usage_refresh_ms / 1000.0) INTO v_cap, v_budget
+      FROM demand_settings ds;
     SELECT array_agg(d.product_id ORDER BY d.id), array_agg(d.location_id ORDER BY d.id)
       INTO v_products, v_locations
       FROM (SELECT DISTINCT ON (x.id) x.id, x.product_id, x.location_id
@@ -143,10 +148,12 @@ BEGIN
                                        ORDER BY i.usage_until LIMIT v_cap)) y
                      ORDER BY y.part, y.until LIMIT v_cap) x
              ORDER BY x.id) d;
-    IF v_products IS NULL THEN
-        RETURN 0;
-    END IF;
-    RETURN demand_keep_usage(v_products, v_locations);
+    -- the first batch whatever the time: every sweep moves on
+    WHILE v_from <= coalesce(cardinality(v_products), 0) AND (v_from = 1 OR clock_timestamp() - v_started < v_budget) LOOP
+        v_n := v_n + demand_keep_usage(v_products[v_from:v_from + 249], v_locations[v_from:v_from + 249]);
+        v_from := v_from + 250;
+    END LOOP;
+    RETURN v_n;
 END $$;
 
 CREATE FUNCTION public.demand_usage_after_insert() RETURNS trigger
@@ -402,6 +409,7 @@ END $$;
 
 CREATE FUNCTION public.inventory_alerts_after_update() RETURNS trigger
     LANGUAGE plpgsql
+    SET jit TO 'off'
     AS $$
 DECLARE
     v_products bigint[];
@@ -1011,15 +1019,19 @@ CREATE TABLE public.demand_settings (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     judged_at timestamp with time zone,
     usage_window integer,
-    usage_refresh_rows integer DEFAULT 2000 NOT NULL,
+    usage_refresh_rows integer DEFAULT 5000 NOT NULL,
+    usage_refresh_ms integer DEFAULT 500 NOT NULL,
     CONSTRAINT demand_settings_id_check CHECK (id),
     CONSTRAINT demand_settings_review_days_check CHECK (((review_days >= 0) AND (review_days <= 365))),
     CONSTRAINT demand_settings_safety_days_check CHECK (((safety_days >= 0) AND (safety_days <= 365))),
+    CONSTRAINT demand_settings_usage_refresh_ms_check CHECK (((usage_refresh_ms >= 1) AND (usage_refresh_ms <= 60000))),
     CONSTRAINT demand_settings_usage_refresh_rows_check CHECK (((usage_refresh_rows >= 1) AND (usage_refresh_rows <= 1000000))),
     CONSTRAINT demand_settings_window_days_check CHECK (((window_days >= 1) AND (window_days <= 365)))
 );
 
 COMMENT ON COLUMN public.demand_settings.usage_refresh_rows IS 'At most this many stock rows whose kept usage ran out of days are computed again by one full sweep (the longest-expired first); the next sweeps do the rest. A change of window_days still computes every row.';
+
+COMMENT ON COLUMN public.demand_settings.usage_refresh_ms IS 'A full sweep stops computing kept usage again (between batches of 250 rows) once it has spent this long on it.';
 
 CREATE TABLE public.stock_movements (
     id bigint NOT NULL,

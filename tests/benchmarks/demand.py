@@ -7,7 +7,8 @@ Creates `bench_demand_<pid>` (dropped at the end unless --keep): suppliers with 
 time, products x locations inventory rows, and a ledger of issues spread over the last 120 days
 (loaded behind the triggers' back with the ledger's indexes dropped and built again after, then
 the first-movement table filled, every row's kept usage computed (sql/0012_kept_usage.sql) and the
-tables vacuumed as autovacuum would). 1,000,000 inventory rows and 10,000,000 ledger rows:
+tables vacuumed as autovacuum would; the alert tables analyzed again after the first sweep fills
+them: planned as empty, a look took 5-15 s). 1,000,000 inventory rows and 10,000,000 ledger rows:
 --products 10000 --locations 100 --movements 10000000. Prints:
   - the load, and the one-pass computation of every row's kept usage (a migration, a window change);
   - the first full sweep (raises every alert, LOW_SOON included), then the steady full sweep
@@ -22,8 +23,9 @@ tables vacuumed as autovacuum would). 1,000,000 inventory rows and 10,000,000 le
     demand_settings.usage_refresh_rows of the rows whose kept usage ran out of days are computed
     again (sql/0014_usage_refresh_batches.sql), then the look; `stock cover` and the stock screen
     in cover order while the other rows wait; the sweeps that finish the refresh; a look after;
-  - `invtui stock cover`'s first page (50 rows, lowest cover first) through the service, median of 5;
-  - the stock screen in cover order (stock_list.page_by_cover): first page of 100 and the next one.
+  - `invtui stock cover`'s first page (50 rows, lowest cover first) through the service, median of 5,
+    and the stock screen in cover order (stock_list.page_by_cover): first page of 100 and the next
+    one (before the next day).
 """
 
 from __future__ import annotations
@@ -139,6 +141,7 @@ def main() -> int:
             print(f"every row's kept usage, one pass: {keep / 1000:.1f} s (load average {loadavg()})")
             conn.execute("SET session_replication_role = origin")
             first = timed(lambda: conn.execute("SELECT * FROM evaluate_stock_alert_items()"))
+            conn.execute("ANALYZE stock_alerts, alert_events")  # as autovacuum soon would: they were empty
             kinds = conn.execute("SELECT alert_type, count(*) FROM stock_alerts GROUP BY 1 ORDER BY 1").fetchall()
             print(f"first full sweep: {first:,.0f} ms, open alerts {dict(kinds)} (load average {loadavg()})")
             def look() -> None:
@@ -154,15 +157,24 @@ def main() -> int:
                   f"(bare count(*) {statistics.median(count):,.0f} ms)")
             ids = [r[0] for r in conn.execute("SELECT id FROM inventory").fetchall()]
             single_row_costs(url, conn, ids)
+            with db.session() as session:
+                demand.cover(session)  # a first call plans the statement
+                pages = [timed(lambda: demand.cover(session)) for _ in range(5)]
+                print(f"stock cover, first page of 50: median {statistics.median(pages):,.0f} ms (load average {loadavg()})")
+                first_page = stock_list.page_by_cover(session)
+                firsts = [timed(lambda: stock_list.page_by_cover(session)) for _ in range(5)]
+                nexts = [timed(lambda: stock_list.page_by_cover(session, after=first_page.cover_key)) for _ in range(5)]
+                print(f"stock screen in cover order, first page of 100: median {statistics.median(firsts):,.0f} ms, "
+                      f"next page {statistics.median(nexts):,.0f} ms (load average {loadavg()})")
             conn.execute("SET session_replication_role = origin")
             tomorrow = "(current_date + 1 + interval '12 hours')::text"
             conn.execute(f"SELECT set_config('invtui.now', {tomorrow}, false)")
             due = conn.execute("SELECT count(*) FROM inventory WHERE usage_until < demand_now()::date").fetchone()[0]  # type: ignore[index]
-            cap = conn.execute("SELECT usage_refresh_rows FROM demand_settings").fetchone()[0]  # type: ignore[index]
+            cap, budget = conn.execute("SELECT usage_refresh_rows, usage_refresh_ms FROM demand_settings").fetchone()  # type: ignore[misc]
             conn.execute("UPDATE demand_settings SET judged_at = NULL")
             first_of_day = timed(lambda: conn.execute("SELECT * FROM evaluate_stock_alert_items()"))
             print(f"first full sweep of the next day, with the look ({due:,} rows' kept usage ran out of days, "
-                  f"at most {cap:,} computed again a sweep): {first_of_day:,.0f} ms (load average {loadavg()})")
+                  f"at most {cap:,} computed again a sweep, for {budget} ms at most): {first_of_day:,.0f} ms (load average {loadavg()})")
             unkept = "SELECT count(*) FROM inventory WHERE NOT coalesce(demand_usage_kept(usage_from, usage_until), false)"
             waiting = conn.execute(unkept).fetchone()[0]  # type: ignore[index]
             with db.session() as session:  # `stock cover` while the day's refresh is under way
@@ -184,17 +196,6 @@ def main() -> int:
             look = timed(lambda: conn.execute("SELECT * FROM evaluate_stock_alert_items()"))
             print(f"  then a look: {look:,.0f} ms (load average {loadavg()})")
             conn.execute("RESET invtui.now")
-            conn.execute("UPDATE demand_settings SET usage_refresh_rows = 1000000")
-            conn.execute("SELECT demand_refresh_usage()")
-        with db.session() as session:
-            demand.cover(session)  # a first call plans the statement
-            pages = [timed(lambda: demand.cover(session)) for _ in range(5)]
-            print(f"stock cover, first page of 50: median {statistics.median(pages):,.0f} ms (load average {loadavg()})")
-            first_page = stock_list.page_by_cover(session)
-            firsts = [timed(lambda: stock_list.page_by_cover(session)) for _ in range(5)]
-            nexts = [timed(lambda: stock_list.page_by_cover(session, after=first_page.cover_key)) for _ in range(5)]
-            print(f"stock screen in cover order, first page of 100: median {statistics.median(firsts):,.0f} ms, "
-                  f"next page {statistics.median(nexts):,.0f} ms (load average {loadavg()})")
         db.dispose()
     finally:
         if not args.keep:
