@@ -5,7 +5,7 @@
 -- from usage_from to usage_until) ran out of days: on a new day that is every row whose window's
 -- oldest issue just left the window, 72,127 of 1,000,000 rows in the benchmark, 10.1 s for the
 -- first sweep of the day. Now each sweep computes at most demand_settings.usage_refresh_rows of
--- them (default 5,000) and stops once it has spent usage_refresh_ms on it (default 500 ms), the
+-- them (default 5,000) and stops once it has spent usage_refresh_ms on it (default 300 ms), the
 -- longest-expired first, and the sweeps after it do the rest.
 --
 -- What is shown and judged is still inventory_demand's figure for today (the ledger); the kept
@@ -30,7 +30,7 @@ ALTER TABLE inventory ADD COLUMN usage_bound numeric;
 ALTER TABLE demand_settings
     ADD COLUMN usage_refresh_rows integer NOT NULL DEFAULT 5000
         CHECK (usage_refresh_rows BETWEEN 1 AND 1000000),
-    ADD COLUMN usage_refresh_ms integer NOT NULL DEFAULT 500
+    ADD COLUMN usage_refresh_ms integer NOT NULL DEFAULT 300
         CHECK (usage_refresh_ms BETWEEN 1 AND 60000);
 COMMENT ON COLUMN demand_settings.usage_refresh_rows IS
 'At most this many stock rows whose kept usage ran out of days are computed again by one full sweep '

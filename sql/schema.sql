@@ -1020,7 +1020,7 @@ CREATE TABLE public.demand_settings (
     judged_at timestamp with time zone,
     usage_window integer,
     usage_refresh_rows integer DEFAULT 5000 NOT NULL,
-    usage_refresh_ms integer DEFAULT 500 NOT NULL,
+    usage_refresh_ms integer DEFAULT 300 NOT NULL,
     CONSTRAINT demand_settings_id_check CHECK (id),
     CONSTRAINT demand_settings_review_days_check CHECK (((review_days >= 0) AND (review_days <= 365))),
     CONSTRAINT demand_settings_safety_days_check CHECK (((safety_days >= 0) AND (safety_days <= 365))),

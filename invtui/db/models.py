@@ -367,7 +367,7 @@ class DemandSettings(SQLModel, table=True):
     judged_at: datetime | None = None
     usage_window: int | None = None  # the window inventory's kept usage was computed for
     usage_refresh_rows: int = 5000  # rows whose kept usage ran out of days computed again a full sweep, at most
-    usage_refresh_ms: int = 500  # and for at most this long (sql/0014_usage_refresh_batches.sql)
+    usage_refresh_ms: int = 300  # and for at most this long (sql/0014_usage_refresh_batches.sql)
 
 
 class ItemFirstMovement(SQLModel, table=True):
