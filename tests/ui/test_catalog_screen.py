@@ -74,6 +74,24 @@ async def test_a_manager_edits_a_reorder_point_and_only_that_field_is_sent(make_
     assert after[6] > before[6]
 
 
+async def test_the_product_list_shows_each_products_default_location(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    """The list says where each product is kept (a PO naming no location delivers there); a manager
+    sets it with e and sees it in the list, at 80 columns."""
+    app = make_app("manager", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_catalog(app, pilot)
+        table = screen.query_one("#catalog-products-table", DataTable)
+        assert [str(cell) for cell in table.get_row_at(0)][:4] == ["BOLT-M6", "Bolt M6", "ACME", "—"]
+        form = await open_form(app, pilot, "e")
+        form.query_one("#catalog-default_location").focus()
+        await pilot.press(*"WH1-A-02", "enter")
+        assert await wait_until(pilot, lambda: screen.tabs["products"].rows[0].default_location == "WH1-A-02",
+                                timeout=10), toasts(app)
+        await settle(pilot)
+        assert [str(cell) for cell in table.get_row_at(0)][:4] == ["BOLT-M6", "Bolt M6", "ACME", "WH1-A-02"]
+        assert sum(column.get_render_width(table) for column in table.columns.values()) <= 80
+
+
 async def test_thresholds_out_of_order_are_explained_in_the_form_and_nothing_is_written(  # type: ignore[no-untyped-def]
         make_app, warehouse: Database) -> None:
     before = products(warehouse)

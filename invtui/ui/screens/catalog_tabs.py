@@ -8,7 +8,7 @@ refuses exactly what the service would.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -111,6 +111,7 @@ class CatalogTab:
     renamed: dict[str, str] = field(default_factory=dict)  # form key -> update keyword
     check: Callable[[dict[str, str]], str | None] | None = None
     narrow: tuple[str, ...] = ()  # the column keys kept under 80 columns (size_class.columns); empty: all
+    narrow_widths: dict[str, int] = field(default_factory=dict)  # wider columns where fewer are kept
     search: str = ""
     table: PagedTable[Any] | None = None  # the tab's list, made with the screen
 
@@ -190,8 +191,12 @@ def _rule_cells(app: Any, rule: alert_rules.RuleEffect) -> tuple[Text, ...]:
 
 
 def tab_columns(tab: CatalogTab, layout: str) -> tuple[Column, ...]:
-    """A tab's columns for the layout (size_class.layout_for): `tab.narrow` under 80 columns."""
-    return columns(tab.columns, layout, tab.narrow)
+    """A tab's columns for the layout (size_class.layout_for): `tab.narrow` under 80 columns, some
+    of them wider there (`tab.narrow_widths`: the room of the columns left out)."""
+    shown = columns(tab.columns, layout, tab.narrow)
+    if layout == "normal":
+        return shown
+    return tuple(replace(c, width=tab.narrow_widths.get(c.key, c.width)) for c in shown)
 
 
 def catalog_tabs() -> list[CatalogTab]:
@@ -200,12 +205,16 @@ def catalog_tabs() -> list[CatalogTab]:
     return [
         CatalogTab(
             "products", "[u]P[/u]roducts", "product", Permission.EDIT_CATALOG,
-            (Column("sku", "SKU", 10), Column("name", "product", 18), Column("supplier", "supplier", 8),
-             Column("price", "price", 8), Column("min", "min", 4), Column("reorder", "reorder", 7), Column("max", "max", 5), Column("state", "", 3)),
+            # "location": the product's default location (where it is kept; a PO naming none delivers
+            # there), a bin code's 8 cells; the name, price and levels gave up room for it at 80 columns.
+            (Column("sku", "SKU", 10), Column("name", "product", 12), Column("supplier", "supplier", 8),
+             Column("location", "location", 8), Column("price", "price", 7), Column("min", "min", 3),
+             Column("reorder", "reord", 5), Column("max", "max", 5), Column("state", "", 3)),
             catalog.list_products,
             lambda app, p: (Text(p.sku), ellipsis(p.name), Text(p.supplier or ""),
-                            number_cell(p.unit_price, 8, decimals=2), _n(p.min_stock_level, 4),
-                            _n(p.reorder_point, 7), _n(p.max_stock_level, 5), _state(app, p)),
+                            Text(p.default_location or "—", style="" if p.default_location else style(app, "quiet")),
+                            number_cell(p.unit_price, 7, decimals=2), _n(p.min_stock_level, 3),
+                            _n(p.reorder_point, 5), _n(p.max_stock_level, 5), _state(app, p)),
             lambda p: p.sku,
             lambda p: {"sku": p.sku, "name": p.name, "barcode": p.barcode or "", "category": p.category or "",
                        "supplier": p.supplier or "", "unit_price": f"{p.unit_price:.2f}",
@@ -217,6 +226,7 @@ def catalog_tabs() -> list[CatalogTab]:
             create_only=("sku",), clearable=("barcode", "category", "supplier", "reorder_point", "max_stock_level",
                                             "default_location"),
             check=_thresholds, narrow=("sku", "name", "supplier", "price", "state"),  # levels: in the form (e)
+            narrow_widths={"name": 18, "price": 8},  # as before the location column took room at 80
         ),
         CatalogTab(
             "categories", "Cate[u]g[/u]ories", "category", Permission.EDIT_CATALOG,
