@@ -198,6 +198,21 @@ def test_an_alert_shows_what_it_was_judged_on(clock: Clock, cli) -> None:  # typ
     assert "LOW_STOCK·PO" in cli("alerts", "list").stdout.split()  # the list marks it covered too
 
 
+def test_an_event_a_person_makes_keeps_what_the_alert_was_judged_on(clock: Clock, cli) -> None:  # type: ignore[no-untyped-def]
+    """Issue 17: "every alert and every alert event stores what it was judged on" -- acknowledging
+    too, so the history says what the operator saw when they took it on."""
+    for day in range(1, 18):
+        clock.go(day)
+        clock.book("issue", -10)
+    alert = clock.open_alert()
+    assert alert is not None
+    acked = cli("alerts", "ack", str(alert["id"]), "--note", "ordering")
+    assert acked.code == 0, acked.stderr
+    shown = json.loads(cli("alerts", "history", str(alert["id"]), "--json").stdout)
+    assert [(e["event"], e["judged_on"]) for e in shown["history"]] == [("created", alert["judged_on"]),
+                                                                        ("acknowledged", alert["judged_on"])]
+
+
 def test_the_sweep_looks_for_items_running_out_every_ten_minutes(clock: Clock) -> None:
     for day in range(1, 17):
         clock.go(day)
