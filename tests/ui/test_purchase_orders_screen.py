@@ -43,6 +43,13 @@ async def test_g_drafts_one_po_per_supplier_and_location_delivering_there(make_a
         # every low or out row, on the PO to its location: A-01 bolts, nuts, ties, tape; A-02
         # washers; B-01 washers, gloves, tape, fuses
         assert drafted == [("PO-000003", "WH1-A-01", 4), ("PO-000004", "WH1-A-02", 1), ("PO-000005", "WH1-B-01", 4)]
+        screen.query_one("#po-table", DataTable).move_cursor(row=1)  # newest first: PO-000004
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, PODetailScreen) and app.screen.po is not None)
+        await settle(pilot)
+        header = str(app.screen.query_one("#detail-header").render())
+        assert "deliver to WH1-A-02" in header and "Drafted from stock alerts at WH1-A-02" in header
+        assert "WASH-10 why 59: max level 60 − 1 projected" in header  # what the quantity was computed from
 
 
 async def test_an_operator_is_told_why_they_cannot_approve(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
