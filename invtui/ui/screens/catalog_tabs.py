@@ -168,6 +168,9 @@ def _product_fields(choices: dict[str, list[str]]) -> list[FormField]:
         FormField("default_location", "Default location",
                   _known("location code", lambda: choices.get("default_location", [])),
                   tuple(choices.get("default_location", [])), "optional"),
+        # issue 17: its own lead time (RUNS OUT SOON, reorder quantities) and the pack size orders round up to
+        FormField("lead_time_days", "Lead time (days)", validation.lead_time_days, placeholder="the supplier's"),
+        FormField("pack_size", "Pack size", validation.pack_size, placeholder="optional"),
     ]
 
 
@@ -221,10 +224,12 @@ def catalog_tabs() -> list[CatalogTab]:
                        "cost_price": f"{p.cost_price:.2f}", "min_stock_level": str(p.min_stock_level),
                        "reorder_point": "" if p.reorder_point is None else str(p.reorder_point),
                        "max_stock_level": "" if p.max_stock_level is None else str(p.max_stock_level),
-                       "default_location": p.default_location or ""},
+                       "default_location": p.default_location or "",
+                       "lead_time_days": "" if p.lead_time_days is None else str(p.lead_time_days),
+                       "pack_size": "" if p.pack_size is None else str(p.pack_size)},
             catalog.create_product, catalog.update_product, catalog.deactivate_product, _product_fields,
             create_only=("sku",), clearable=("barcode", "category", "supplier", "reorder_point", "max_stock_level",
-                                            "default_location"),
+                                            "default_location", "lead_time_days", "pack_size"),
             check=_thresholds, narrow=("sku", "name", "supplier", "price", "state"),  # levels: in the form (e)
             narrow_widths={"name": 18, "price": 8},  # as before the location column took room at 80
         ),
