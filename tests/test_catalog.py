@@ -99,6 +99,8 @@ def test_update_changes_only_the_named_fields_and_none_clears(world: Database, m
     ({"category": "Nope"}, "^Unknown category 'Nope'$"),
     ({"supplier": "NOPE"}, "^Unknown supplier 'NOPE'$"),
     ({"barcode": SQL_TEXT}, "^Barcode .* may use only letters, digits"),
+    ({"lead_time_days": "3651"}, "^Lead time \\(days\\) must be a whole number from 0 to 3,650$"),
+    ({"pack_size": "0"}, "^Pack size must be a whole number from 1 to 1,000,000$"),
 ])
 def test_bad_product_fields_are_refused_and_nothing_changes(world: Database, manager: Actor, fields: dict,
                                                            message: str) -> None:
@@ -108,6 +110,17 @@ def test_bad_product_fields_are_refused_and_nothing_changes(world: Database, man
     with world.session() as s, pytest.raises((ValidationError, NotFound), match=message):
         catalog.update_product(s, manager, BOLT, **fields)
     assert snapshot(world) == before
+
+
+def test_a_product_gets_its_own_lead_time_and_pack_size_and_can_go_back_to_its_suppliers(
+        world: Database, manager: Actor) -> None:
+    with world.session() as s:
+        made = catalog.create_product(s, manager, "NEW-1", "New", supplier="ACME", lead_time_days="21", pack_size=12)
+        assert (made.lead_time_days, made.pack_size) == (21, 12)
+        kept = catalog.update_product(s, manager, "NEW-1", name="Renamed")
+        assert (kept.lead_time_days, kept.pack_size) == (21, 12)  # fields not named are left alone
+        cleared = catalog.update_product(s, manager, "NEW-1", lead_time_days=None, pack_size="")
+        assert (cleared.lead_time_days, cleared.pack_size) == (None, None)  # the supplier's lead time again
 
 
 def test_bad_skus_are_refused(world: Database, manager: Actor) -> None:

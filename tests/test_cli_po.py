@@ -124,6 +124,25 @@ def test_a_po_delivers_to_a_location_set_on_the_draft_and_is_received_there(invt
     assert json.loads(ok(invtui("po", "show", "2", "--json")).stdout)["location"] is None
 
 
+def test_po_draft_from_alerts_drafts_a_po_per_location_delivering_there(invtui, db, world) -> None:  # type: ignore[no-untyped-def]
+    with db.connect() as conn:  # bolts low at the dock (3 of reorder point 10) and out on the shelf
+        conn.execute("UPDATE products SET reorder_point = 10, max_stock_level = 40 WHERE sku = %s", (BOLT,))
+        conn.execute("INSERT INTO inventory (product_id, location_id, quantity) SELECT p.id, l.id, q.qty"
+                     " FROM products p, locations l, (VALUES (%s, 3), (%s, 0)) q(code, qty)"
+                     " WHERE p.sku = %s AND l.code = q.code", (DOCK, SHELF, BOLT))
+        conn.commit()
+    out = ok(invtui("po", "draft-from-alerts", env=OPERATOR)).stdout
+    assert f"Drafted PO-000001: ACME, delivers to {DOCK}, 1 line(s)." in out
+    assert f"Drafted PO-000002: ACME, delivers to {SHELF}, 1 line(s)." in out
+    shown = json.loads(ok(invtui("po", "show", "2", "--json")).stdout)
+    assert (shown["location"], shown["notes"]) == (SHELF, f"Drafted from stock alerts at {SHELF}")
+    assert [(ln["sku"], ln["ordered"], ln["why"]) for ln in shown["lines"]] == [
+        (BOLT, 40, "why 40: max level 40 − 0 projected")]
+    again = json.loads(ok(invtui("po", "draft-from-alerts", "--json", env=OPERATOR)).stdout)
+    assert again == []  # both rows are on order now
+    assert_one_line_error(invtui("po", "draft-from-alerts", env=VIEWER), "Role viewer cannot draft purchase orders")
+
+
 # --- refusals: one shared database, one draft and one approved PO; nothing may change -------
 
 

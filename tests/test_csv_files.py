@@ -161,6 +161,20 @@ def test_a_pos_export_has_one_row_per_line(shared: Database, people) -> None:  #
              r["line_total"], r["created_by"]) for r in exported] == [
         ("PO-000001", "ACME", "draft", BOLT, "10", "10", "2.00", "operator"),
         ("PO-000001", "ACME", "draft", NUT, "4", "4", "0.20", "operator")]
+    assert [r["location"] for r in exported] == ["", ""]  # the shared PO names no delivery location
+
+
+def test_a_pos_export_says_where_each_po_delivers(db: Database, manager: Actor, operator: Actor,
+                                                    viewer: Actor) -> None:
+    build(db, manager)
+    with db.session() as s:
+        to_b = purchasing.create(s, operator, "ACME", location=B.lower())
+        purchasing.add_line(s, operator, to_b.number, BOLT, 5)
+        purchasing.create(s, operator, "ACME")
+    exported = rows(export(db, viewer, "pos"))
+    assert [(r["number"], r["sku"], r["location"]) for r in exported] == [
+        ("PO-000001", BOLT, B), ("PO-000002", "", "")]
+    assert list(exported[0])[-1] == "location"  # added last: the columns before it keep their places
 
 
 def test_an_unknown_export_is_refused_with_the_choices(shared: Database, people) -> None:  # type: ignore[no-untyped-def]

@@ -118,6 +118,22 @@ def test_stock_cover_on_the_command_line(world: Database, cli) -> None:  # type:
     assert_one_line_error(cli("stock", "cover", "--location", "NOPE"), "Unknown location 'NOPE'")
 
 
+def test_a_return_booked_by_an_operator_counts_off_the_usage_not_as_a_receipt(world: Database, cli) -> None:  # type: ignore[no-untyped-def]
+    """GEAR at L2 used 18 over the 5 days since its first movement (3.6/day); 8 of them come back
+    unused: 10 used, 2.0/day, and 90 available. A receipt of 8 would have left 3.6/day."""
+    done = cli("--user", "operator", "stock", "return", "gear", "L2", "8", "--reference", "RMA-7")
+    assert done.code == 0, done.stderr
+    assert "Returned GEAR at L2: on hand 90, reserved 0, available 90." in done.stdout
+    with world.session() as s:
+        (row,) = demand.cover(s, sku="GEAR", location="L2")
+    assert (row.avg_daily_usage, row.available) == (Decimal("2.0000"), 90)
+    with psycopg.connect(world.conninfo) as conn:
+        booked = conn.execute("SELECT kind, quantity_delta, reference, reason FROM stock_movements"
+                              " ORDER BY id DESC LIMIT 1").fetchone()
+    assert booked == ("issue", 8, "RMA-7", "return")
+    assert_one_line_error(cli("--user", "viewer", "stock", "return", "GEAR", "L2", "1"), "Role viewer cannot")
+
+
 def test_the_stock_list_carries_use_per_day_and_days_of_cover(world: Database) -> None:
     with world.session() as s:
         rows = {(r.sku, r.location): r for r in stock_list.page(s, search="GEAR").rows}

@@ -50,18 +50,24 @@ class Clock:
         return self.conn.execute("""SELECT * FROM stock_alerts WHERE status IN ('ACTIVE', 'ACKNOWLEDGED')""").fetchone()
 
 
+def gear(conn: psycopg.Connection, received: int) -> Clock:
+    """Gear, reorder point 20, from a supplier with 14 days' lead time: `received` booked in at one
+    location on day 0; the clock stands there."""
+    conn.execute("""INSERT INTO suppliers (code, name, lead_time_days) VALUES ('ACME', 'Acme', 14);
+                    INSERT INTO products (sku, name, supplier_id, reorder_point) VALUES ('GEAR', 'Gear', 1, 20);
+                    INSERT INTO locations (code) VALUES ('L1');
+                    INSERT INTO inventory (product_id, location_id) VALUES (1, 1)""")
+    clock = Clock(conn)
+    clock.go(0)
+    clock.book("receive", received)
+    return clock
+
+
 @pytest.fixture
 def clock(db: Database):  # type: ignore[no-untyped-def]
-    """Gear, reorder point 20, from a supplier with 14 days' lead time, stocked at one location."""
+    """Gear with 300 received on day 0 (see `gear`)."""
     with psycopg.connect(db.conninfo, autocommit=True, row_factory=dict_row) as conn:
-        conn.execute("""INSERT INTO suppliers (code, name, lead_time_days) VALUES ('ACME', 'Acme', 14);
-                        INSERT INTO products (sku, name, supplier_id, reorder_point) VALUES ('GEAR', 'Gear', 1, 20);
-                        INSERT INTO locations (code) VALUES ('L1');
-                        INSERT INTO inventory (product_id, location_id) VALUES (1, 1)""")
-        clock = Clock(conn)
-        clock.go(0)
-        clock.book("receive", 300)
-        yield clock
+        yield gear(conn, 300)
 
 
 def test_a_steady_issuer_runs_out_soon_on_the_right_day_and_a_po_resolves_it(clock: Clock) -> None:
@@ -118,6 +124,35 @@ def test_a_steady_issuer_runs_out_soon_on_the_right_day_and_a_po_resolves_it(clo
     assert clock.conn.execute("SELECT count(*) AS n FROM alert_events").fetchone() == before
 
 
+def test_with_100_on_hand_a_10_a_day_issuer_runs_out_soon_once_it_has_a_usage_figure(db: Database) -> None:
+    """The issue's own numbers: 100 on hand, 10 issued a day, 14 days' lead time. Day 1 (one issue):
+    no usage figure yet, no alert. Day 2: 20 used over the 3 days since the receipt, 6.6667/day, 80
+    left = 12.0 days of cover < 14: RUNS OUT SOON, with those figures. A PO of 100 (180 projected,
+    27.0 days) resolves it."""
+    with psycopg.connect(db.conninfo, autocommit=True, row_factory=dict_row) as conn:
+        clock = gear(conn, 100)
+        clock.go(1)
+        clock.book("issue", -10)
+        clock.sweep()
+        assert clock.open_alert() is None  # one issue: no usage figure, nothing to judge cover by
+        clock.go(2)
+        clock.book("issue", -10)
+        alert = clock.open_alert()
+        assert alert is not None and (alert["alert_type"], alert["current_quantity"]) == ("LOW_SOON", 80)
+        usage = round(Decimal(20) / 3, 4)  # 6.6667
+        assert alert["judged_on"] == {"available": 80, "threshold": 20, "threshold_source": "reorder point",
+                                      "avg_daily_usage": float(usage), "days_of_cover": 12.0, "on_order": 0,
+                                      "projected": 80, "lead_time_days": 14, "safety_days": 0, "next_po": None,
+                                      "next_due": None}
+        conn.execute("""INSERT INTO purchase_orders (supplier_id, status) VALUES (1, 'submitted');
+                        INSERT INTO purchase_order_lines (purchase_order_id, product_id, quantity_ordered)
+                        VALUES (1, 1, 100)""")
+        assert clock.open_alert() is None
+        resolved = conn.execute("SELECT judged_on FROM alert_events WHERE alert_id = %s AND event = 'resolved'",
+                                (alert["id"],)).fetchone()
+        assert (resolved["judged_on"]["on_order"], resolved["judged_on"]["projected"]) == (100, 180)
+
+
 def test_runs_out_soon_escalates_to_low_and_a_dismissed_one_stays_quiet_until_worse(clock: Clock) -> None:
     for day in range(1, 18):
         clock.go(day)
@@ -160,6 +195,22 @@ def test_an_alert_shows_what_it_was_judged_on(clock: Clock, cli) -> None:  # typ
     low_id = clock.open_alert()["id"]  # type: ignore[index]
     text = cli("alerts", "show", str(low_id)).stdout
     assert "LOW: 20 left, 200 on PO-000001 due in 3 days" in text and "covered by stock on order" in text
+    assert "LOW_STOCK·PO" in cli("alerts", "list").stdout.split()  # the list marks it covered too
+
+
+def test_an_event_a_person_makes_keeps_what_the_alert_was_judged_on(clock: Clock, cli) -> None:  # type: ignore[no-untyped-def]
+    """Issue 17: "every alert and every alert event stores what it was judged on" -- acknowledging
+    too, so the history says what the operator saw when they took it on."""
+    for day in range(1, 18):
+        clock.go(day)
+        clock.book("issue", -10)
+    alert = clock.open_alert()
+    assert alert is not None
+    acked = cli("alerts", "ack", str(alert["id"]), "--note", "ordering")
+    assert acked.code == 0, acked.stderr
+    shown = json.loads(cli("alerts", "history", str(alert["id"]), "--json").stdout)
+    assert [(e["event"], e["judged_on"]) for e in shown["history"]] == [("created", alert["judged_on"]),
+                                                                        ("acknowledged", alert["judged_on"])]
 
 
 def test_the_sweep_looks_for_items_running_out_every_ten_minutes(clock: Clock) -> None:

@@ -99,7 +99,7 @@ def test_receiving_into_an_unknown_location_changes_nothing(shared: Shared) -> N
 
 def test_a_control_character_in_a_receipt_line_sku_is_refused_in_one_line() -> None:
     """Found by the fuzzer: a SKU with a newline used to split the refusal over two lines."""
-    from invtui.services.purchasing import _wanted
+    from invtui.services.po_receiving import _wanted
 
     with pytest.raises(ValidationError, match="^SKU contains control characters$"):
         _wanted({"0\n0": 0})

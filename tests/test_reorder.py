@@ -31,6 +31,7 @@ def test_a_draft_from_alerts_orders_by_usage_or_up_to_max_level_and_keeps_why(db
     with db.session() as s:
         (po,) = purchasing.draft_from_alerts(s, operator)
         view = purchasing.get(s, po.number)
+    assert (view.location, po.location) == ("L1", "L1")  # the PO delivers where the items run short
     lines = {line.sku: line for line in view.lines}
     # 12/day x (14 lead + 7 review) + 12 x 6 safety - 64 projected = 260, up to packs of 50: 300
     assert lines["BOLT"].ordered == 300

@@ -166,6 +166,7 @@ CASES = [
     Case("stock issue", OPERATE, MOVE, nothing, lambda s, a, t: inventory.issue(s, a, BOLT, DOCK, 1)),
     Case("stock adjust", OPERATE, MOVE, counted, lambda s, a, t: inventory.adjust(s, a, BOLT, DOCK, t, "count")),
     Case("stock transfer", OPERATE, MOVE, nothing, lambda s, a, t: inventory.transfer(s, a, BOLT, DOCK, SHELF, 1)),
+    Case("stock return", OPERATE, MOVE, nothing, lambda s, a, t: inventory.return_issued(s, a, BOLT, DOCK, 1)),
     Case("stock reserve", OPERATE, MOVE, nothing, lambda s, a, t: inventory.reserve(s, a, BOLT, DOCK, 1)),
     Case("stock release", OPERATE, MOVE, reserved_one, lambda s, a, t: inventory.release(s, a, BOLT, DOCK, 1)),
     Case("stock batch", OPERATE, MOVE, nothing,
@@ -175,6 +176,7 @@ CASES = [
     Case("po add line", OPERATE, DRAFT_PO, draft_po, lambda s, a, t: purchasing.add_line(s, a, t, NUT, 1)),
     Case("po remove line", OPERATE, DRAFT_PO, draft_po, lambda s, a, t: purchasing.remove_line(s, a, t, BOLT)),
     Case("po submit", OPERATE, DRAFT_PO, draft_po, lambda s, a, t: purchasing.submit(s, a, t)),
+    Case("po draft from alerts", OPERATE, DRAFT_PO, nothing, lambda s, a, t: purchasing.draft_from_alerts(s, a)),
     Case("po receive", OPERATE, RECEIVE_PO, approved_po, lambda s, a, t: purchasing.receive(s, a, t, DOCK)),
     # alerts
     Case("alert acknowledge", OPERATE, ALERTS, open_alert, lambda s, a, t: alerts.acknowledge(s, a, t)),

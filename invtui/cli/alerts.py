@@ -50,7 +50,8 @@ def list_(
         return
     print_table(
         ["#", "type", "status", "SKU", "product", "location", "available", "threshold", "raised", "by"],
-        [(r.id, r.alert_type, r.status, r.sku, r.name, r.location, r.current_quantity, r.threshold_quantity,
+        # "·PO": stock on order covers the lead time, no action needed (the app's list says it alike)
+        [(r.id, r.alert_type + ("·PO" if r.covered else ""), r.status, r.sku, r.name, r.location, r.current_quantity, r.threshold_quantity,
           _time(r.created_at), r.acknowledged_by or r.resolved_by or "") for r in page.rows],
     )
     if page.next is not None:

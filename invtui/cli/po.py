@@ -160,6 +160,26 @@ def receive(
                   f"{receipt.status.replace('_', ' ')}.")
 
 
+@app.command("draft-from-alerts")
+def draft_from_alerts(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Draft POs for every low, out or soon-out item: one per supplier and location, delivering there
+    (the `g` of the PO screen). Drafts only: review them with `po show`, then submit."""
+    st = state(ctx)
+    actor = st.actor()
+    with st.database().session() as session:
+        drafts = purchasing.draft_from_alerts(session, actor)
+    if as_json:
+        print_json([{"number": d.number, "supplier": d.supplier, "location": d.location, "lines": d.lines}
+                    for d in drafts])
+        return
+    if not drafts:
+        console.print("No low or out-of-stock item needs a new order.")
+        return
+    for d in drafts:
+        console.print(f"Drafted {d.number}: {d.supplier}, delivers to {d.location}, {d.lines} line(s).", markup=False)
+    console.print("Nothing was submitted; review them with `invtui po show`.", markup=False)
+
+
 def _view_json(view: purchasing.POView) -> dict[str, Any]:
     return {
         "number": view.number, "status": view.status, "supplier": view.supplier_code,

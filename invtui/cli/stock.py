@@ -1,4 +1,4 @@
-"""`invtui stock ...`: receive, issue, adjust, transfer, reserve, release, show, movements.
+"""`invtui stock ...`: receive, issue, return, adjust, transfer, reserve, release, show, movements.
 
 Quantities are taken as text and handed to the service as typed, so "abc", "1.5" and "-3" get
 the service's own sentence ("Quantity must be a whole number from 1 to 1,000,000"), not a usage
@@ -59,6 +59,14 @@ def issue(ctx: typer.Context, sku: str = typer.Argument(..., metavar="SKU", help
           reference: str = _REFERENCE, reason: str = _REASON) -> None:
     """Take available units off the shelf at LOCATION."""
     _move(ctx, inventory.issue, "Issued", sku, location, quantity, reference, reason)
+
+
+@app.command("return", context_settings=_NUMBERS_MAY_BE_NEGATIVE)
+def return_(ctx: typer.Context, sku: str = typer.Argument(..., metavar="SKU", help="SKU or barcode."),
+            location: str = typer.Argument(..., metavar="LOCATION", help="Location code."), quantity: str = _QTY,
+            reference: str = _REFERENCE, reason: str = _REASON) -> None:
+    """Put back issued units that came back unused; they count off the item's usage, not as a receipt."""
+    _move(ctx, inventory.return_issued, "Returned", sku, location, quantity, reference, reason)
 
 
 @app.command(context_settings=_NUMBERS_MAY_BE_NEGATIVE)

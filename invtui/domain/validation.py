@@ -123,6 +123,23 @@ def optional_level(value: object, what: str) -> int | None:
     return level(value, what)
 
 
+MAX_LEAD_TIME_DAYS = 3650  # products.lead_time_days CHECK (sql/0010_demand.sql)
+
+
+def lead_time_days(value: object) -> int | None:
+    """A product's own lead time in days, 0 to 3,650; None or empty (also "none"): its supplier's."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "-")):
+        return None
+    return quantity(value, minimum=0, maximum=MAX_LEAD_TIME_DAYS, what="Lead time (days)")
+
+
+def pack_size(value: object) -> int | None:
+    """Units per pack (reorder suggestions round up to it); None or empty (also "none"): none."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "-")):
+        return None
+    return quantity(value, what="Pack size")
+
+
 def barcode(value: object) -> str | None:
     if value is None:
         return None

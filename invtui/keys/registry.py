@@ -226,8 +226,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("purchase_orders.new", "purchase_orders", "n", "new", "New PO", permission=_P.DRAFT_PO,
            doc="new PO (supplier type-ahead by code or any part of the name; an unknown name lists the choices)"),
     Action("purchase_orders.draft_from_alerts", "purchase_orders", "g", "draft_from_alerts", "Draft from alerts",
-           permission=_P.DRAFT_PO, doc="draft from alerts: one draft per supplier for every low item not on order, "
-           "up to max stock; never submitted automatically"),
+           permission=_P.DRAFT_PO, doc="draft from alerts: one draft per supplier and location, delivering there, "
+           "for every low, out or soon-out item not on order there, each line saying why its quantity; "
+           "never submitted automatically"),
     Action("purchase_orders.filter", "purchase_orders", "f", "cycle_filter", "Filter", doc="status filter"),
     Action("purchase_orders.open", "purchase_orders", "enter", name="Open the PO"),
     Action("po_detail.add_line", "po_detail", "plus", "add_line", "Add line", key_display="+",

@@ -78,10 +78,13 @@ _ACT = text(
           FROM locked k
          WHERE a.id = k.id AND a.status = ANY(:allowed)
         RETURNING k.status AS from_status, a.id, a.product_id, a.location_id, a.alert_type, a.status, a.current_quantity,
-                  a.threshold_quantity
+                  a.threshold_quantity, a.judged_on
     ), logged AS (
-        INSERT INTO alert_events (alert_id, event, from_status, to_status, alert_type, quantity, user_id, note)
-        SELECT c.id, CAST(:event AS varchar), c.from_status, c.status, c.alert_type, c.current_quantity, CAST(:user_id AS bigint), CAST(:note AS text)
+        -- a person's event keeps what the alert stood judged on when they acted (issue 17: every event)
+        INSERT INTO alert_events (alert_id, event, from_status, to_status, alert_type, quantity, user_id, note,
+                                  judged_on)
+        SELECT c.id, CAST(:event AS varchar), c.from_status, c.status, c.alert_type, c.current_quantity, CAST(:user_id AS bigint), CAST(:note AS text),
+               c.judged_on
           FROM changed c
     )
     SELECT c.id, c.product_id, c.location_id, c.alert_type, c.status, c.current_quantity, c.threshold_quantity,

@@ -74,6 +74,7 @@ _EXPORTS: dict[str, str] = {
           LEFT JOIN users ur ON ur.id = a.resolved_by
          ORDER BY a.id""",
     # One row per PO line with its PO's header; a PO without lines is one row with empty line columns.
+    # `location`: the location code it delivers to (empty: not said), last so columns keep their places.
     "pos": f"""
         SELECT po.number, s.code AS supplier, po.status, to_char(po.expected_date, 'YYYY-MM-DD') AS expected_date,
                {_ts("po.created_at")} AS created_at, uc.username AS created_by,
@@ -82,9 +83,10 @@ _EXPORTS: dict[str, str] = {
                {_ts("po.cancelled_at")} AS cancelled_at, p.sku,
                pl.quantity_ordered, pl.quantity_received,
                pl.quantity_ordered - pl.quantity_received AS outstanding, pl.unit_cost,
-               pl.quantity_ordered * pl.unit_cost AS line_total
+               pl.quantity_ordered * pl.unit_cost AS line_total, dl.code AS location
           FROM purchase_orders po
           JOIN suppliers s ON s.id = po.supplier_id
+          LEFT JOIN locations dl ON dl.id = po.location_id
           LEFT JOIN users uc ON uc.id = po.created_by
           LEFT JOIN users ua ON ua.id = po.approved_by
           LEFT JOIN purchase_order_lines pl ON pl.purchase_order_id = po.id

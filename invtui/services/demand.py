@@ -249,10 +249,9 @@ def set_terms(session: Session, actor: Actor, sku: str, *, lead_time_days: Any =
     with unit_of_work(session):
         product = lookup.product(session, sku, for_update=True)
         if lead_time_days is not UNSET:
-            product.lead_time_days = None if lead_time_days is None else validation.quantity(
-                lead_time_days, minimum=0, maximum=3650, what="Lead time (days)")
+            product.lead_time_days = validation.lead_time_days(lead_time_days)
         if pack_size is not UNSET:
-            product.pack_size = None if pack_size is None else validation.quantity(pack_size, what="Pack size")
+            product.pack_size = validation.pack_size(pack_size)
         session.add(product)
         session.flush()
         events.emit(session, "catalog.changed", id=product.id, user_id=actor.id, entity="product", action="updated",

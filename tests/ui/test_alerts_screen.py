@@ -187,6 +187,34 @@ async def test_enter_shows_the_alert_history_and_movements(make_app, warehouse: 
         assert moves.row_count == 2
 
 
+async def test_a_low_alert_covered_by_a_po_is_shown_as_covered_and_its_detail_says_by_what(  # type: ignore[no-untyped-def]
+        make_app, warehouse: Database) -> None:
+    """Issue 17: "LOW: 2 left, 200 on PO-000003 due in 3 days", and the why line, for a LOW alert whose
+    projected stock covers the lead time; the list marks it LOW·PO (no action needed)."""
+    from invtui.ui.screens.alert_detail import AlertDetailScreen
+
+    with warehouse.connect() as conn:  # gloves: 2 left at WH1-B-01 (reorder point 8); 200 on an approved PO there
+        conn.execute("INSERT INTO purchase_orders (supplier_id, status, expected_date, location_id) SELECT 1,"
+                     " 'approved', current_date + 3, id FROM locations WHERE code = 'WH1-B-01'")
+        conn.execute("INSERT INTO purchase_order_lines (purchase_order_id, product_id, quantity_ordered)"
+                     " SELECT 3, id, 200 FROM products WHERE sku = 'GLOVE-L'")
+        conn.commit()
+    app = make_app("operator", live=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_alerts(app, pilot)
+        row = next(i for i, r in enumerate(screen.rows) if (r.sku, r.location) == ("GLOVE-L", "WH1-B-01"))
+        assert str(table(app).get_row_at(row)[1]) == "LOW·PO"
+        table(app).move_cursor(row=row)
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, AlertDetailScreen))
+        await idle(app)
+        await pilot.pause()
+        header = str(app.screen.query_one("#detail-header").render())
+        assert "LOW: 2 left, 200 on PO-000003 due in 3 days" in header
+        assert "why: 2 available, threshold 8 (reorder point), no usage figure, lead time 7 days, " \
+               "200 on PO-000003 due in 3 days" in header
+
+
 async def test_after_dismissing_a_row_the_cursor_stays_on_the_row_that_took_its_place(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
     app = make_app("operator", live=False)
     async with app.run_test(size=(80, 24)) as pilot:

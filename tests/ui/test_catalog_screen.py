@@ -74,6 +74,52 @@ async def test_a_manager_edits_a_reorder_point_and_only_that_field_is_sent(make_
     assert after[6] > before[6]
 
 
+async def test_the_product_list_shows_each_products_default_location(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+    """The list says where each product is kept (a PO naming no location delivers there); a manager
+    sets it with e and sees it in the list, at 80 columns."""
+    app = make_app("manager", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_catalog(app, pilot)
+        table = screen.query_one("#catalog-products-table", DataTable)
+        assert [str(cell) for cell in table.get_row_at(0)][:4] == ["BOLT-M6", "Bolt M6", "ACME", "—"]
+        form = await open_form(app, pilot, "e")
+        form.query_one("#catalog-default_location").focus()
+        await pilot.press(*"WH1-A-02", "enter")
+        assert await wait_until(pilot, lambda: screen.tabs["products"].rows[0].default_location == "WH1-A-02",
+                                timeout=10), toasts(app)
+        await settle(pilot)
+        assert [str(cell) for cell in table.get_row_at(0)][:4] == ["BOLT-M6", "Bolt M6", "ACME", "WH1-A-02"]
+        assert sum(column.get_render_width(table) for column in table.columns.values()) <= 80
+
+
+async def test_a_manager_gives_a_product_its_own_lead_time_and_pack_size_in_the_form(  # type: ignore[no-untyped-def]
+        make_app, warehouse: Database) -> None:
+    """Issue 17: "products may override" the supplier's lead time; the pack size rounds reorders up.
+    Both in the product form (e), as `invtui product terms` sets them; empty: the supplier's / none."""
+    def terms() -> tuple[Any, ...]:
+        with warehouse.connect() as conn:
+            return conn.execute("SELECT lead_time_days, pack_size FROM products WHERE sku = 'BOLT-M6'").fetchone()
+
+    app = make_app("manager", live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_catalog(app, pilot)
+        form = await open_form(app, pilot, "e")
+        assert (form.values()["lead_time_days"], form.values()["pack_size"]) == ("", "")
+        form.query_one("#catalog-lead_time_days").focus()
+        await pilot.press(*"4000")
+        assert "Lead time (days) must be a whole number from 0 to 3,650" in form_error(app)
+        await pilot.press("backspace", "backspace", "backspace", "backspace", *"21", "tab", *"50", "enter")
+        assert await wait_until(pilot, lambda: screen.tabs["products"].rows[0].pack_size == 50, timeout=10), toasts(app)
+        assert "Saved product BOLT-M6: lead time days, pack size" in toasts(app)
+        assert terms() == (21, 50)
+        form = await open_form(app, pilot, "e")
+        assert (form.values()["lead_time_days"], form.values()["pack_size"]) == ("21", "50")
+        form.query_one("#catalog-lead_time_days").focus()
+        await pilot.press("backspace", "backspace", "enter")  # empty: the supplier's lead time again
+        assert await wait_until(pilot, lambda: screen.tabs["products"].rows[0].lead_time_days is None, timeout=10)
+    assert terms() == (None, 50)
+
+
 async def test_thresholds_out_of_order_are_explained_in_the_form_and_nothing_is_written(  # type: ignore[no-untyped-def]
         make_app, warehouse: Database) -> None:
     before = products(warehouse)

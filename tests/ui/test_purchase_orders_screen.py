@@ -27,16 +27,29 @@ async def open_pos(app, pilot) -> PurchaseOrdersScreen:  # type: ignore[no-untyp
     return screen
 
 
-async def test_g_drafts_one_po_per_supplier_from_the_alerts(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
+async def test_g_drafts_one_po_per_supplier_and_location_delivering_there(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
     app = make_app("operator", live=False)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_pos(app, pilot)
         await pilot.press("g")
-        assert await wait_until(pilot, lambda: len(screen.rows) == 3)
-        assert any("Drafted PO-000003 for review" in t for t in toasts(app))
+        assert await wait_until(pilot, lambda: len(screen.rows) == 5)
+        assert any("Drafted PO-000003 (ACME to WH1-A-01), PO-000004 (ACME to WH1-A-02), "
+                   "PO-000005 (ACME to WH1-B-01) for review" in t for t in toasts(app)), toasts(app)
         with warehouse.connect() as conn:
-            lines = conn.execute("SELECT count(*) FROM purchase_order_lines WHERE purchase_order_id = 3").fetchone()[0]
-        assert lines == 7  # every product with a low or out row (all seven), one supplier
+            drafted = conn.execute("SELECT o.number, l.code, count(*) FROM purchase_orders o"
+                                   " JOIN locations l ON l.id = o.location_id"
+                                   " JOIN purchase_order_lines pl ON pl.purchase_order_id = o.id"
+                                   " GROUP BY o.number, l.code ORDER BY o.number").fetchall()
+        # every low or out row, on the PO to its location: A-01 bolts, nuts, ties, tape; A-02
+        # washers; B-01 washers, gloves, tape, fuses
+        assert drafted == [("PO-000003", "WH1-A-01", 4), ("PO-000004", "WH1-A-02", 1), ("PO-000005", "WH1-B-01", 4)]
+        screen.query_one("#po-table", DataTable).move_cursor(row=1)  # newest first: PO-000004
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, PODetailScreen) and app.screen.po is not None)
+        await settle(pilot)
+        header = str(app.screen.query_one("#detail-header").render())
+        assert "deliver to WH1-A-02" in header and "Drafted from stock alerts at WH1-A-02" in header
+        assert "WASH-10 why 59: max level 60 − 1 projected" in header  # what the quantity was computed from
 
 
 async def test_an_operator_is_told_why_they_cannot_approve(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]

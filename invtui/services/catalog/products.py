@@ -37,6 +37,8 @@ class ProductView:
     max_stock_level: int | None
     is_active: bool
     default_location: str | None = None  # where it is kept; a PO naming no location delivers there
+    lead_time_days: int | None = None  # its own lead time; None: its supplier's (issue 17)
+    pack_size: int | None = None  # reorder suggestions round up to it
 
 
 
@@ -44,7 +46,9 @@ def create_product(session: Session, actor: Actor, sku: str, name: str, *, descr
                    barcode: str | None = None, category: str | None = None, supplier: str | None = None,
                    unit_price: object = 0, cost_price: object = 0, min_stock_level: object = 0,
                    reorder_point: object = None, max_stock_level: object = None,
-                   default_location: str | None = None) -> ProductView:
+                   default_location: str | None = None, lead_time_days: object = None,
+                   pack_size: object = None) -> ProductView:
+    """A new product; `lead_time_days` None: its supplier's; `pack_size` None: none."""
     require_current(session, actor, Permission.EDIT_CATALOG)
     product = Product(
         sku=validation.code(sku, "SKU", 100),
@@ -56,6 +60,8 @@ def create_product(session: Session, actor: Actor, sku: str, name: str, *, descr
         min_stock_level=validation.level(min_stock_level, "Min level"),
         reorder_point=validation.optional_level(reorder_point, "Reorder point"),
         max_stock_level=validation.optional_level(max_stock_level, "Max level"),
+        lead_time_days=validation.lead_time_days(lead_time_days),
+        pack_size=validation.pack_size(pack_size),
     )
     validation.check_thresholds(product.min_stock_level, product.reorder_point, product.max_stock_level)
     with unit_of_work(session):
@@ -74,9 +80,10 @@ def create_product(session: Session, actor: Actor, sku: str, name: str, *, descr
 def update_product(session: Session, actor: Actor, sku: str, *, name: Any = UNSET, description: Any = UNSET,
                    barcode: Any = UNSET, category: Any = UNSET, supplier: Any = UNSET, unit_price: Any = UNSET,
                    cost_price: Any = UNSET, min_stock_level: Any = UNSET, reorder_point: Any = UNSET,
-                   max_stock_level: Any = UNSET, active: Any = UNSET, default_location: Any = UNSET) -> ProductView:
+                   max_stock_level: Any = UNSET, active: Any = UNSET, default_location: Any = UNSET,
+                   lead_time_days: Any = UNSET, pack_size: Any = UNSET) -> ProductView:
     """Change the named fields only; None clears an optional one (barcode, category, thresholds,
-    default location)."""
+    default location, own lead time: its supplier's again, pack size)."""
     require_current(session, actor, Permission.EDIT_CATALOG)
     # no_autoflush: half-applied edits must not reach the database before they are all checked
     with unit_of_work(session), session.no_autoflush:
@@ -104,6 +111,10 @@ def update_product(session: Session, actor: Actor, sku: str, *, name: Any = UNSE
             product.max_stock_level = validation.optional_level(max_stock_level, "Max level")
         if default_location is not UNSET:
             product.default_location_id = _location_id(lookup.optional_active_location(session, default_location))
+        if lead_time_days is not UNSET:
+            product.lead_time_days = validation.lead_time_days(lead_time_days)
+        if pack_size is not UNSET:
+            product.pack_size = validation.pack_size(pack_size)
         if active is not UNSET:
             product.is_active = bool(active)
         validation.check_thresholds(product.min_stock_level, product.reorder_point, product.max_stock_level)
@@ -180,7 +191,7 @@ def _product_view(session: Session, product_id: int | None) -> ProductView:
 def _to_view(p: Product, category: str | None, supplier: str | None, location: str | None) -> ProductView:
     return ProductView(p.id, p.sku, p.name, p.description, p.barcode, category, supplier,  # type: ignore[arg-type]
                        p.unit_price, p.cost_price, p.min_stock_level, p.reorder_point, p.max_stock_level,
-                       p.is_active, location)
+                       p.is_active, location, p.lead_time_days, p.pack_size)
 
 
 

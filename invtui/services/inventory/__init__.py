@@ -23,6 +23,7 @@ from invtui.services.inventory.commands import (
     receive,
     release,
     reserve,
+    return_issued,
     transfer,
 )
 from invtui.services.inventory.reads import (
@@ -55,6 +56,7 @@ __all__ = [
     "receive",
     "release",
     "reserve",
+    "return_issued",
     "stock_for",
     "transfer",
 ]

@@ -76,6 +76,17 @@ def issue(session: Session, actor: Actor, sku: str, location: str, quantity: obj
     return _single(session, actor, sku, location, quantity, "issue", -1, 0, reference, reason)
 
 
+def return_issued(session: Session, actor: Actor, sku: str, location: str, quantity: object,
+                  reference: str = "", reason: str = "") -> StockChange:
+    """Put back `quantity` units that were issued and came back unused (a return).
+
+    Booked as an issue with a positive delta, not as a receipt: the item's average daily usage is
+    its issues net of returns (issue 17, sql/0010_demand.sql demand_usage), so a return lowers it
+    where a receipt would leave the usage overstated."""
+    return _single(session, actor, sku, location, quantity, "issue", +1, 0, reference, reason or "return",
+                   movement="return")
+
+
 def reserve(session: Session, actor: Actor, sku: str, location: str, quantity: object,
             reference: str = "", reason: str = "") -> StockChange:
     """Set `quantity` available units aside; they stay on hand but can no longer be issued."""
@@ -89,7 +100,7 @@ def release(session: Session, actor: Actor, sku: str, location: str, quantity: o
 
 
 def _single(session: Session, actor: Actor, sku: str, location: str, quantity: object, kind: str,
-            q_sign: int, r_sign: int, reference: str, reason: str) -> StockChange:
+            q_sign: int, r_sign: int, reference: str, reason: str, movement: str | None = None) -> StockChange:
     require_current(session, actor, Permission.MOVE_STOCK)
     units = validation.quantity(quantity)
     ref, why = _reference(reference), _reason(reason, required=False)
@@ -98,7 +109,7 @@ def _single(session: Session, actor: Actor, sku: str, location: str, quantity: o
         level = apply_movement(
             session, user_id=actor.id, product_id=product.id, location_id=place.id, kind=kind,
             quantity_delta=q_sign * units, reserved_delta=r_sign * units, reference=ref, reason=why,
-            event=_event(actor, product, place, kind, units),
+            event=_event(actor, product, place, movement or kind, units),
         )
     return _change(product, place, level)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -52,7 +50,7 @@ class AlertDetailScreen(ModalScreen[None]):
         text.append(f"Alert #{alert.id} · {kind} · {alert.status.lower()}\n", style="bold")
         text.append(f"{alert.sku} {alert.name} at {alert.location}: {alert.current_quantity} available, "
                     f"threshold {alert.threshold_quantity}\n")
-        today = date.today()
+        today = clock.now().astimezone().date()  # the app's clock, as "raised ... ago" below
         if alert.covered:
             text.append(headline(alert.alert_type, alert.current_quantity, alert.judged_on, True, today) + "\n")
         text.append(f"why: {why(alert.judged_on, today)}\n", style="dim")

@@ -8,7 +8,7 @@ refuses exactly what the service would.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -111,6 +111,7 @@ class CatalogTab:
     renamed: dict[str, str] = field(default_factory=dict)  # form key -> update keyword
     check: Callable[[dict[str, str]], str | None] | None = None
     narrow: tuple[str, ...] = ()  # the column keys kept under 80 columns (size_class.columns); empty: all
+    narrow_widths: dict[str, int] = field(default_factory=dict)  # wider columns where fewer are kept
     search: str = ""
     table: PagedTable[Any] | None = None  # the tab's list, made with the screen
 
@@ -167,6 +168,9 @@ def _product_fields(choices: dict[str, list[str]]) -> list[FormField]:
         FormField("default_location", "Default location",
                   _known("location code", lambda: choices.get("default_location", [])),
                   tuple(choices.get("default_location", [])), "optional"),
+        # issue 17: its own lead time (RUNS OUT SOON, reorder quantities) and the pack size orders round up to
+        FormField("lead_time_days", "Lead time (days)", validation.lead_time_days, placeholder="the supplier's"),
+        FormField("pack_size", "Pack size", validation.pack_size, placeholder="optional"),
     ]
 
 
@@ -190,8 +194,12 @@ def _rule_cells(app: Any, rule: alert_rules.RuleEffect) -> tuple[Text, ...]:
 
 
 def tab_columns(tab: CatalogTab, layout: str) -> tuple[Column, ...]:
-    """A tab's columns for the layout (size_class.layout_for): `tab.narrow` under 80 columns."""
-    return columns(tab.columns, layout, tab.narrow)
+    """A tab's columns for the layout (size_class.layout_for): `tab.narrow` under 80 columns, some
+    of them wider there (`tab.narrow_widths`: the room of the columns left out)."""
+    shown = columns(tab.columns, layout, tab.narrow)
+    if layout == "normal":
+        return shown
+    return tuple(replace(c, width=tab.narrow_widths.get(c.key, c.width)) for c in shown)
 
 
 def catalog_tabs() -> list[CatalogTab]:
@@ -200,23 +208,30 @@ def catalog_tabs() -> list[CatalogTab]:
     return [
         CatalogTab(
             "products", "[u]P[/u]roducts", "product", Permission.EDIT_CATALOG,
-            (Column("sku", "SKU", 10), Column("name", "product", 18), Column("supplier", "supplier", 8),
-             Column("price", "price", 8), Column("min", "min", 4), Column("reorder", "reorder", 7), Column("max", "max", 5), Column("state", "", 3)),
+            # "location": the product's default location (where it is kept; a PO naming none delivers
+            # there), a bin code's 8 cells; the name, price and levels gave up room for it at 80 columns.
+            (Column("sku", "SKU", 10), Column("name", "product", 12), Column("supplier", "supplier", 8),
+             Column("location", "location", 8), Column("price", "price", 7), Column("min", "min", 3),
+             Column("reorder", "reord", 5), Column("max", "max", 5), Column("state", "", 3)),
             catalog.list_products,
             lambda app, p: (Text(p.sku), ellipsis(p.name), Text(p.supplier or ""),
-                            number_cell(p.unit_price, 8, decimals=2), _n(p.min_stock_level, 4),
-                            _n(p.reorder_point, 7), _n(p.max_stock_level, 5), _state(app, p)),
+                            Text(p.default_location or "—", style="" if p.default_location else style(app, "quiet")),
+                            number_cell(p.unit_price, 7, decimals=2), _n(p.min_stock_level, 3),
+                            _n(p.reorder_point, 5), _n(p.max_stock_level, 5), _state(app, p)),
             lambda p: p.sku,
             lambda p: {"sku": p.sku, "name": p.name, "barcode": p.barcode or "", "category": p.category or "",
                        "supplier": p.supplier or "", "unit_price": f"{p.unit_price:.2f}",
                        "cost_price": f"{p.cost_price:.2f}", "min_stock_level": str(p.min_stock_level),
                        "reorder_point": "" if p.reorder_point is None else str(p.reorder_point),
                        "max_stock_level": "" if p.max_stock_level is None else str(p.max_stock_level),
-                       "default_location": p.default_location or ""},
+                       "default_location": p.default_location or "",
+                       "lead_time_days": "" if p.lead_time_days is None else str(p.lead_time_days),
+                       "pack_size": "" if p.pack_size is None else str(p.pack_size)},
             catalog.create_product, catalog.update_product, catalog.deactivate_product, _product_fields,
             create_only=("sku",), clearable=("barcode", "category", "supplier", "reorder_point", "max_stock_level",
-                                            "default_location"),
+                                            "default_location", "lead_time_days", "pack_size"),
             check=_thresholds, narrow=("sku", "name", "supplier", "price", "state"),  # levels: in the form (e)
+            narrow_widths={"name": 18, "price": 8},  # as before the location column took room at 80
         ),
         CatalogTab(
             "categories", "Cate[u]g[/u]ories", "category", Permission.EDIT_CATALOG,

@@ -169,15 +169,15 @@ class PurchaseOrdersScreen(ShowsPagedList[POSummary], BaseScreen):
         if actor is None:
             return
 
-        def drafted(numbers: list[str]) -> None:
-            if numbers:
-                self.notify(f"Drafted {', '.join(numbers)} for review; nothing was submitted.",
-                            title="Draft from alerts", timeout=8)
+        def drafted(drafts: list[purchasing.Draft]) -> None:
+            if drafts:
+                said = ", ".join(f"{d.number} ({d.supplier} to {d.location})" for d in drafts)
+                self.notify(f"Drafted {said} for review; nothing was submitted.", title="Draft from alerts", timeout=8)
             else:
                 self.notify("No low or out-of-stock item needs a new order.", title="Draft from alerts")
             self.reload()
 
-        self.service(lambda s: [po.number for po in purchasing.draft_from_alerts(s, actor)], drafted, group="draft")
+        self.service(lambda s: purchasing.draft_from_alerts(s, actor), drafted, group="draft")
 
 
 class PODetailScreen(ModalScreen[None]):
