@@ -18,7 +18,6 @@ Prints every run, the median and the p95 (nearest rank), and the load average.
 
 from __future__ import annotations
 
-import argparse
 import fcntl
 import os
 import re
@@ -32,14 +31,12 @@ import termios
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # for scratch
+from scratch import scratch_database, warehouse_arguments  # tests/benchmarks/scratch.py (scripts run from here)
 
-from scratch import scratch_database  # noqa: E402
-
-from invtui.db.engine import Database  # noqa: E402
-from invtui.services import seed as seed_service  # noqa: E402
-from invtui.services import stock_list  # noqa: E402
-from invtui.services.setup import prepare_database  # noqa: E402
+from invtui.db.engine import Database
+from invtui.services import seed as seed_service
+from invtui.services import stock_list
+from invtui.services.setup import prepare_database
 
 COLUMNS, LINES = 120, 40
 # CSI and OSC sequences, and the two-byte ones: what is left is the text the terminal shows.
@@ -155,11 +152,7 @@ def measure(db: Database, runs: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--reuse")
-    parser.add_argument("--products", type=int, default=10_000)
-    parser.add_argument("--locations", type=int, default=100)
+    parser = warehouse_arguments()
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
     if args.reuse:
