@@ -31,6 +31,7 @@ from invtui.services import csv_export, csv_import
 from invtui.services import users
 from invtui.services.scheduler import Scheduler
 from invtui.ui import size_class
+from invtui.ui.ahead import make_ahead
 from invtui.ui.bindings import bindings_for
 from invtui.ui.clock import Clock
 from invtui.ui.csv_files import CsvFiles
@@ -56,6 +57,8 @@ log = logging.getLogger(__name__)
 
 SCREENS_BY_KEY = {"dashboard": "Dashboard", "alerts": "Alerts", "inventory": "Inventory",
                   "purchase_orders": "Purchase orders", "catalog": "Catalog", "notifications": "Notifications"}
+# After sign-in, the stock list is made ahead of its key (ui/ahead.py) this much later.
+AHEAD_SECONDS = 1.0
 # Actions that need a signed-in operator; on the login screen they are hidden and inert.
 SIGNED_IN_ACTIONS = {"go", "help", "check_now", "background"}
 
@@ -152,6 +155,7 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
         self.set_interval(1.0, self._refresh_counts_if_stale)
         self.last_key_at = time.monotonic()
         self.set_interval(1.0, self._lock_if_idle)
+        self.set_timer(AHEAD_SECONDS, lambda: make_ahead(self))  # once the dashboard's first loads are over
 
     # -- idle lock --------------------------------------------------------------------------
 

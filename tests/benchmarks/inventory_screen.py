@@ -11,7 +11,6 @@ app's resident memory after scrolling through 100 pages.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import resource
@@ -20,6 +19,7 @@ import time
 
 import psycopg
 from psycopg import sql
+from scratch import warehouse_arguments  # tests/benchmarks/scratch.py (scripts run from here)
 
 from invtui.config import Settings
 from invtui.db.engine import Database
@@ -79,7 +79,7 @@ async def in_the_app(db: Database) -> dict[str, float]:
     figures: dict[str, float] = {}
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: app.actor is not None, "sign-in")
-        await pilot.pause(1.0)  # the dashboard's first loads are over
+        await pilot.pause(2.0)  # the dashboard's first loads are over, and the stock list made ahead (ui/ahead.py)
         started, cpu = time.perf_counter(), time.process_time()
         await pilot.press("3")
         await until(pilot, lambda: isinstance(app.screen, InventoryScreen) and bool(app.screen.rows), "first page")
@@ -116,11 +116,7 @@ async def in_the_app(db: Database) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--reuse")
-    parser.add_argument("--products", type=int, default=10_000)
-    parser.add_argument("--locations", type=int, default=100)
+    parser = warehouse_arguments()
     args = parser.parse_args()
     name = f"bench_inv_{os.getpid()}"
     if args.reuse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -31,3 +32,14 @@ def scratch_database(server_url: str, name: str) -> Iterator[Database]:
     finally:
         db.dispose()
         _drop(base, name)
+
+
+def warehouse_arguments() -> argparse.ArgumentParser:
+    """Options of a benchmark on a seeded warehouse: the server, or a seeded database to reuse,
+    and the size to seed (10,000 products x 100 locations = 1,000,000 stock rows)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--reuse")
+    parser.add_argument("--products", type=int, default=10_000)
+    parser.add_argument("--locations", type=int, default=100)
+    return parser

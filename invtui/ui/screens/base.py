@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from textual import events
 from textual._context import NoActiveAppError
 from textual.app import ComposeResult
 from textual.screen import Screen
@@ -45,6 +46,7 @@ class BaseScreen(LayoutAware, Screen[None]):
         except NoActiveAppError:
             pass
         self._resume_pending = False
+        self._suspended_once = False
 
     @property
     def invtui(self) -> InvtuiApp:
@@ -63,7 +65,13 @@ class BaseScreen(LayoutAware, Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = self.TITLE_TEXT
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Until the screen is first hidden its widgets have the styles they mounted with, from
+        # the CSS in force now: restyling them all as a screen made ahead (ui/ahead.py) is
+        # first shown (Textual's handler, which runs after this one) would cost what making it
+        # ahead saved. A screen shown again after another one is restyled as Textual does.
+        if not self._suspended_once and self._css_update_count == self.app._css_update_count:
+            event.refresh_styles = False
         # Every time the screen is shown, its data is fetched again. After a refresh, because
         # a screen shown for the first time may be resumed before its widgets are mounted.
         self._check_layout(self.app.size.width)  # the terminal may have resized while it was hidden
@@ -73,6 +81,9 @@ class BaseScreen(LayoutAware, Screen[None]):
         if self.RELOAD_EARLY:
             self.reload()
         self.call_after_refresh(self._resumed)
+
+    def on_screen_suspend(self) -> None:
+        self._suspended_once = True
 
     def _resumed(self) -> None:
         self._resume_pending = False

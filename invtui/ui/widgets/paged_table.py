@@ -25,6 +25,7 @@ from functools import partial
 from typing import Any, Generic, TypeVar
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.message import Message
 from textual.strip import Strip
@@ -249,6 +250,38 @@ class PagedTable(DataTable[Text], Generic[R]):
         cells = self._cells(row)
         for column in self._columns:
             self.update_cell(key, column.key, cells[column.key])
+
+    def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int, cursor: bool = False,
+                     hover: bool = False) -> list[list[Segment]]:
+        """DataTable's cell, the same segments for less: a one-line text cell of a body row is drawn
+        without the two wrappers DataTable renders it through (issue 15: 360 cells on the first
+        page, a third of the CPU of `3`). Anything else goes to DataTable."""
+        if row_index < max(0, self.fixed_rows) or column_index < max(0, self.fixed_columns):
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        cache_key = (row_key, self._column_locations.get_key(column_index), base_style, cursor, hover,
+                     self._show_hover_cursor, self._update_count, self._pseudo_class_state)
+        cached = self._cell_render_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        row, pad = self.rows[row_key], self.cell_padding
+        cell = self._get_row_renderables(row_index)[1][column_index]
+        if row.height != 1 or row.auto_height or not isinstance(cell, Text) or width <= 2 * pad:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        component_style, post_style = self._get_styles_to_render_cell(
+            False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor,
+            self.cursor_foreground_priority == "css", self.cursor_background_priority == "css")
+        pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component_style
+        # What Styled(Padding(cell, (0, pad)), pre_style, post_style) renders, one line high.
+        console = self.app.console
+        options = self.app.console_options.update_dimensions(width - 2 * pad, 1).update(no_wrap=True)
+        padding = console.get_style("none")
+        side = Segment(" " * pad, padding)
+        line = [side, *console.render_lines(cell, options, style=padding, pad=True)[0], side, Segment.line()]
+        styled = Segment.apply_style(line, console.get_style(pre_style), console.get_style(post_style))
+        lines = [next(iter(Segment.split_and_crop_lines(styled, width, include_new_lines=False, pad=True)))]
+        self._cell_render_cache[cache_key] = lines
+        return lines
 
     def render_line(self, y: int) -> Strip:
         header = self.header_height if self.show_header else 0
