@@ -239,11 +239,58 @@ def run_invtui(args: list[str], env: dict[str, str], *, stdin: str = "", cwd: Pa
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 
+def run_invtui_in_process(args: list[str], env: dict[str, str], *, stdin: str = "") -> CliResult:
+    """The CLI's own entry point (`invtui.cli.main`) in this process, with `env` as the whole
+    environment, `stdin` as standard input and both outputs captured: what `invtui` does between
+    its arguments and its exit code, without the 0.5-1 s of starting Python and importing it.
+
+    For tests of what a command does; anything about the process itself (argv, the environment a
+    child sees, signals, /proc, the exit status as the shell sees it) runs the real executable.
+    """
+    import contextlib
+    import io
+    import logging
+
+    from invtui.cli import main, output
+
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    root = logging.getLogger()
+    saved_level, saved_handlers = root.level, list(root.handlers)
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.clear()
+    os.environ.update(env)
+    old_stdin = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    consoles = (output.console, output.err_console)
+    saved_widths = [console._width for console in consoles]  # read from $COLUMNS when a process starts
+    for console in consoles:
+        console._width = int(env["COLUMNS"]) if env.get("COLUMNS", "").isdigit() else None
+    try:
+        os.chdir(ROOT)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        sys.stdin = old_stdin
+        for console, width in zip(consoles, saved_widths, strict=True):
+            console._width = width
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        for handler in root.handlers:
+            if handler not in saved_handlers:
+                root.removeHandler(handler)
+                handler.close()
+        root.setLevel(saved_level)
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
 @pytest.fixture
-def invtui(cli_env: dict[str, str]):  # type: ignore[no-untyped-def]
-    """`invtui("db", "check")` runs the CLI against this test's database."""
+def invtui(cli_env: dict[str, str], request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """`invtui("db", "check")` runs the CLI against this test's database: the real executable, or
+    its entry point in this process for a module or test marked `cli_in_process`."""
+    runner = run_invtui_in_process if request.node.get_closest_marker("cli_in_process") else run_invtui
 
     def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> CliResult:
-        return run_invtui(list(args), {**cli_env, **(env or {})}, stdin=stdin)
+        return runner(list(args), {**cli_env, **(env or {})}, stdin=stdin)
 
     return run
