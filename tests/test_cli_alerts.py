@@ -1,4 +1,8 @@
-"""`invtui alerts ...`, `invtui sweep [--status]` as an operator types them."""
+"""`invtui alerts ...`, `invtui sweep [--status]` as an operator types them.
+
+The first test runs the real executable; the rest run the same entry point in the test's process
+(`cli_in_process`: a process start costs 0.5-1 s and nothing there is about the process).
+"""
 
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ def test_alerts_list_prints_open_alerts_as_json(world: World, invtui) -> None:  
     assert "WH1-A-02" in table.stdout and "WH1-A-01" not in table.stdout
 
 
+@pytest.mark.cli_in_process
 def test_acknowledging_twice_is_refused_in_one_line_naming_who(world: World, invtui) -> None:  # type: ignore[no-untyped-def]
     alert_id = world.open_alert("BOLT-M6", "WH1-A-02")["id"]  # type: ignore[index]
     first = invtui("alerts", "ack", str(alert_id), "--note", "calling supplier")
@@ -39,6 +44,7 @@ def test_acknowledging_twice_is_refused_in_one_line_naming_who(world: World, inv
     assert history.code == 0 and "acknowledged" in history.stdout and "calling supplier" in history.stdout
 
 
+@pytest.mark.cli_in_process
 def test_bulk_dismiss_does_what_it_can_and_lists_each_refusal(world: World, invtui) -> None:  # type: ignore[no-untyped-def]
     out_id = world.open_alert("BOLT-M6", "WH1-A-02")["id"]  # type: ignore[index]
     low_id = world.open_alert("BOLT-M6", "WH1-A-01")["id"]  # type: ignore[index]
@@ -50,12 +56,14 @@ def test_bulk_dismiss_does_what_it_can_and_lists_each_refusal(world: World, invt
 
 
 @pytest.mark.parametrize("bad", ["abc", "0", "1.5"])
+@pytest.mark.cli_in_process
 def test_a_bad_alert_number_is_one_line_and_a_nonzero_exit(world: World, invtui, bad: str) -> None:  # type: ignore[no-untyped-def]
     result = invtui("alerts", "resolve", bad)
     assert result.code != 0
     assert result.stderr.strip() == "invtui: Alert number must be a whole number from 1 to 9,999,999,999"
 
 
+@pytest.mark.cli_in_process
 def test_a_viewer_may_list_but_not_acknowledge(world: World, invtui) -> None:  # type: ignore[no-untyped-def]
     alert_id = world.open_alert("BOLT-M6", "WH1-A-02")["id"]  # type: ignore[index]
     assert invtui("--user", "viewer", "alerts", "list").code == 0
@@ -64,6 +72,7 @@ def test_a_viewer_may_list_but_not_acknowledge(world: World, invtui) -> None:  #
     assert refused.stderr.strip() == "invtui: Role viewer cannot acknowledge, dismiss or resolve alerts"
 
 
+@pytest.mark.cli_in_process
 def test_sweep_runs_one_full_sweep_and_status_shows_it(world: World, invtui) -> None:  # type: ignore[no-untyped-def]
     world.set_stock("BOLT-M6", "WH1-A-03", 2, quietly=True)
     run = invtui("sweep")
@@ -78,6 +87,7 @@ def test_sweep_runs_one_full_sweep_and_status_shows_it(world: World, invtui) -> 
     assert "No sweep is running now." in table.stdout and "cli" in table.stdout
 
 
+@pytest.mark.cli_in_process
 def test_alerts_list_fits_80_columns_without_splitting_a_word(world: World, invtui) -> None:  # type: ignore[no-untyped-def]
     result = invtui("alerts", "list", "--status", "all", env={"COLUMNS": "80"})
     assert result.code == 0, result.stderr

@@ -1,7 +1,8 @@
-"""`invtui po ...` as an operator types it: real executable, real database, one-line errors.
+"""`invtui po ...` as an operator types it: the CLI's entry point, real database, one-line errors.
 
-Each CLI run costs a process start (about a second), so most tests build their PO through the
-service and run only the command they are about; the first test drives a whole PO by CLI.
+The first test drives a whole PO through the real executable; the rest run the same entry point in
+the test's process (`cli_in_process`: a process start costs 0.5-1 s and nothing there is about the
+process). Most tests build their PO through the service and run only the command they are about.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from invtui.db.engine import Database
 from invtui.domain.roles import Actor
 from invtui.services import integrity, purchasing, users
 
-from conftest import CliResult, Server, run_invtui
+from conftest import CliResult, Server, run_invtui_in_process
 from po_world import BOLT, DOCK, INJECTION, NUT, SHELF, approved, build, draft, shared_database, snapshot, stock
 
 OPERATOR = {"INVTUI_USER": "operator"}
@@ -73,6 +74,7 @@ def test_operator_drafts_submits_and_manager_approves_then_goods_arrive_in_two_r
     assert integrity.check(db).clean
 
 
+@pytest.mark.cli_in_process
 def test_po_show_json_has_lines_with_outstanding_and_history(invtui, db, operator, approved_po) -> None:  # type: ignore[no-untyped-def]
     with db.session() as session:
         purchasing.receive(session, operator, approved_po, DOCK, {BOLT: 3})
@@ -85,12 +87,14 @@ def test_po_show_json_has_lines_with_outstanding_and_history(invtui, db, operato
     assert [h["to"] for h in data["history"]] == ["draft", "submitted", "approved", "partially_received"]
 
 
+@pytest.mark.cli_in_process
 def test_po_show_prints_a_readable_table(invtui, draft_po) -> None:  # type: ignore[no-untyped-def]
     out = ok(invtui("po", "show", draft_po)).stdout
     assert "PO-000001  draft  ACME (Acme Tools)  total 3.10" in out
     assert "Bolt M6" in out and "History" in out
 
 
+@pytest.mark.cli_in_process
 def test_po_list_filters_by_status_and_supplier(invtui, db, manager, draft_po) -> None:  # type: ignore[no-untyped-def]
     cancelled = draft(db, manager, {})
     with db.session() as session:
@@ -102,6 +106,7 @@ def test_po_list_filters_by_status_and_supplier(invtui, db, manager, draft_po) -
     assert [r["number"] for r in drafts] == ["PO-000001"]
 
 
+@pytest.mark.cli_in_process
 def test_a_po_delivers_to_a_location_set_on_the_draft_and_is_received_there(invtui, db, operator, manager,  # type: ignore[no-untyped-def]
                                                                              world) -> None:
     created = ok(invtui("po", "create", "--supplier", "ACME", "--location", DOCK.lower(), env=OPERATOR))
@@ -157,7 +162,7 @@ class Refusals:
     env: dict[str, str]
 
     def run(self, *args: str, user: str = "admin") -> CliResult:
-        return run_invtui(list(args), {**self.env, "INVTUI_USER": user})
+        return run_invtui_in_process(list(args), {**self.env, "INVTUI_USER": user})
 
 
 @pytest.fixture(scope="module")

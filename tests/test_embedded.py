@@ -127,7 +127,7 @@ def test_idle_zero_stops_the_server_when_the_last_command_exits(bare_env: dict[s
 
 def test_the_reaper_stops_an_idle_server_but_not_one_in_use(bare_env: dict[str, str], tmp_path: Path) -> None:
     pgdata = tmp_path / "data" / "invtui" / "pgdata"
-    env = {**bare_env, "INVTUI_EMBEDDED_IDLE_MINUTES": "0.05"}  # 3 s
+    env = {**bare_env, "INVTUI_EMBEDDED_IDLE_MINUTES": "0.02"}  # 1.2 s: the reaper asks every 0.2 s
     assert run_invtui(["db", "url"], env, cwd=tmp_path).code == 0
     pid = embedded_status(pgdata)
     assert pid is not None, "stopped before its idle time"
@@ -136,7 +136,7 @@ def test_the_reaper_stops_an_idle_server_but_not_one_in_use(bare_env: dict[str, 
     info = PostmasterInfo.read_from_pgdata(pgdata)
     assert info is not None
     with psycopg.connect(info.get_uri(database="invtui")) as client:
-        time.sleep(4.5)  # past the idle time, with a client connected
+        time.sleep(2.5)  # twice the idle time, with a client connected
         assert embedded_status(pgdata) == pid
         client.execute("SELECT 1")
     assert wait_until(lambda: embedded_status(pgdata) is None, 30), "the idle server was not stopped"

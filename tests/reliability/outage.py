@@ -161,7 +161,8 @@ def run_outage(server: PrivateServer, db: Database, outage: float) -> OutageRepo
         outage_seconds = up - down
         _until(lambda: any(e.kind == RESYNC and t > up for t, e in list(events)), 30)
         resync_at = next((t for t, e in list(events) if e.kind == RESYNC and t > up), None)
-        time.sleep(2.5)  # the worker's next sweeps (every second) must succeed again
+        # the worker's next sweeps (every second) must succeed again: wait for the first, not a fixed time
+        _until(lambda: _finished_sweeps(db, since_seconds=time.monotonic() - up) > 0, 30)
         sweeps_after = _finished_sweeps(db, since_seconds=time.monotonic() - up)
         worker_alive = worker.poll() is None
     finally:
