@@ -7,19 +7,26 @@ import os
 import secrets
 from datetime import datetime, timedelta, timezone
 
+from typing import TYPE_CHECKING
+
 import bcrypt
-from sqlalchemy import func, update
-from sqlmodel import Session, select
 
 from invtui.db.light import raw_connection
-from invtui.db.models import User, UserEvent
 from invtui.domain import validation
 from invtui.domain.roles import SYSTEM, Actor, Permission, Role, parse_role
 from invtui.errors import AuthenticationError, ConflictError, NotFound
-from invtui.services import events, login_throttle, user_list
+from invtui.services import events, user_list
 from invtui.services.acting import current, require_current
 from invtui.services.tx import unit_of_work
 from invtui.services.user_list import UserView
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from invtui.db.models import User
+
+# The ORM and the models are imported by the functions that write (below), not by this module:
+# the app imports it to sign in, and an idle app must not carry them (issue 15).
 
 # bcrypt's cost. 12 is the usual production choice (~0.25 s a hash); tests lower it via the env.
 BCRYPT_ROUNDS = int(os.environ.get("INVTUI_BCRYPT_ROUNDS", "12"))
@@ -42,6 +49,10 @@ def to_actor(user: User) -> Actor:
 
 
 def _get(session: Session, username: str) -> User:
+    from sqlmodel import select
+
+    from invtui.db.models import User
+
     name = username.strip().lower()
     user = session.exec(select(User).where(User.username == name)).first()
     if user is None:
@@ -50,6 +61,8 @@ def _get(session: Session, username: str) -> User:
 
 
 def _record(session: Session, kind: str, user: User | None, actor: Actor, detail: str = "") -> None:
+    from invtui.db.models import UserEvent
+
     session.add(UserEvent(user_id=user.id if user else None, actor_id=actor.id, kind=kind, detail=detail))
 
 
@@ -70,6 +83,10 @@ def create_user(
     parsed_role = parse_role(role)
     secret = validation.password(password)
     full = validation.text(full_name, what="Full name", max_length=200, required=False)
+    from sqlmodel import select
+
+    from invtui.db.models import User
+
     with unit_of_work(session):
         if session.exec(select(User.id).where(User.username == name)).first():
             raise ConflictError(f"User {name} already exists")
@@ -135,6 +152,11 @@ def _changed(session: Session, user: User, actor: Actor) -> None:
 
 
 def _active_admins(session: Session) -> int:
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from invtui.db.models import User
+
     query = select(func.count()).select_from(User).where(User.role == "admin", User.is_active.is_(True))  # type: ignore[attr-defined]
     return int(session.exec(query).one())
 
@@ -172,6 +194,12 @@ def authenticate(
 def _attempt(session: Session, username: str, password: str, now: datetime, *, client: str | None,
              max_failed: int, lockout_minutes: int) -> Actor | str:
     """One sign-in attempt: the actor, or the sentence that refuses it (after recording the failure)."""
+    from sqlalchemy import update
+    from sqlmodel import select
+
+    from invtui.db.models import User
+    from invtui.services import login_throttle
+
     throttle = None
     if client is not None:
         throttle, wait = login_throttle.hold(session, client, now)
@@ -213,6 +241,11 @@ def _attempt(session: Session, username: str, password: str, now: datetime, *, c
 
 def ensure_admin(session: Session) -> str | None:
     """On a database with no users, create `admin` with a random password and return it (shown once)."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from invtui.db.models import User
+
     with unit_of_work(session):
         session.exec(select(func.pg_advisory_xact_lock(0x1A7_0002))).first()  # two first upgrades racing
         if session.exec(select(func.count()).select_from(User)).one():
