@@ -12,7 +12,11 @@ import json
 import subprocess
 import sys
 
+import pytest
+from conftest import PASSWORDS  # tests/conftest.py
+
 from invtui.db.engine import Database
+from invtui.domain.roles import Role
 
 ORM = ("sqlmodel", "pydantic", "sqlalchemy.orm", "invtui.db.models")
 
@@ -41,9 +45,19 @@ async def until(pilot, condition, timeout=20.0):
 
 async def main():
     settings = Settings(database_url=sys.argv[1], check_interval_seconds=1)
-    app = InvtuiApp(settings=settings, db=Database.from_settings(settings), username="operator", trusted=True)
+    password = sys.argv[3]
+    app = InvtuiApp(settings=settings, db=Database.from_settings(settings), username="operator",
+                    trusted=not password)
     seen = {}
     async with app.run_test(size=(120, 40)) as pilot:
+        if password:  # typed at the login screen, after one wrong try
+            for attempt in ("not-my-password", password):
+                await pilot.click("#login-user")
+                await pilot.press(*"operator", "enter", *attempt, "enter")
+                await pilot.pause(0.5)
+                if attempt != password:
+                    await until(pilot, lambda: "Wrong" in str(app.screen.query_one("#login-message").render()))
+                    app.screen.query_one("#login-user").value = ""
         await until(pilot, lambda: app.screen.query_one("#kpi-skus", KpiTile).value == "7")
         await until(pilot, lambda: app.status.open_alerts == 9)
         seen["dashboard"] = [m for m in ORM if m in sys.modules]
@@ -60,10 +74,12 @@ asyncio.run(main())
 """
 
 
-def test_an_app_idle_on_the_dashboard_and_the_alerts_list_loads_no_orm(warehouse: Database) -> None:
+@pytest.mark.parametrize("password", [None, PASSWORDS[Role.OPERATOR]], ids=["trusted", "by password"])
+def test_an_app_idle_on_the_dashboard_and_the_alerts_list_loads_no_orm(warehouse: Database,
+                                                                        password: str | None) -> None:
     url = warehouse.url.render_as_string(hide_password=False)
-    proc = subprocess.run([sys.executable, "-c", CHILD, url, ",".join(ORM)], capture_output=True, text=True,
-                          timeout=120, env=None)
+    proc = subprocess.run([sys.executable, "-c", CHILD, url, ",".join(ORM), password or ""], capture_output=True,
+                          text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     seen = json.loads(proc.stdout.strip().splitlines()[-1])
     assert seen == {"dashboard": [], "alerts": [], "after a sweep": []}
