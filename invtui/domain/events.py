@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-
 from invtui.domain.roles import Actor, Role
 from invtui.errors import ValidationError
 
@@ -116,7 +115,7 @@ class Event:
         return body
 
     def model_dump_json(self) -> str:
-        """Every field as one JSON object (logs, messages), as the pydantic model this was wrote it."""
+        """Every field as one JSON object (logs, messages); the name is the one pydantic gave it before."""
         fields = {**asdict(self), "at": self.at.isoformat(),
                   "for_role": self.for_role.value if self.for_role is not None else None}
         return json.dumps(fields, default=str)
