@@ -11,17 +11,21 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 import psycopg
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlmodel import Session
 
 from invtui.config import Settings, redact_url
 from invtui.db.pool import DEFAULT_IDLE_SECONDS, IdleClosingPool
+from invtui.db.session import LazySession
 from invtui.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +144,12 @@ class Database:
         )
 
     def session(self) -> Session:
-        """A new ORM session; services commit or roll back the one transaction they run in it."""
-        return Session(self.engine, expire_on_commit=False)
+        """A new session; services commit or roll back the one transaction they run in it.
+
+        It runs raw SQL on SQLAlchemy core and loads the ORM only when used (db/session.py), so
+        an app that only reads never imports SQLModel; to its callers it is a `Session`.
+        """
+        return LazySession(self.engine)  # type: ignore[return-value]
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

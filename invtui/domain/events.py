@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError as PydanticValidationError, field_validator
 
 from invtui.domain.roles import Actor, Role
 from invtui.errors import ValidationError
@@ -51,6 +50,7 @@ KNOWN_KINDS: frozenset[str] = WIRE_KINDS | SYNTHETIC_KINDS
 
 # Fields of the envelope; every other key of the JSON object goes to `extra`.
 _ENVELOPE = ("kind", "id", "product_id", "location_id", "user_id", "for_user", "for_role", "at")
+_ID_FIELDS = ("id", "product_id", "location_id", "user_id", "for_user")
 
 
 class MalformedEvent(ValidationError):
@@ -59,10 +59,13 @@ class MalformedEvent(ValidationError):
     title = "Malformed event"
 
 
-class Event(BaseModel):
-    """One committed change (or a listener notice), as every consumer sees it."""
+@dataclass(frozen=True)
+class Event:
+    """One committed change (or a listener notice), as every consumer sees it.
 
-    model_config = ConfigDict(frozen=True, strict=False, extra="forbid")
+    A plain frozen dataclass checked in `__post_init__`, not a pydantic model: every signed-in
+    app parses events, and pydantic alone was ~5 MB of an idle app's memory (issue 15).
+    """
 
     kind: str
     id: int | None = None
@@ -71,28 +74,24 @@ class Event(BaseModel):
     user_id: int | None = None  # the actor who made the change
     for_user: int | None = None  # personal event: only this user sees it
     for_role: Role | None = None  # role-wide event: only this role sees it
-    at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
-    extra: dict[str, Any] = Field(default_factory=dict)  # the toast part: sku, name, location, quantities
+    at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    extra: dict[str, Any] = field(default_factory=dict)  # the toast part: sku, name, location, quantities
 
-    @field_validator("kind")
-    @classmethod
-    def _known_kind(cls, kind: str) -> str:
-        if kind not in KNOWN_KINDS:
-            raise ValueError(f"unknown event kind {kind!r}")
-        return kind
-
-    @field_validator("id", "product_id", "location_id", "user_id", "for_user", mode="before")
-    @classmethod
-    def _whole_number(cls, value: Any) -> Any:
-        # pydantic's lax mode would turn "12" or 12.0 into 12; an id on the wire is a JSON integer.
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            raise ValueError("must be an integer id")
-        return value
-
-    @field_validator("at")
-    @classmethod
-    def _aware(cls, at: datetime) -> datetime:
-        return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, str):
+            raise _BadField("kind", "must be a string")
+        if self.kind not in KNOWN_KINDS:
+            raise _BadField("kind", f"unknown event kind {self.kind!r}")
+        for name in _ID_FIELDS:
+            value = getattr(self, name)
+            # an id on the wire is a JSON integer: "12", 12.0 or true are refused, not converted
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise _BadField(name, "must be an integer id")
+        if self.for_role is not None and not isinstance(self.for_role, Role):
+            object.__setattr__(self, "for_role", _role(self.for_role))
+        object.__setattr__(self, "at", _aware(self.at))
+        if not isinstance(self.extra, dict):
+            raise _BadField("extra", "must be an object")
 
     def visible_to(self, actor: Actor) -> bool:
         """Whether this event is for `actor`: personal events only for their user, role events only that role."""
@@ -114,6 +113,12 @@ class Event(BaseModel):
             body["for_role"] = self.for_role.value
         body.update(self.extra)
         return body
+
+    def model_dump_json(self) -> str:
+        """Every field as one JSON object (logs, messages); the name is the one pydantic gave it before."""
+        fields = {**asdict(self), "at": self.at.isoformat(),
+                  "for_role": self.for_role.value if self.for_role is not None else None}
+        return json.dumps(fields, default=str)
 
     def describe(self) -> str:
         """One line for people (`invtui events --follow`): time, kind, then what changed."""
@@ -151,13 +156,12 @@ def event_from_fields(body: Mapping[str, Any]) -> Event:
     """An Event from a flat mapping (wire payload or keyword fields): envelope keys, rest in extra."""
     envelope = {key: body[key] for key in _ENVELOPE if key in body and body[key] is not None}
     extra = {key: value for key, value in body.items() if key not in _ENVELOPE}
+    if "kind" not in envelope:
+        raise MalformedEvent(f"Event {body.get('kind')!r} has a bad kind: field required")
     try:
         return Event(**envelope, extra=extra)
-    except PydanticValidationError as exc:
-        problem = exc.errors()[0]
-        where = ".".join(str(p) for p in problem["loc"]) or "payload"
-        message = str(problem["msg"]).removeprefix("Value error, ")
-        raise MalformedEvent(f"Event {body.get('kind')!r} has a bad {where}: {message}") from None
+    except _BadField as exc:
+        raise MalformedEvent(f"Event {body.get('kind')!r} has a bad {exc.field}: {exc.problem}") from None
 
 
 def listener_state(state: str, *, since: datetime | None = None, retry_in: float | None = None,
@@ -176,6 +180,35 @@ def listener_state(state: str, *, since: datetime | None = None, retry_in: float
 def resync(disconnected_since: datetime) -> Event:
     """Sent after a reconnect: events of the gap are lost, so every view reloads what it shows."""
     return Event(kind=RESYNC, extra={"disconnected_since": disconnected_since.isoformat()})
+
+
+class _BadField(ValueError):
+    """A field of an event that is missing or of the wrong type (`field`: which, `problem`: why)."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name}: {problem}")
+        self.field, self.problem = name, problem
+
+
+def _role(value: Any) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise _BadField("for_role", f"must be one of {', '.join(repr(r.value) for r in Role)}") from None
+
+
+def _aware(value: Any) -> datetime:
+    """A time as the wire may carry it (ISO 8601 text, Unix seconds, a datetime), in UTC if naive."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise _BadField("at", f"not an ISO 8601 time: {_clip(value)}") from None
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        value = datetime.fromtimestamp(value, timezone.utc)
+    elif not isinstance(value, datetime):
+        raise _BadField("at", "must be a time")
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _clip(text: str | bytes, limit: int = 60) -> str:

@@ -8,11 +8,15 @@ refused and a demoted user's is judged by their new role, even if the app missed
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import text
-from sqlmodel import Session
 
 from invtui.domain.roles import Actor, Permission, Role, require
 from invtui.errors import PermissionDenied
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 _CURRENT = text("SELECT username, role, is_active FROM users WHERE id = :id")
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from invtui.db.light import raw_connection
 from invtui.domain import validation
@@ -31,6 +30,9 @@ from invtui.services.alert_list import (  # noqa: F401 (re-exported: the app and
 )
 from invtui.services.acting import require_current
 from invtui.services.tx import unit_of_work
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 MAX_BULK = 10_000
 MAX_NOTE = 1000

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from invtui.services import events
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # The event of every change to a count session, its lines or the count schedule (issue 16).
 EVENT = "count.changed"

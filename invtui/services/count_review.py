@@ -11,13 +11,15 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from invtui.config import Settings
 from invtui.errors import NotFound, ValidationError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 REASONS = ("damaged", "lost", "found", "miscount", "moved")
 GROUPS = ("missing", "extra", "matching")

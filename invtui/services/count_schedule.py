@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from invtui.config import Settings
 from invtui.domain import validation
 from invtui.domain.roles import Actor, Permission
-from invtui.services import events, lookup
+from invtui.services import events
 from invtui.services.acting import require_current
 from invtui.services.count_history import EVENT
 from invtui.services.tx import unit_of_work
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 MAX_INTERVAL_DAYS = 3650
 
@@ -85,6 +87,8 @@ def set_interval(session: Session, actor: Actor, location: str, every_days: obje
     Returns the interval set. Announced as `count.changed` (action `interval`) so lists of counts
     due refresh.
     """
+    from invtui.services import lookup  # the ORM: not loaded by the dashboard's count_due_in
+
     actor = require_current(session, actor, Permission.EDIT_CATALOG)
     days = None if every_days is None else validation.quantity(every_days, minimum=0, maximum=MAX_INTERVAL_DAYS,
                                                                   what="Count interval")

@@ -11,15 +11,17 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import psycopg
-from sqlmodel import Session
 
 from invtui.domain.roles import Actor
 from invtui.errors import ValidationError
 from invtui.services.files import UserFolder
 from invtui.services.tx import unit_of_work
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 EXPORT_KINDS = ("products", "inventory", "movements", "alerts", "pos")
 

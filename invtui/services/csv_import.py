@@ -22,10 +22,9 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import psycopg
-from sqlmodel import Session
 
 from invtui.db.errors import friendly_error
 from invtui.domain.roles import Actor, Permission
@@ -36,6 +35,9 @@ from invtui.services.csv_export import csv_kind, raw_connection
 from invtui.services.csv_rows import COLUMNS, CountingReader, RowError, a_kind, header, parse_row, read_rows, stored
 from invtui.services.files import UserFolder
 from invtui.services.tx import unit_of_work
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 IMPORT_KINDS = ("products", "inventory")
 

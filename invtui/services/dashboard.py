@@ -9,14 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from invtui.config import Settings
 from invtui.domain.roles import Actor
 from invtui.services import count_review, count_schedule, notifications
 from invtui.services.tx import unit_of_work
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 DETAILS = 5
 

@@ -11,19 +11,23 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from invtui.config import Settings
-from invtui.db.models import Supplier
 from invtui.domain import validation
 from invtui.domain.roles import Actor, Permission
 from invtui.errors import ValidationError
-from invtui.services import events, lookup
+from invtui.services import events
 from invtui.services.acting import require_current
 from invtui.services.tx import unit_of_work
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+# `lookup` and the models load where a function needs them: the sweep (`sync_settings`, in every
+# signed-in app) must not pull the ORM into an idle app (issue 15).
 
 UNSET: Any = object()  # an argument left out (None clears)
 
@@ -193,6 +197,8 @@ def cover(session: Session, *, sku: str | None = None, location: str | None = No
 
     `below`: only rows with fewer days of cover than this (rows without usage have none).
     """
+    from invtui.services import lookup
+
     params: dict[str, Any] = {
         "product_id": lookup.product(session, sku).id if sku else None,
         "location_id": lookup.location(session, location).id if location else None,
@@ -245,6 +251,9 @@ def set_terms(session: Session, actor: Actor, sku: str, *, lead_time_days: Any =
 
     The products trigger re-judges the product's items at once: a longer lead time may raise
     RUNS OUT SOON, a shorter one resolve it."""
+    from invtui.db.models import Supplier
+    from invtui.services import lookup
+
     require_current(session, actor, Permission.EDIT_CATALOG)
     with unit_of_work(session):
         product = lookup.product(session, sku, for_update=True)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from invtui.domain.events import CHANNEL, WIRE_KINDS
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 __all__ = ["CHANNEL", "MAX_PAYLOAD_BYTES", "emit", "payload"]
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from invtui.db.engine import Database
 from invtui.db.light import raw_connection
-from invtui.db.models import Notification
 from invtui.domain import validation
 from invtui.domain.roles import Actor
 from invtui.errors import NotFound, ValidationError
@@ -24,6 +23,11 @@ from invtui.services.notification_list import (  # noqa: F401 (re-exported: the 
     unread_count,
 )
 from invtui.services.tx import unit_of_work
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from invtui.db.models import Notification
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,8 @@ def notify(
     """
     if actor_id is not None and target_user_id == actor_id:
         return None
+    from invtui.db.models import Notification  # a write: the models load with it, not with the app
+
     note = Notification(kind=kind, title=title[:200], body=body, severity=severity, link_kind=link_kind,
                         link_id=link_id, target_user_id=target_user_id, target_role=target_role)
     session.add(note)

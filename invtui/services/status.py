@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from invtui.domain.roles import Actor
 from invtui.services import notifications
 from invtui.services.tx import unit_of_work
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # Served by the partial unique index on open alerts, so it stays cheap with 1M stock rows.
 _OPEN_ALERTS = text(

@@ -17,9 +17,9 @@ import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from invtui.config import Settings
 from invtui.db.engine import Database
@@ -29,6 +29,9 @@ from invtui.errors import DatabaseUnavailable, ValidationError
 from invtui.services import demand, events
 from invtui.services.sweep_runs import SWEEP_LOCK_KEY, SweepRun, SweepStatus, sweep_status  # noqa: F401 (re-exported)
 from invtui.services.tx import unit_of_work
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import psycopg
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session
 
 from invtui.db.errors import friendly_error
 from invtui.errors import ConflictError, ValidationError
 
-# What every service function takes first. The UI hands it from `call_service` to the service
-# without touching it, and names its type through this alias, never through the database packages.
-ServiceSession = Session
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    # What every service function takes first. The UI hands it from `call_service` to the service
+    # without touching it, and names its type through this alias, never through the database packages.
+    ServiceSession = Session
+else:  # what `Database.session()` makes: a Session that loads the ORM only when used (db/session.py)
+    from invtui.db.session import LazySession as ServiceSession
 
 
 @contextmanager

@@ -7,19 +7,27 @@ import os
 import secrets
 from datetime import datetime, timedelta, timezone
 
+from typing import TYPE_CHECKING, Any
+
 import bcrypt
-from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlalchemy import Row, text
 
 from invtui.db.light import raw_connection
-from invtui.db.models import User, UserEvent
 from invtui.domain import validation
 from invtui.domain.roles import SYSTEM, Actor, Permission, Role, parse_role
 from invtui.errors import AuthenticationError, ConflictError, NotFound
-from invtui.services import events, login_throttle, user_list
+from invtui.services import events, user_list
 from invtui.services.acting import current, require_current
 from invtui.services.tx import unit_of_work
 from invtui.services.user_list import UserView
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from invtui.db.models import User
+
+# The ORM and the models are imported by the functions that write (below), not by this module:
+# the app imports it to sign in, and an idle app must not carry them (issue 15).
 
 # bcrypt's cost. 12 is the usual production choice (~0.25 s a hash); tests lower it via the env.
 BCRYPT_ROUNDS = int(os.environ.get("INVTUI_BCRYPT_ROUNDS", "12"))
@@ -37,11 +45,15 @@ def check_password(password: str, hashed: str) -> bool:
         return False
 
 
-def to_actor(user: User) -> Actor:
+def to_actor(user: User | Row[Any]) -> Actor:
     return Actor(id=user.id, username=user.username, role=Role(user.role))
 
 
 def _get(session: Session, username: str) -> User:
+    from sqlmodel import select
+
+    from invtui.db.models import User
+
     name = username.strip().lower()
     user = session.exec(select(User).where(User.username == name)).first()
     if user is None:
@@ -49,8 +61,13 @@ def _get(session: Session, username: str) -> User:
     return user
 
 
-def _record(session: Session, kind: str, user: User | None, actor: Actor, detail: str = "") -> None:
-    session.add(UserEvent(user_id=user.id if user else None, actor_id=actor.id, kind=kind, detail=detail))
+def _record(session: Session, kind: str, user: User | Row[Any] | None, actor: Actor, detail: str = "") -> None:
+    session.execute(_USER_EVENT, {"user_id": user.id if user else None, "actor_id": actor.id, "kind": kind,
+                                  "detail": detail, "at": datetime.now(timezone.utc)})
+
+
+_USER_EVENT = text("INSERT INTO user_events (user_id, actor_id, kind, detail, created_at)"
+                   " VALUES (:user_id, :actor_id, :kind, :detail, :at)")
 
 
 def actor_for(session: Session, username: str) -> Actor:
@@ -70,6 +87,10 @@ def create_user(
     parsed_role = parse_role(role)
     secret = validation.password(password)
     full = validation.text(full_name, what="Full name", max_length=200, required=False)
+    from sqlmodel import select
+
+    from invtui.db.models import User
+
     with unit_of_work(session):
         if session.exec(select(User.id).where(User.username == name)).first():
             raise ConflictError(f"User {name} already exists")
@@ -135,6 +156,11 @@ def _changed(session: Session, user: User, actor: Actor) -> None:
 
 
 def _active_admins(session: Session) -> int:
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from invtui.db.models import User
+
     query = select(func.count()).select_from(User).where(User.role == "admin", User.is_active.is_(True))  # type: ignore[attr-defined]
     return int(session.exec(query).one())
 
@@ -173,12 +199,14 @@ def _attempt(session: Session, username: str, password: str, now: datetime, *, c
              max_failed: int, lockout_minutes: int) -> Actor | str:
     """One sign-in attempt: the actor, or the sentence that refuses it (after recording the failure)."""
     throttle = None
-    if client is not None:
+    if client is not None:  # browser mode only: the throttle's table is written by the ORM
+        from invtui.services import login_throttle
+
         throttle, wait = login_throttle.hold(session, client, now)
         if wait:
             return login_throttle.wait_sentence(wait)
     name = (username or "").strip().lower()
-    user = session.exec(select(User).where(User.username == name).with_for_update()).first()
+    user = session.execute(_LOGIN_USER, {"name": name}).first()
     if user is not None and user.locked_until and user.locked_until > now:
         return (f"User {user.username} is locked until {user.locked_until.astimezone():%H:%M} after "
                 f"{user.failed_logins} failed logins")
@@ -187,9 +215,7 @@ def _attempt(session: Session, username: str, password: str, now: datetime, *, c
     elif check_password(password or "", user.password_hash):
         if not user.is_active:  # said only to someone who knows the password
             return f"User {user.username} is disabled; ask an admin"
-        user.failed_logins = 0
-        user.locked_until = None
-        user.last_login_at = now
+        session.execute(_LOGGED_IN, {"id": user.id, "now": now})
         _record(session, "login", user, to_actor(user), f"from {client}" if client else "")
         if throttle is not None:
             login_throttle.clear(session, throttle)
@@ -200,19 +226,29 @@ def _attempt(session: Session, username: str, password: str, now: datetime, *, c
         return f"{WRONG}; try again in {login_throttle.record_failure(session, throttle, now)} s"
     if user is None:
         return WRONG
-    failed = session.exec(
-        update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
-        .returning(User.failed_logins)
-    ).scalar_one()
+    failed = session.execute(_FAILED_LOGIN, {"id": user.id}).scalar_one()
     if failed < max_failed:
         return WRONG
-    session.exec(update(User).where(User.id == user.id).values(locked_until=now + timedelta(minutes=lockout_minutes)))
+    session.execute(_LOCK, {"id": user.id, "until": now + timedelta(minutes=lockout_minutes)})
     _record(session, "locked", user, SYSTEM, f"{failed} failed logins")
     return f"User {user.username} is locked for {lockout_minutes} minutes after {failed} failed logins"
 
 
+# Signing in is raw SQL (as the app's other reads), so an app signed in by password carries no ORM.
+_LOGIN_USER = text("SELECT id, username, role, password_hash, is_active, failed_logins, locked_until"
+                   " FROM users WHERE username = :name FOR UPDATE")
+_LOGGED_IN = text("UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = :now WHERE id = :id")
+_FAILED_LOGIN = text("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = :id RETURNING failed_logins")
+_LOCK = text("UPDATE users SET locked_until = :until WHERE id = :id")
+
+
 def ensure_admin(session: Session) -> str | None:
     """On a database with no users, create `admin` with a random password and return it (shown once)."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from invtui.db.models import User
+
     with unit_of_work(session):
         session.exec(select(func.pg_advisory_xact_lock(0x1A7_0002))).first()  # two first upgrades racing
         if session.exec(select(func.count()).select_from(User)).one():

@@ -6,9 +6,10 @@ scheduler run in their own threads and talk to the app with thread-safe messages
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from textual import events
@@ -41,13 +42,9 @@ from invtui.ui.memory import freeze_startup_objects
 from invtui.ui.messages import EventArrived, EventsQueued, Resynced
 from invtui.ui.screen_keys import ScreenKeys
 from invtui.ui.screens.alerts import AlertsScreen
-from invtui.ui.screens.catalog import CatalogScreen
 from invtui.ui.screens.dashboard import DashboardScreen
 from invtui.ui.screens.help import HelpScreen
-from invtui.ui.screens.inventory import InventoryScreen
 from invtui.ui.screens.login import LoginScreen
-from invtui.ui.screens.notifications import NotificationsScreen
-from invtui.ui.screens.purchase_orders import PurchaseOrdersScreen
 from invtui.ui.service_call import call_service, report_error
 from invtui.ui.toasts import ToastThrottle
 from invtui.ui.widgets.paged_table import preload_css
@@ -63,6 +60,18 @@ AHEAD_SECONDS = 1.0
 SIGNED_IN_ACTIONS = {"go", "help", "check_now", "background"}
 
 
+def _screen(module: str, name: str) -> Callable[[], Screen[Any]]:
+    """A mode's screen, imported when the mode is first opened: the screens that write (stock,
+    purchase orders, catalog, notifications) load the ORM and the models, which an app idle on
+    the dashboard or the alerts list does without (issue 15)."""
+
+    def make() -> Screen[Any]:
+        screen: type[Screen[Any]] = getattr(importlib.import_module(f"invtui.ui.screens.{module}"), name)
+        return screen()
+
+    return make
+
+
 class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[misc]
     CSS_PATH = ["app.tcss", "widgets/paged_table.tcss"]
     TITLE = "invtui"
@@ -70,10 +79,10 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
         "login": LoginScreen,
         "dashboard": DashboardScreen,
         "alerts": AlertsScreen,
-        "inventory": InventoryScreen,
-        "purchase_orders": PurchaseOrdersScreen,
-        "catalog": CatalogScreen,
-        "notifications": NotificationsScreen,
+        "inventory": _screen("inventory", "InventoryScreen"),
+        "purchase_orders": _screen("purchase_orders", "PurchaseOrdersScreen"),
+        "catalog": _screen("catalog", "CatalogScreen"),
+        "notifications": _screen("notifications", "NotificationsScreen"),
     }
     DEFAULT_MODE = "login"
     # `-compact` under 60 columns (handheld scanners), `-narrow` under 80, `-short` under 24 rows.
