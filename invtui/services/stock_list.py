@@ -11,12 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import text
-from sqlmodel import Session
 
 from invtui.domain import validation
 from invtui.errors import ValidationError
 from invtui.services.tx import unit_of_work
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 CONDITIONS = {"all": None, "low": "LOW_STOCK", "out": "OUT_OF_STOCK", "ok": "OK"}
 MAX_PAGE = 500

@@ -14,7 +14,7 @@ is kept, not an API.
 
 from __future__ import annotations
 
-from invtui.services.catalog.choices import CHOICES_MAX, Choice, choices
+from invtui.services.choices import CHOICES_MAX, Choice, choices
 from invtui.services.catalog.common import (
     DEFAULT_PAGE,
     PAGE_MAX,

@@ -16,7 +16,8 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input
 
 from invtui.domain.roles import Permission
-from invtui.services import catalog, inventory, stock_list
+from invtui.services import stock_list
+from invtui.services.choices import choices
 from invtui.services.stock_list import StockPage, StockRow
 from invtui.ui.bindings import bindings_for, enter_help
 from invtui.ui.messages import EventArrived
@@ -113,7 +114,7 @@ class InventoryScreen(ShowsPagedList[StockRow], SearchableListScreen):
             self.table().load(lambda s, after, limit: _page(stock_list.page(s, **query, after=after, limit=limit)),
                               empty)
         if not self.locations:
-            self.service(lambda s: [c.code for c in catalog.choices(s, "location")],
+            self.service(lambda s: [c.code for c in choices(s, "location")],
                          lambda codes: setattr(self, "locations", codes), group="locations")
 
     def _cells(self, item: StockRow) -> Mapping[str, Text]:
@@ -178,6 +179,8 @@ class InventoryScreen(ShowsPagedList[StockRow], SearchableListScreen):
 
     def _call(self, kind: str, item: StockRow, form: StockFormResult) -> Callable[[Any], Any]:
         """The service call behind a stock key, for the typed `form`."""
+        from invtui.services import inventory  # the ORM loads with the first write, not with the screen
+
         actor = self.invtui.actor
         assert actor is not None
         if kind == "adjust":

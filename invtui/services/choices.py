@@ -1,18 +1,22 @@
 """The type-ahead lists forms offer: active categories, suppliers, products and locations.
 
 One query per list, codes with their names, so a form can match what an operator types against
-either ("nor" finds NORTHWIND by its name). The first `limit` by code; a form that knows the
+either ("nor" finds NORTHWIND by its name). Raw SQL only, outside the catalog package: the stock
+screen, built while the app idles, reads its locations here without loading the ORM (issue 15). The first `limit` by code; a form that knows the
 list is complete may refuse an unknown value, one that got a full page may not.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from invtui.domain import validation
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 CHOICES_MAX = 1000
 
