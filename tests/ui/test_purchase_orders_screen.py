@@ -7,7 +7,8 @@ import re
 from textual.widgets import DataTable
 
 from invtui.db.engine import Database
-from invtui.ui.screens.purchase_orders import PODetailScreen, PurchaseOrdersScreen
+from invtui.services.purchasing import Draft
+from invtui.ui.screens.purchase_orders import PODetailScreen, PurchaseOrdersScreen, drafted_summary
 
 from .test_live import toasts, wait_until
 from .test_snapshots import settle
@@ -51,6 +52,14 @@ async def test_g_drafts_one_po_per_supplier_and_location_delivering_there(make_a
         assert "deliver to WH1-A-02" in header and "Drafted from stock alerts at WH1-A-02" in header
         assert "WASH-10 why 59: max level 60 − 1 projected" in header  # what the quantity was computed from
 
+
+
+def test_many_drafts_are_counted_in_the_toast_not_named_one_by_one() -> None:
+    """Three suppliers x ten locations made thirty drafts; their names filled an 80x24 screen."""
+    drafts = [Draft(f"PO-{19 + i:06d}", f"SUP00{1 + i // 10}", f"WH1-A-{1 + i % 10:02d}", 3) for i in range(30)]
+    assert drafted_summary(drafts) == ("Drafted 30 POs, PO-000019 … PO-000048, for 3 supplier(s) at 10 location(s), "
+                                       "for review; nothing was submitted.")
+    assert drafted_summary(drafts[:1]) == "Drafted PO-000019 (SUP001 to WH1-A-01) for review; nothing was submitted."
 
 async def test_an_operator_is_told_why_they_cannot_approve(make_app, warehouse: Database) -> None:  # type: ignore[no-untyped-def]
     app = make_app("operator", live=False)

@@ -81,6 +81,22 @@ def _status(app: Any, status: str) -> Text:
     return Text(status.replace("_", " "), style=style(app, STATUS_MEANING.get(status, "quiet")))
 
 
+
+def drafted_summary(drafts: list[purchasing.Draft]) -> str:
+    """What `g` made, in a toast that stays a few lines: up to three drafts by name, else a count.
+
+    A warehouse with many locations gets a draft per supplier and location; thirty named drafts
+    filled an 80x24 screen and hid the list that shows them anyway.
+    """
+    if len(drafts) <= 3:
+        said = ", ".join(f"{d.number} ({d.supplier} to {d.location})" for d in drafts)
+    else:
+        numbers = sorted(d.number for d in drafts)
+        suppliers, locations = len({d.supplier for d in drafts}), len({d.location for d in drafts})
+        said = (f"{len(drafts)} POs, {numbers[0]} … {numbers[-1]}, for {suppliers} supplier(s) "
+                f"at {locations} location(s),")
+    return f"Drafted {said} for review; nothing was submitted."
+
 class PurchaseOrdersScreen(ShowsPagedList[POSummary], BaseScreen):
     TITLE_TEXT = "Purchase orders"
     ENTER_HELP = enter_help("purchase_orders")  # `?` lists Enter, which the table handles
@@ -171,8 +187,7 @@ class PurchaseOrdersScreen(ShowsPagedList[POSummary], BaseScreen):
 
         def drafted(drafts: list[purchasing.Draft]) -> None:
             if drafts:
-                said = ", ".join(f"{d.number} ({d.supplier} to {d.location})" for d in drafts)
-                self.notify(f"Drafted {said} for review; nothing was submitted.", title="Draft from alerts", timeout=8)
+                self.notify(drafted_summary(drafts), title="Draft from alerts", timeout=8)
             else:
                 self.notify("No low or out-of-stock item needs a new order.", title="Draft from alerts")
             self.reload()
