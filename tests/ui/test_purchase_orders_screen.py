@@ -34,6 +34,7 @@ async def test_g_drafts_one_po_per_supplier_and_location_delivering_there(make_a
         screen = await open_pos(app, pilot)
         await pilot.press("g")
         assert await wait_until(pilot, lambda: len(screen.rows) == 5)
+        assert screen.table().current.number == "PO-000005"  # the cursor on the newest draft, at the top
         assert any("Drafted PO-000003 (ACME to WH1-A-01), PO-000004 (ACME to WH1-A-02), "
                    "PO-000005 (ACME to WH1-B-01) for review" in t for t in toasts(app)), toasts(app)
         with warehouse.connect() as conn:

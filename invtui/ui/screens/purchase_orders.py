@@ -190,7 +190,10 @@ class PurchaseOrdersScreen(ShowsPagedList[POSummary], BaseScreen):
                 self.notify(drafted_summary(drafts), title="Draft from alerts", timeout=8)
             else:
                 self.notify("No low or out-of-stock item needs a new order.", title="Draft from alerts")
-            self.reload()
+            # The new drafts are the newest: the cursor goes to the top, where they are, rather than
+            # following the row it was on down the list.
+            self.table().move_cursor(row=0)
+            self.table().reload(follow_row=False)
 
         self.service(lambda s: purchasing.draft_from_alerts(s, actor), drafted, group="draft")
 
