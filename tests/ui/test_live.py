@@ -64,6 +64,14 @@ async def listening(app, pilot) -> None:  # type: ignore[no-untyped-def]
     await idle(app)
 
 
+def approved(db: Database, user: Actor, *titles: str) -> None:
+    """Another process commits one personal notification per title for `user`, in one transaction."""
+    with db.session() as session:
+        for title in titles:
+            notifications.notify(session, kind="po.approved", title=title, target_user_id=user.id)
+        session.commit()
+
+
 def listening_backend(db: Database) -> int:
     """The pid of the one session LISTENing for this test's database: the relay's, or the app's own."""
     with psycopg.connect(db.conninfo, autocommit=True) as conn:  # not one the test's pool keeps
@@ -79,10 +87,7 @@ async def test_a_personal_notification_pops_up_and_bumps_the_unread_badge(make_a
     async with app.run_test() as pilot:
         await listening(app, pilot)
         before = app.status.unread
-        with db.session() as session:
-            notifications.notify(session, kind="po.approved", title="Your PO-000042 was approved by sam",
-                                 target_user_id=operator.id)
-            session.commit()
+        approved(db, operator, "Your PO-000042 was approved by sam")
         assert await wait_until(pilot, lambda: "Your PO-000042 was approved by sam" in toasts(app), 2.0)
         assert await wait_until(pilot, lambda: app.status.unread == before + 1, 3.0)
 
@@ -91,10 +96,7 @@ async def test_someone_elses_personal_notification_stays_silent(make_app, db: Da
     app = make_app("operator")
     async with app.run_test() as pilot:
         await listening(app, pilot)
-        with db.session() as session:
-            notifications.notify(session, kind="po.approved", title="Not for the operator",
-                                 target_user_id=manager.id)
-            session.commit()
+        approved(db, manager, "Not for the operator")
         await asyncio.sleep(0.5)
         await pilot.pause()
         assert "Not for the operator" not in toasts(app)
@@ -117,10 +119,7 @@ async def test_a_burst_of_events_shows_three_toasts_and_one_summary(make_app, db
     app = make_app("operator")
     async with app.run_test() as pilot:
         await listening(app, pilot)
-        with db.session() as session:
-            for n in range(10):
-                notifications.notify(session, kind="po.approved", title=f"Burst {n}", target_user_id=operator.id)
-            session.commit()
+        approved(db, operator, *(f"Burst {n}" for n in range(10)))
         assert await wait_until(pilot, lambda: any(n.title == "7 more events" for n in app._notifications), 3.0)
         shown = [str(n.message) for n in app._notifications]
         assert shown[:3] == ["Burst 0", "Burst 1", "Burst 2"] and len(shown) == 4
@@ -140,10 +139,7 @@ async def test_a_change_made_while_the_app_starts_its_relay_shows_once_it_listen
         async with app.run_test() as pilot:
             await signed_in(app, pilot)
             before = app.status.unread
-            with db.session() as session:
-                notifications.notify(session, kind="po.approved", title="Approved while the app started",
-                                     target_user_id=operator.id)
-                session.commit()
+            approved(db, operator, "Approved while the app started")
             await pilot.pause(0.5)
             assert app.listener.state != CONNECTED and app.status.unread == before  # nobody heard it
             fcntl.flock(lock, fcntl.LOCK_UN)  # the app starts the relay, which listens
