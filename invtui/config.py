@@ -60,7 +60,8 @@ SETTINGS: dict[str, Setting] = {
     "idle_connection_seconds": Setting(
         "database", "idle_connection_seconds", ("INVTUI_IDLE_CONNECTION_SECONDS",), float, 0, 3600
     ),
-    # Off: every app LISTENs on its own connection (see invtui/db/relay_listener.py).
+    # On: the apps of one account and box share the relay's one LISTEN (invtui/db/relay_listener.py);
+    # off: every app LISTENs on its own connection.
     "events_relay": Setting("events", "relay", ("INVTUI_EVENTS_RELAY",), bool),
     "counts_every_days": Setting("counts", "every_days", ("INVTUI_COUNTS_EVERY_DAYS",), int, 0, 3650),
     "counts_approve_above_value": Setting(
@@ -88,7 +89,7 @@ class Settings:
     database_url: str = ""
     embedded_idle_minutes: float = 10.0  # the embedded server outlives its last client this long
     idle_connection_seconds: float = 10.0  # a pooled connection unused this long is closed
-    events_relay: bool = False  # one LISTEN per account and box, handed to its apps over a Unix socket
+    events_relay: bool = True  # one LISTEN per account and box, handed to its apps over a Unix socket
     check_interval_seconds: int = 60
     misfire_grace_seconds: int = 30
     sweep_keep_days: int = 14

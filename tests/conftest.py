@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import queue
+import signal
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,7 @@ from psycopg import sql  # noqa: E402
 
 from invtui.db import migrations  # noqa: E402
 from invtui.db.engine import Database  # noqa: E402
+from invtui.db.relay_listener import relay_dir, relay_pid, socket_path  # noqa: E402
 from invtui.domain.roles import Actor, Role  # noqa: E402
 from invtui.services import users  # noqa: E402
 
@@ -177,7 +179,24 @@ def db(pg_server: Server, template_db: str, dropper: _Dropper) -> Iterator[Datab
     database = Database(pg_server.url_for(name))  # type: ignore[operator]
     yield database
     database.dispose()
+    stop_relays(relay_dir(), socket_path(relay_dir(), database.conninfo))
     dropper.drop(name)
+
+
+def stop_relays(folder: Path, only: Path | None = None) -> None:
+    """Stop the event relays the test's apps and CLI calls started (each lingers 10 s after its last client).
+
+    Without this every live app's relay would outlive its test, holding a connection to a
+    database about to be dropped, and the last ones the test run itself.
+    """
+    for lock in folder.glob("*.lock"):
+        socket = lock.with_suffix("")
+        pid = relay_pid(socket) if only is None or socket == only else None
+        if pid:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:  # gone meanwhile
+                pass
 
 
 @pytest.fixture
@@ -215,7 +234,7 @@ class CliResult:
 
 
 @pytest.fixture
-def cli_env(db: Database, tmp_path: Path) -> dict[str, str]:
+def cli_env(db: Database, tmp_path: Path) -> Iterator[dict[str, str]]:
     """Environment for running the real `invtui` executable against this test's database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INVTUI_", "DATABASE_URL"))}
     env.update(
@@ -227,7 +246,8 @@ def cli_env(db: Database, tmp_path: Path) -> dict[str, str]:
         XDG_DATA_HOME=str(tmp_path / "data"),
         COLUMNS="200",
     )
-    return env
+    yield env
+    stop_relays(tmp_path / "state" / "invtui" / "relay")
 
 
 def run_invtui(args: list[str], env: dict[str, str], *, stdin: str = "", cwd: Path | None = None,

@@ -16,6 +16,7 @@ import pytest
 from invtui.config import load_settings
 from invtui.db.engine import Database
 from invtui.db.listener import CONNECTED, RECONNECTING, EventListener
+from invtui.db import relay_listener
 from invtui.db.relay_listener import RelayListener, open_listener, relay_pid, socket_path
 from invtui.domain.events import LISTENER_STATE, RESYNC
 from invtui.domain.roles import Actor
@@ -107,6 +108,37 @@ def test_when_the_relay_dies_a_client_starts_another_resyncs_and_hears_the_next_
     assert inbox.next("stock.changed", timeout=10).get("sku") == "AFTER"
 
 
+def test_an_unexpected_error_in_the_reader_shows_as_reconnecting_is_logged_and_the_link_recovers(
+        db: Database, client, operator: Actor, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
+    inbox = Inbox()
+    listener = client(inbox)
+    relay = wait_for(lambda: relay_pid(listener.path))
+    real, failures = relay_listener.event_from_fields, []
+
+    def fails_once(body):  # type: ignore[no-untyped-def]
+        if not failures:
+            failures.append(body)
+            raise RuntimeError("a bug in reading the relay's messages")
+        return real(body)
+
+    monkeypatch.setattr(relay_listener, "event_from_fields", fails_once)
+    # The relay's own LISTEN drops: the relay tells its clients so, and that message hits the bug.
+    with db.connect(autocommit=True) as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                     "WHERE datname = current_database() AND application_name = 'invtui-relay'")
+    state = inbox.next(LISTENER_STATE)
+    assert state.get("state") == RECONNECTING  # what the status bar shows: unreachable, retrying
+    assert "unexpected error (RuntimeError: a bug in reading the relay's messages)" in str(state.get("error"))
+    assert "relay listener hit an unexpected error" in caplog.text and "RuntimeError" in caplog.text
+    while inbox.next(LISTENER_STATE, timeout=30).get("state") != CONNECTED:
+        pass  # back on the same relay, once the relay's own LISTEN is back too
+    assert inbox.next().kind == RESYNC  # what came meanwhile may be lost: views reload
+    assert listener.state == CONNECTED and relay_pid(listener.path) == relay
+    change(db, operator, "AFTER-BUG")
+    assert inbox.next("stock.changed", timeout=10).get("sku") == "AFTER-BUG"
+
+
 def test_the_socket_is_private_and_the_relay_has_no_database_url_in_its_command_line(
         db: Database, client, relay_dir: Path) -> None:  # type: ignore[no-untyped-def]
     listener = client(Inbox())
@@ -135,12 +167,16 @@ def test_a_folder_others_can_reach_is_not_used_the_app_listens_itself(db: Databa
     assert not socket_path(relay_dir, db.conninfo).exists()
 
 
-def test_events_relay_is_off_unless_the_config_file_turns_it_on(db: Database, tmp_path: Path, relay_dir: Path) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text("[events]\nrelay = true\n")
-    assert load_settings(config, {}).events_relay is True
-    assert load_settings(config, {"INVTUI_EVENTS_RELAY": "off"}).events_relay is False
+def test_events_relay_is_on_unless_the_config_file_or_the_environment_turns_it_off(
+        db: Database, tmp_path: Path, relay_dir: Path) -> None:
     settings = load_settings(None, {})
-    assert settings.events_relay is False  # the default: each app LISTENs on its own connection
-    assert isinstance(open_listener(db, Inbox(), relay=settings.events_relay, directory=relay_dir), EventListener)
-    assert not relay_dir.exists()
+    assert settings.events_relay is True  # the default: the apps of a box share the relay's one LISTEN
+    assert isinstance(open_listener(db, Inbox(), relay=settings.events_relay, directory=relay_dir), RelayListener)
+    assert load_settings(None, {"INVTUI_EVENTS_RELAY": "off"}).events_relay is False
+    config = tmp_path / "config.toml"
+    config.write_text("[events]\nrelay = false\n")
+    settings = load_settings(config, {})
+    assert settings.events_relay is False
+    assert load_settings(config, {"INVTUI_EVENTS_RELAY": "true"}).events_relay is True
+    assert type(open_listener(db, Inbox(), relay=settings.events_relay, directory=tmp_path / "nope")) is EventListener
+    assert not (tmp_path / "nope").exists()

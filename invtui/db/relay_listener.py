@@ -119,26 +119,36 @@ class RelayListener(EventListener):
         try:
             while not self._stop.is_set():
                 try:
-                    sock = self._connect()
-                except OSError as exc:
-                    self._missed = self._missed or _now()
-                    log.warning("event relay unreachable at %s (%s); retrying in %.1f s", self.path, exc, delay)
-                    self._report(listener_state(RECONNECTING, since=self._missed, retry_in=delay,
-                                                error=f"event relay unreachable: {exc}"))
+                    delay = self._serve_once(delay)
+                except Exception as exc:  # a bug, not an outage: say so, then start over like after one
+                    log.exception("relay listener hit an unexpected error; reconnecting in %.1f s", delay)
+                    self._gone(delay, f"event relay: unexpected error ({type(exc).__name__}: {exc})")
                     self._stop.wait(delay)
                     delay = min(delay * 2, self.max_backoff)
-                    continue
-                delay = self.initial_backoff
-                with sock:
-                    self._read(sock)
-                if not self._stop.is_set():  # the relay went away: another takes over, views resync
-                    self._missed = self._missed or _now()
-                    self._report(listener_state(RECONNECTING, since=self._missed, retry_in=0,
-                                                error="the event relay went away"))
-        except Exception:
-            log.exception("relay listener stopped by an unexpected error")
         finally:
             self.state = STOPPED
+
+    def _serve_once(self, delay: float) -> float:
+        """Connect (starting a relay if need be) and read until the link ends; the next backoff."""
+        try:
+            sock = self._connect()
+        except OSError as exc:
+            log.warning("event relay unreachable at %s (%s); retrying in %.1f s", self.path, exc, delay)
+            self._gone(delay, f"event relay unreachable: {exc}")
+            self._stop.wait(delay)
+            return min(delay * 2, self.max_backoff)
+        with sock:
+            self._read(sock)
+        if not self._stop.is_set():  # the relay went away: another takes over, views resync
+            self._gone(0, "the event relay went away")
+        return self.initial_backoff
+
+    def _gone(self, retry_in: float, error: str) -> None:
+        """The link to a relay is down: the status bar says so, and views resync once it is back."""
+        if self._stop.is_set():
+            return
+        self._missed = self._missed or _now()
+        self._report(listener_state(RECONNECTING, since=self._missed, retry_in=retry_in, error=error))
 
     def _connect(self) -> socket.socket:
         """Connect to the relay, starting one if none runs; OSError after `start_timeout`."""
@@ -185,6 +195,9 @@ class RelayListener(EventListener):
             event = parse_event(body) if tag == EVENT else event_from_fields(json.loads(body))
         except MalformedEvent as exc:
             log.warning("skipped an event from the relay: %s", exc.message)
+            return
+        except ValueError as exc:  # not JSON: a relay of another invtui version, say
+            log.warning("skipped a message from the relay: %s", exc)
             return
         if event.kind != LISTENER_STATE:
             self._deliver(event)

@@ -119,6 +119,7 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
         self.live = live
         self.actor: Actor | None = None
         self.listener: EventListener | None = None
+        self.live_since: float | None = None  # when the listener first listened (monotonic): live from then on
         self.scheduler: Scheduler | None = None
         # Shared terminals get left signed in: cover the screen after this long without a key.
         self.idle_lock_seconds = settings.idle_lock_minutes * 60
@@ -208,12 +209,13 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
             return False
         if event.kind == LISTENER_STATE:
             self._show_db_state(event)
+            if self.live_since is None and event.get("state") == "connected":
+                self.live_since = time.monotonic()
+                self._resync()  # changes made before the LISTEN was in place were never heard of
             return False
         if event.kind == RESYNC:
             self.notify("Database connection is back; screens reloaded.", title="Reconnected")
-            self._counts_stale = True
-            self.screen.post_message(Resynced())
-            self.recheck_actor()  # a user.changed for us may have been lost with the connection
+            self._resync()
             return False
         if event.kind == "user.changed" and self.actor is not None and event.id == self.actor.id:
             self.recheck_actor()
@@ -225,6 +227,17 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
         self.toasts.event(event)
         self._counts_stale = True
         return True
+
+    def _resync(self) -> None:
+        """Reload what the screens and the status bar show: events may have been missed.
+
+        After a reconnect (the toast says so), and quietly once the listener first listens: the
+        screens loaded at sign-in, before the LISTEN (or the box's relay, which an app may have
+        to start) was in place, so a change committed in that gap reached nobody.
+        """
+        self.refresh_counts()
+        self.screen.post_message(Resynced())
+        self.recheck_actor()  # a user.changed for us may have been lost with the connection
 
     def recheck_actor(self) -> None:
         """Re-read who is signed in: disabled ends the app with one line, a new role applies at once."""

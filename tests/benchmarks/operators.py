@@ -13,8 +13,8 @@
 
     uv run python tests/benchmarks/operators.py [--database-url URL] [--sessions 0,10,50,100] [--relay]
 
-`--relay`: the sessions and apps take their events from the box's relay (`[events] relay`, the
-off by default in the app), one LISTEN for all; without it each LISTENs on its own connection. The
+`--relay`: the sessions and apps take their events from the box's relay (`[events] relay`, on
+by default in the app), one LISTEN for all; without it each LISTENs on its own connection. The
 relay's CPU is counted under "sessions".
 
 The server needs `max_connections` >= N + writers + apps + 10 (150 for N = 100); the script

@@ -1,4 +1,7 @@
-"""An idle app holds one database connection, its listener: max_connections is shared by every operator."""
+"""An idle app holds at most one database connection, its listener: max_connections is shared by every operator.
+
+With the relay (the default) that one LISTEN is the box's relay's, shared by the apps of the account.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from invtui.domain.roles import Actor
 from invtui.services import sweep
 from invtui.ui.app import InvtuiApp
 
-from .test_live import idle, signed_in, toasts, wait_until
+from .test_live import idle, listening, listening_backend, toasts, wait_until
 
 
 def backends(db: Database) -> set[int]:
@@ -27,8 +30,7 @@ async def test_an_idle_app_keeps_only_its_listener_connection(db: Database, oper
     app = InvtuiApp(settings=Settings(database_url=db.url.render_as_string(hide_password=False)), db=app_db,
                     username="operator", trusted=True)
     async with app.run_test() as pilot:
-        await signed_in(app, pilot)
-        await idle(app)
+        await listening(app, pilot)
         # Another process sweeps, changing nothing: the status bar says so from the event alone;
         # no screen reloads, no query runs (an idle app on a busy site stays idle).
         assert app.status.last_sweep == "—"
@@ -42,8 +44,7 @@ async def test_an_idle_app_keeps_only_its_listener_connection(db: Database, oper
         assert await wait_until(pilot, lambda: len(backends(db)) >= 2, 3.0), \
             "the screens' queries ran on pooled connections beside the listener"
         await idle(app)
-        assert app.listener is not None and app.listener.backend_pid is not None
-        listener = app.listener.backend_pid
+        listener = listening_backend(db)  # the relay's, or the app's own with the relay off
         assert await wait_until(pilot, lambda: backends(db) == {listener}, 5.0), backends(db)
         await pilot.press("c")  # after the pool emptied, the next service call connects again
         assert await wait_until(pilot, lambda: any(t.startswith("Sweep 0 created") for t in toasts(app)), 3.0), \
