@@ -250,7 +250,8 @@ BEGIN
            AND (c.disarmed_at IS NULL OR stock_alert_severity(c.condition) > stock_alert_severity(c.disarmed_at))
          ORDER BY c.product_id, c.location_id
         ON CONFLICT (product_id, location_id) WHERE status IN ('ACTIVE', 'ACKNOWLEDGED') DO NOTHING
-        RETURNING id, product_id, location_id, alert_type, status, current_quantity, threshold_quantity, judged_on
+        RETURNING id, product_id, location_id, alert_type, status, current_quantity, threshold_quantity, judged_on,
+                  covered
     ),
     targets AS (
         SELECT c.alert_id AS id, c.condition, c.available_quantity, c.threshold, c.sku, c.name, c.location_code,
@@ -293,7 +294,7 @@ BEGIN
                        WHEN a.alert_type <> l.alert_type THEN 'downgraded'
                        ELSE 'refreshed' END AS event,
                   CASE WHEN t.condition = 'INACTIVE' THEN 'product inactive' ELSE '' END AS note,
-                  t.sku, t.name, t.location_code, a.judged_on
+                  t.sku, t.name, t.location_code, a.judged_on, a.covered
     ),
     rearmed AS (
         DELETE FROM alert_disarmed d USING c
@@ -303,11 +304,13 @@ BEGIN
     transitions AS MATERIALIZED (
         SELECT n.id, n.product_id, n.location_id, n.alert_type, n.status, n.current_quantity,
                n.threshold_quantity, NULL::varchar AS from_status, 'created' AS event, '' AS note,
-               c.sku, c.name, c.location_code, n.judged_on
+               c.sku, c.name, c.location_code, n.judged_on,
+               n.covered AND n.alert_type = 'LOW_STOCK' AS covered
           FROM new_alerts n JOIN c ON c.product_id = n.product_id AND c.location_id = n.location_id
         UNION ALL
         SELECT id, product_id, location_id, alert_type, status, current_quantity, threshold_quantity,
-               from_status, event, note, sku, name, location_code, judged_on
+               from_status, event, note, sku, name, location_code, judged_on,
+               covered AND alert_type = 'LOW_STOCK' AND event <> 'resolved'
           FROM changed WHERE event <> 'refreshed'
     ),
     logged AS (
@@ -317,7 +320,7 @@ BEGIN
     noted AS (
         INSERT INTO notifications (kind, severity, title, body, link_kind, link_id)
         SELECT 'alert.' || t.event,
-               CASE WHEN t.event = 'resolved' THEN 'success' ELSE 'warning' END,
+               CASE WHEN t.event = 'resolved' THEN 'success' WHEN t.covered THEN 'info' ELSE 'warning' END,
                left(CASE WHEN t.note <> '' THEN format('Alert closed: %s at %s (%s)', t.name, t.location_code, t.note)
                          WHEN t.event = 'resolved' THEN format('Back in stock: %s at %s, %s available',
                                                                t.name, t.location_code, t.current_quantity)
@@ -327,6 +330,9 @@ BEGIN
                                                                     t.name, t.location_code, t.current_quantity,
                                                                     t.judged_on->>'days_of_cover',
                                                                     t.judged_on->>'lead_time_days')
+                         WHEN t.covered THEN format('LOW STOCK (covered): %s at %s, %s left, %s',
+                                                    t.name, t.location_code, t.current_quantity,
+                                                    stock_alert_on_order_words(t.judged_on))
                          ELSE format('LOW STOCK: %s at %s, %s left (threshold %s)',
                                      t.name, t.location_code, t.current_quantity, t.threshold_quantity) END, 200),
                stock_alert_message(t.name, t.sku, t.location_code, t.alert_type, t.current_quantity,
@@ -357,7 +363,9 @@ BEGIN
                        'location_id', x.location_id, 'sku', x.sku, 'name', left(x.name, 200),
                        'location', x.location_code, 'alert_type', x.alert_type, 'status', x.status,
                        'from_status', x.from_status, 'current_quantity', x.current_quantity,
-                       'threshold_quantity', x.threshold_quantity, 'user_id', NULL))
+                       'threshold_quantity', x.threshold_quantity, 'covered', x.covered,
+                       'on_order', x.judged_on->'on_order', 'next_po', x.judged_on->'next_po',
+                       'next_due', x.judged_on->'next_due', 'user_id', NULL))
               FROM (SELECT * FROM transitions WHERE event <> 'downgraded' LIMIT 51) x)
       INTO created, escalated, downgraded, resolved, v_total, scanned, v_events
       FROM transitions t;
@@ -806,6 +814,16 @@ CREATE FUNCTION public.stock_alert_message(name text, sku text, location_code te
                             name, sku, location_code, available, judged_on->>'avg_daily_usage',
                             judged_on->>'days_of_cover', judged_on->>'lead_time_days')
                 ELSE format('%s (%s) at %s: %s available, threshold %s', name, sku, location_code, available, threshold)
+           END
+$$;
+
+CREATE FUNCTION public.stock_alert_on_order_words(judged_on jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE WHEN coalesce((judged_on->>'on_order')::integer, 0) = 0 THEN ''
+                WHEN judged_on->>'next_po' IS NULL THEN format('%s on order', judged_on->>'on_order')
+                ELSE format('%s on %s', judged_on->>'on_order', judged_on->>'next_po')
+                     || coalesce(' due ' || (judged_on->>'next_due'), '')
            END
 $$;
 

@@ -249,3 +249,57 @@ def test_the_sweep_copies_the_demand_settings_and_the_engine_judges_by_them(cloc
     clock.book("issue", -1)
     alert = clock.open_alert()
     assert alert is not None and alert["alert_type"] == "LOW_SOON" and alert["judged_on"]["safety_days"] == 3
+
+
+def heard_alert_events(clock: Clock, db: Database, days: range, po: bool) -> tuple[list[dict], dict]:
+    """Gear issued 10 a day on `days` (with, if `po`, an approved PO for 200 due in 3 days placed
+    after the first 17 days): the alert.created/escalated events every app hears meanwhile, and
+    the latest notification of the open alert."""
+    for day in range(1, 18):
+        clock.go(day)
+        clock.book("issue", -10)
+    if po:  # covers the lead time: the RUNS OUT SOON alert resolves at once
+        clock.conn.execute("""INSERT INTO purchase_orders (supplier_id, status, expected_date)
+                              VALUES (1, 'approved', current_date + 3);
+                              INSERT INTO purchase_order_lines (purchase_order_id, product_id, quantity_ordered)
+                              VALUES (1, 1, 200)""")
+    with psycopg.connect(db.conninfo, autocommit=True) as listener:
+        listener.execute("LISTEN invtui_events")
+        for day in days:
+            clock.go(day)
+            clock.book("issue", -10)
+        clock.sweep()
+        heard = [json.loads(n.payload) for n in listener.notifies(timeout=0.5)]
+    alert = clock.open_alert()
+    assert alert is not None
+    note = clock.conn.execute("SELECT kind, severity, title FROM notifications WHERE link_id = %s ORDER BY id DESC",
+                              (alert["id"],)).fetchone()
+    return [e for e in heard if e["kind"] in ("alert.created", "alert.escalated")], note
+
+
+def test_a_low_alert_raised_while_a_po_covers_it_is_information_that_says_so(clock: Clock, db: Database) -> None:
+    """Issue 17: covered means no action needed, so nobody is warned of it; the title says why."""
+    events, note = heard_alert_events(clock, db, range(18, 29), po=True)
+    due = clock.conn.execute("SELECT (current_date + 3)::text AS d").fetchone()["d"]
+    assert note == {"kind": "alert.created", "severity": "info",
+                    "title": f"LOW STOCK (covered): Gear at L1, 20 left, 200 on PO-000001 due {due}"}
+    (event,) = events
+    assert (event["kind"], event["covered"], event["on_order"], event["next_po"], event["next_due"]) == (
+        "alert.created", True, 200, "PO-000001", due)
+    assert clock.open_alert()["covered"] is True  # type: ignore[index]
+
+
+def test_out_of_stock_is_a_warning_even_with_a_po_on_order(clock: Clock, db: Database) -> None:
+    """OUT always needs action (issue 17), whatever is on order."""
+    events, note = heard_alert_events(clock, db, range(18, 31), po=True)
+    assert note == {"kind": "alert.escalated", "severity": "warning", "title": "OUT OF STOCK: Gear at L1, 0 left"}
+    assert [(e["kind"], e["alert_type"], e["covered"]) for e in events] == [
+        ("alert.created", "LOW_STOCK", True), ("alert.escalated", "OUT_OF_STOCK", False)]
+
+
+def test_a_low_alert_nothing_covers_stays_a_warning(clock: Clock, db: Database) -> None:
+    events, note = heard_alert_events(clock, db, range(18, 29), po=False)
+    assert note == {"kind": "alert.escalated", "severity": "warning",
+                    "title": "LOW STOCK: Gear at L1, 20 left (threshold 20)"}
+    (event,) = events
+    assert (event["kind"], event["covered"], event["on_order"]) == ("alert.escalated", False, 0)

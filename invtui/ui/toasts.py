@@ -12,9 +12,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from invtui.domain.alerts import LABELS as ALERT_LABELS
+from invtui.domain.demand import headline
 from invtui.domain.events import Event
 
 PER_SECOND = 3
@@ -28,20 +30,35 @@ class Toast:
     timeout: float
 
 
-def toast_for(event: Event) -> Toast | None:
-    """Warning for new or escalated alerts, information for resolved ones and personal notes."""
+def toast_for(event: Event, today: date | None = None) -> Toast | None:
+    """Warning for new or escalated alerts, information for resolved ones and personal notes.
+
+    A LOW alert that stock on order covers needs no action (issue 17), so it is information and
+    says what is coming ('LOW (covered): Gear at L1, 20 left, 200 on PO-000001 due in 3 days');
+    OUT is never covered (the engine sends `covered` false for it, and it is checked here too).
+    """
     if event.kind in ("alert.created", "alert.escalated"):
-        what = ALERT_LABELS.get(str(event.get("alert_type")), "LOW STOCK")
+        alert_type = str(event.get("alert_type"))
+        where = f"{event.get('name', event.get('sku', '?'))} at {event.get('location', '?')}"
         quantity = event.get("current_quantity")
+        if event.get("covered") is True and alert_type == "LOW_STOCK" and isinstance(quantity, int):
+            line = headline(alert_type, quantity, _on_order(event), True, today or date.today())
+            what, rest = line.split(": ", 1)
+            return Toast(f"{what} (covered): {where}, {rest}", "Stock alert", "information", 8)
+        what = ALERT_LABELS.get(alert_type, "LOW STOCK")
         left = f", {quantity} left" if quantity is not None else ""
-        return Toast(f"{what}: {event.get('name', event.get('sku', '?'))} at {event.get('location', '?')}{left}",
-                     "Stock alert", "warning", 8)
+        return Toast(f"{what}: {where}{left}", "Stock alert", "warning", 8)
     if event.kind == "alert.resolved" and event.user_id is None:
         return Toast(f"Back in stock: {event.get('name', event.get('sku', '?'))} at {event.get('location', '?')}",
                      "Alert resolved", "information", 5)
     if event.kind == "notification.created" and event.for_user is not None:
         return Toast(str(event.get("title", "New notification")), "For you", "information", 8)
     return None
+
+
+def _on_order(event: Event) -> dict[str, Any]:
+    """The on-order figures an alert event carries, in the shape of an alert's judged_on."""
+    return {key: event.get(key) for key in ("on_order", "next_po", "next_due")}
 
 
 class ToastThrottle:
