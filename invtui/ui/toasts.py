@@ -92,7 +92,8 @@ class ToastThrottle:
             alerts = any(t.title == "Stock alert" for t in held)
             lines = [t.message for t in held[:3]] + ([f"+{len(held) - 3} more"] if len(held) > 3 else [])
             self._notify("\n".join(lines), title=f"{len(held)} more events" + (" (2: alerts)" if alerts else ""),
-                         severity="warning" if alerts else "information", timeout=8)
+                         severity="warning" if any(t.severity == "warning" for t in held) else "information",
+                         timeout=8)
 
     def _show(self, toast: Toast) -> None:
         self._notify(toast.message, title=toast.title, severity=toast.severity, timeout=toast.timeout)
