@@ -4,7 +4,7 @@ With `[events] relay` on (the default) the processes of one account on one box s
 connection: a relay process (`invtui/db/relay.py`) holds it and hands each event to every app,
 `invtui events --follow` and benchmark listener of that account. A hundred operators then cost
 the server one listening session instead of a hundred (every commit that sends NOTIFY signals
-each of them), and each app wakes at most once per relay frame (40 ms), not once per event.
+each of them), and each app wakes at most once per relay frame (100 ms), not once per event.
 
 The first process that finds no relay starts one (detached, like the embedded server's idle
 reaper; the database URL travels on its stdin, never in argv). The socket sits in
