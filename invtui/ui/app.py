@@ -16,6 +16,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 
 from invtui.config import Settings
 from invtui.db.engine import Database
@@ -33,6 +34,7 @@ from invtui.services import users
 from invtui.services.scheduler import Scheduler
 from invtui.ui import size_class
 from invtui.ui.ahead import make_ahead
+from invtui.ui.tick import StaleTick
 from invtui.ui.bindings import bindings_for
 from invtui.ui.clock import Clock
 from invtui.ui.csv_files import CsvFiles
@@ -122,10 +124,12 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
         self.live_since: float | None = None  # when the listener first listened (monotonic): live from then on
         self.scheduler: Scheduler | None = None
         # Shared terminals get left signed in: cover the screen after this long without a key.
-        self.idle_lock_seconds = settings.idle_lock_minutes * 60
+        self._lock_timer: Timer | None = None
+        self._idle_lock_seconds = settings.idle_lock_minutes * 60
         self.last_key_at = time.monotonic()
         self.locked = False
         self._counts_stale = True
+        self._counts_tick = StaleTick(self, self._refresh_counts_if_stale)
         # The config file's [keys] remaps, checked against the registry; refused ones keep their defaults.
         self.keymap = keymap.resolve(settings.keys)
         self.set_keymap(self.keymap.remaps)
@@ -162,9 +166,9 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
             self.scheduler.start()
         self.refresh_counts()
         # Badges follow events, but at most once a second however many arrive; so do held-back toasts.
-        self.set_interval(1.0, self._refresh_counts_if_stale)
+        # (A tick poked by events: an idle app does not wake for it.)
         self.last_key_at = time.monotonic()
-        self.set_interval(1.0, self._lock_if_idle)
+        self._lock_later()
         self.set_timer(AHEAD_SECONDS, lambda: make_ahead(self))  # once the dashboard's first loads are over
 
     # -- idle lock --------------------------------------------------------------------------
@@ -174,10 +178,33 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
             self.last_key_at = time.monotonic()  # every key counts, whoever handles it
         await super().on_event(event)
 
+    @property
+    def idle_lock_seconds(self) -> int | float:
+        """Seconds without a key before the screen locks; 0: never."""
+        return self._idle_lock_seconds
+
+    @idle_lock_seconds.setter
+    def idle_lock_seconds(self, seconds: int | float) -> None:
+        self._idle_lock_seconds = seconds
+        if self.actor is not None:
+            self._lock_later()
+
+    def _lock_later(self) -> None:
+        """Look again when the idle time would be up, counted from the last key (not every second)."""
+        if self._lock_timer is not None:
+            self._lock_timer.stop()
+            self._lock_timer = None
+        if self.idle_lock_seconds:
+            left = self.last_key_at + self.idle_lock_seconds - time.monotonic()
+            self._lock_timer = self.set_timer(max(0.05, left), self._lock_if_idle)
+
     def _lock_if_idle(self) -> None:
+        self._lock_timer = None
         if self.locked or self.actor is None or not self.idle_lock_seconds:
             return
-        if time.monotonic() - self.last_key_at >= self.idle_lock_seconds:
+        if time.monotonic() - self.last_key_at < self.idle_lock_seconds:
+            self._lock_later()  # a key came since: the time is up later
+        else:
             from invtui.ui.screens.lock import LockScreen
 
             self.locked = True
@@ -187,6 +214,7 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
     def _unlocked(self) -> None:
         self.locked = False
         self.last_key_at = time.monotonic()
+        self._lock_later()
 
     def on_unmount(self) -> None:
         if self.listener is not None:
@@ -226,6 +254,7 @@ class InvtuiApp(CsvFiles, ScreenKeys, OrderedKeys, App[None]):  # type: ignore[m
             return False
         self.toasts.event(event)
         self._counts_stale = True
+        self._counts_tick.poke()
         return True
 
     def _resync(self) -> None:

@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from invtui.services import dashboard
+from invtui.ui.tick import StaleTick
 from invtui.ui.messages import EventArrived
 from invtui.ui.screens.base import BaseScreen
 from invtui.ui.widgets.bar_chart import Bar, BarChart
@@ -56,7 +57,7 @@ class DashboardScreen(BaseScreen):
     def on_mount(self) -> None:
         super().on_mount()
         # Events mark the dashboard stale; it reloads at most once a second.
-        self.set_interval(1.0, self._reload_if_stale)
+        self._tick = StaleTick(self, self._reload_if_stale)
 
     def reload(self) -> None:
         actor = self.invtui.actor
@@ -75,12 +76,14 @@ class DashboardScreen(BaseScreen):
         # Scans and reasons change no figure here; only a posting or a new interval moves the count line.
         if event.kind != "count.changed" or event.get("action") in ("posted", "interval"):
             self._stale = True
+            self._tick.poke()
 
-    def _reload_if_stale(self) -> None:
+    def _reload_if_stale(self) -> bool:
         # At most once a second, and never more than a third of the time: on 1M rows a load takes
         # ~0.7 s, and back-to-back loads would starve the toasts and keys of the same process.
         if self._stale and not self._loading and time.monotonic() >= self._next_allowed:
             self.reload()
+        return self._stale  # loading, or held back: look again in a second
 
     def _show(self, data: dashboard.Dashboard) -> None:
         self._loading = False

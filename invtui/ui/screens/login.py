@@ -44,6 +44,11 @@ class LoginScreen(Screen[None]):
         if self.invtui.trusted_username:
             self.query_one("#login-message", Static).update(f"Signing in as {self.invtui.trusted_username}…")
 
+    def on_screen_suspend(self) -> None:
+        # Signed in: the screen stays in its mode, unseen; its focused field would blink (wake
+        # the app) twice a second for as long as the app runs.
+        self.set_focus(None)
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "login-user":
             self.query_one("#login-password", Input).focus()

@@ -32,6 +32,7 @@ from textual.strip import Strip
 from textual.widgets import DataTable
 
 from invtui.services.tx import ServiceSession
+from invtui.ui.tick import StaleTick
 from invtui.ui.service_call import call_service
 from invtui.ui.size_class import Column
 from invtui.ui.size_class import set_columns as set_table_columns
@@ -88,12 +89,12 @@ class PagedTable(DataTable[Text], Generic[R]):
         self._loading_more = False
         self._stale = False
         self._empty_shown = ""  # the empty-state line on screen now ("" while there are rows)
+        self._tick = StaleTick(self, self._reload_if_stale)  # no wakeup while nothing changed
         self._columns = tuple(columns)
         for column in self._columns:
             self.add_column(column.label, key=column.key, width=column.width)
 
     def on_mount(self) -> None:
-        self.set_interval(1.0, self._reload_if_stale)
         if self._stale:  # asked for before it was on screen; `is_mounted` holds once mounting is over
             self.call_later(self.reload)
 
@@ -170,11 +171,15 @@ class PagedTable(DataTable[Text], Generic[R]):
     def mark_stale(self) -> None:
         """Something the list shows changed: reload within a second, once however many changes."""
         self._stale = True
+        if self.is_mounted:  # else on_mount reloads
+            self._tick.poke()
 
-    def _reload_if_stale(self) -> None:
+    def _reload_if_stale(self) -> bool:
+        """Reload if stale; True while still stale, to look again in a second."""
         # Not while a load is on its way, nor when the operator is deeper than a reload reaches.
         if self._stale and not self._loading and len(self.items) <= RELOAD_CAP:
             self.reload()
+        return self._stale and len(self.items) <= RELOAD_CAP
 
     def _settled(self, generation: int) -> None:
         if generation == self._generation:
