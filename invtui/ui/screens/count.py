@@ -29,6 +29,7 @@ from invtui.services import count_views, counts
 from invtui.services.count_views import CountingView, ViewLine
 from invtui.ui.bindings import bindings_for
 from invtui.ui.messages import EventArrived
+from invtui.ui.tick import StaleTick
 from invtui.ui.scan_input import TypedEntries, is_quantity
 from invtui.ui.service_call import call_service
 from invtui.ui.styles import style
@@ -98,7 +99,7 @@ class CountScreen(ModalScreen[str | None]):
                          key="note")
         self._show()
         self._load()
-        self.set_interval(1.0, self._reload_if_stale)
+        self._tick = StaleTick(self, self._reload_if_stale)  # no wakeup while nothing changed
 
     # -- showing -----------------------------------------------------------------------------
 
@@ -282,8 +283,10 @@ class CountScreen(ModalScreen[str | None]):
     def on_event_arrived(self, message: EventArrived) -> None:
         if message.event.kind == "stock.changed" and not self.session.blind:  # type: ignore[attr-defined]
             self._stale = True  # expected quantities are shown: keep them current
+            self._tick.poke()
 
-    def _reload_if_stale(self) -> None:
+    def _reload_if_stale(self) -> bool:
         if self._stale and self.entries.settled:
             self._stale = False
             self._load()
+        return self._stale  # a burst still being worked through: look again in a second

@@ -25,6 +25,7 @@ from invtui.services import count_export, count_views, counts
 from invtui.services.files import FileExists
 from invtui.ui.bindings import bindings_for
 from invtui.ui.messages import EventArrived
+from invtui.ui.tick import StaleTick
 from invtui.ui.modals.confirm_modal import ConfirmModal
 from invtui.ui.service_call import call_service
 from invtui.ui.styles import style
@@ -126,7 +127,7 @@ class CountReviewScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.reload()
-        self.set_interval(1.0, self._reload_if_stale)
+        self._tick = StaleTick(self, self._reload_if_stale)  # no wakeup while nothing changed
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "approve" and self.actor is not None and not self.actor.can(Permission.APPROVE_COUNT):
@@ -369,6 +370,7 @@ class CountReviewScreen(ModalScreen[str | None]):
     def on_event_arrived(self, message: EventArrived) -> None:
         if message.event.kind == "stock.changed" or message.event.kind.startswith("count."):  # type: ignore[attr-defined]
             self._stale = True  # expected quantities of lines not yet counted follow the ledger
+            self._tick.poke()
 
     def _reload_if_stale(self) -> None:
         if self._stale:

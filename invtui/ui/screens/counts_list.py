@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Static
 from invtui.services import counts
 from invtui.ui.bindings import bindings_for
 from invtui.ui.messages import EventArrived
+from invtui.ui.tick import StaleTick
 from invtui.ui.numbers import number_cell
 from invtui.ui.service_call import call_service
 
@@ -54,7 +55,7 @@ class CountsListScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.reload()
-        self.set_interval(1.0, self._reload_if_stale)
+        self._tick = StaleTick(self, self._reload_if_stale)  # no wakeup while nothing changed
 
     def reload(self) -> None:
         app: Any = self.app
@@ -106,6 +107,7 @@ class CountsListScreen(ModalScreen[None]):
     def on_event_arrived(self, message: EventArrived) -> None:
         if message.event.kind == "stock.changed" or message.event.kind.startswith("count."):  # type: ignore[attr-defined]
             self._stale = True  # a posted count (or any movement) changes what is due and held
+            self._tick.poke()
 
     def _reload_if_stale(self) -> None:
         if self._stale:
